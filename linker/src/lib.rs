@@ -1,0 +1,35 @@
+//! ukl: a link-time assembler of unikernels.
+//!
+//! The core is a static ELF linker for x86_64 organised as phases, each in its own module and
+//! each reading the previous phase's output:
+//!
+//! 1. [`input`]: files are mapped; archives are listed with their symbol index.
+//! 2. [`object_file`]: relocatable objects are parsed in place.
+//! 3. [`resolve`] over [`symbols`]: symbol resolution and archive member extraction.
+//! 4. [`layout::assign`]: input sections are matched to output sections by the [`script`].
+//! 5. [`gc`] (then [`eh_frame`]): unreachable sections are dropped.
+//! 6. [`layout::finish`]: addresses, segments and file offsets.
+//! 7. [`relocate`] and [`write`]: contents are copied, relocated and written.
+//!
+//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line; [`pool`] builds the
+//! prebuilt library pool.
+
+pub mod eh_frame;
+pub mod error;
+pub mod gc;
+pub mod hash;
+pub mod input;
+pub mod layout;
+pub mod ld_args;
+pub mod link;
+pub mod map;
+pub mod object_file;
+pub mod pool;
+pub mod relocate;
+pub mod resolve;
+pub mod script;
+pub mod symbols;
+pub mod write;
+
+pub use error::{LinkError, Result};
+pub use link::{link, LinkOptions, LinkReport};

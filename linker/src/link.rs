@@ -1,0 +1,284 @@
+//! The link driver: runs the phases in order (inputs → symbol resolution → section assignment
+//! → garbage collection → layout → relocation and writing) and writes the image.
+
+use crate::eh_frame::{self, EhFrameEdit};
+use crate::error::Result;
+use crate::gc::{self, GcInput, RootKind};
+use crate::input::InputFile;
+use crate::layout::{self, LayoutInput, Piece};
+use crate::link_error;
+use crate::object_file::SectionKind;
+use crate::relocate;
+use crate::resolve::{self, InputSpec};
+use crate::script::{self, ast};
+use crate::symbols::Definition;
+use crate::write::{self, WriteOptions};
+use rustc_hash::FxHashMap;
+use std::path::{Path, PathBuf};
+
+const DEFAULT_SCRIPT: &str = include_str!("default.ld");
+
+/// One input file in command-line order.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub whole_archive: bool,
+}
+
+/// Everything a link needs; the `ld` front-end and `ukl link` both build one of these.
+#[derive(Debug, Clone, Default)]
+pub struct LinkOptions {
+    pub inputs: Vec<Input>,
+    pub output: PathBuf,
+    /// Link script text and where it came from (for messages); `None` for the default layout.
+    pub script: Option<(String, String)>,
+    pub entry: Option<String>,
+    pub undefined: Vec<String>,
+    pub keep: Vec<String>,
+    pub gc_sections: bool,
+    pub strip_all: bool,
+    pub strip_debug: bool,
+    pub build_id: bool,
+    pub map: Option<PathBuf>,
+}
+
+/// What a link produced.
+#[derive(Debug, Clone)]
+pub struct LinkReport {
+    pub output: PathBuf,
+    pub size: u64,
+    pub entry: u64,
+    pub objects: usize,
+}
+
+pub fn parse_script(origin: &str, text: &str) -> Result<ast::Script> {
+    script::parse(text).map_err(|e| {
+        link_error!("link script `{origin}`: {e}")
+            .help("ukl accepts the subset of GNU ld script syntax described in docs/linker.md")
+    })
+}
+
+/// Links and writes the image to `options.output`.
+pub fn link(options: &LinkOptions) -> Result<LinkReport> {
+    let image = link_to_bytes(options)?;
+    write_output(&options.output, &image.bytes)?;
+    if let Some(map_path) = &options.map {
+        std::fs::write(map_path, &image.map).map_err(|e| {
+            link_error!("cannot write map file `{}`: {e}", map_path.display())
+        })?;
+    }
+    Ok(LinkReport { output: options.output.clone(), size: image.bytes.len() as u64, entry: image.entry, objects: image.objects })
+}
+
+pub struct Image {
+    pub bytes: Vec<u8>,
+    pub map: String,
+    pub entry: u64,
+    pub objects: usize,
+}
+
+pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
+    let script = match &options.script {
+        Some((origin, text)) => parse_script(origin, text)?,
+        None => parse_script("<default>", DEFAULT_SCRIPT)?,
+    };
+    if options.inputs.is_empty() {
+        return Err(link_error!("no input files").help("name the objects and archives to link"));
+    }
+    let files: Vec<InputFile> = options.inputs.iter().map(|i| InputFile::open(&i.path)).collect::<Result<_>>()?;
+    let specs: Vec<InputSpec> = options.inputs.iter().enumerate().map(|(file, i)| InputSpec { file, whole_archive: i.whole_archive }).collect();
+
+    let entry_name = options.entry.clone().or_else(|| script.entry().map(str::to_string));
+    let mut root_names: Vec<String> = Vec::new();
+    if let Some(e) = &entry_name {
+        root_names.push(e.clone());
+    }
+    root_names.extend(options.undefined.iter().cloned());
+    root_names.extend(options.keep.iter().cloned());
+    for command in &script.commands {
+        if let ast::Command::Extern(names) = command {
+            root_names.extend(names.iter().cloned());
+        }
+    }
+    let mut assigned_names: Vec<String> = Vec::new();
+    collect_assigned(&script, &mut assigned_names);
+    let roots: Vec<&[u8]> = root_names.iter().map(|s| s.as_bytes()).collect();
+    let linker_defined: Vec<&[u8]> = assigned_names.iter().map(|s| s.as_bytes()).collect();
+    let resolved = resolve::resolve(&files, &specs, &roots, &linker_defined)?;
+    let mut objects = resolved.objects;
+    let mut symbols = resolved.symbols;
+    // Any reference marks the symbol referenced (for PROVIDE).
+    mark_referenced(&objects, &mut symbols);
+
+    if let Some(e) = &entry_name {
+        let defined = symbols.lookup(e.as_bytes()).is_some_and(|id| {
+            matches!(symbols.get(id).def, Definition::Defined { .. } | Definition::Linker | Definition::Common { .. })
+        });
+        if !defined && e.parse::<u64>().is_err() && !e.starts_with("0x") {
+            return Err(link_error!("entry symbol `{e}` is not defined")
+                .help("define it, or name another entry point with -e / ENTRY()"));
+        }
+    }
+
+    // Section assignment, then garbage collection.
+    let placeholder_input = LayoutInput {
+        script: &script,
+        strip_debug: options.strip_debug || options.strip_all,
+        got_slots: 0,
+        build_id: options.build_id,
+        entry_override: options.entry.clone(),
+        live_commons: &[],
+    };
+    let assigned = layout::assign(&mut objects, &placeholder_input)?;
+    let mut root_symbols = Vec::new();
+    if let Some(id) = entry_name.as_ref().and_then(|e| symbols.lookup(e.as_bytes())) {
+        root_symbols.push((id, RootKind::Entry));
+    }
+    for name in options.undefined.iter().chain(&options.keep) {
+        if let Some(id) = symbols.lookup(name.as_bytes()) {
+            root_symbols.push((id, RootKind::KeepSymbol));
+        }
+    }
+    // Symbols the script's expressions use keep their sections.
+    for name in script.referenced_symbols() {
+        if let Some(id) = symbols.lookup(name.as_bytes()) {
+            root_symbols.push((id, RootKind::KeepSymbol));
+        }
+    }
+    let by_name = section_name_index(&objects);
+    let start_stop = |name: &[u8]| by_name.get(name).cloned().unwrap_or_default();
+    let gc_result = gc::collect(
+        &mut objects,
+        &symbols,
+        GcInput { enabled: options.gc_sections, root_symbols, keep_sections: &assigned.keep, start_stop: &start_stop },
+    );
+
+    // .eh_frame records of collected functions go too.
+    let mut eh: FxHashMap<(u32, u32), EhFrameEdit> = FxHashMap::default();
+    for (oi, object) in objects.iter().enumerate() {
+        for (si, section) in object.sections.iter().enumerate() {
+            if section.kind == SectionKind::EhFrame && section.live {
+                let edit = eh_frame::filter(&objects, &gc_result.reasons, oi, si, &symbols)?;
+                eh.insert((oi as u32, si as u32), edit);
+            }
+        }
+    }
+    let eh_sizes: FxHashMap<(u32, u32), u64> = eh.iter().map(|(k, v)| (*k, v.size)).collect();
+
+    let got = relocate::scan(&objects, &symbols);
+    let layout_input = LayoutInput { got_slots: got.slots.len() as u32, live_commons: &gc_result.live_commons, ..placeholder_input };
+    // Common symbols join the assignment now that liveness is known.
+    let mut assigned = assigned;
+    layout::add_commons(&mut assigned, &gc_result.live_commons);
+    let mut layout = layout::finish(assigned, &objects, &mut symbols, &layout_input, &eh_sizes)?;
+    layout::apply_to_objects(&layout, &mut objects);
+
+    // Final addresses of global symbols.
+    for id in 0..symbols.syms.len() {
+        let def = symbols.syms[id].def;
+        match def {
+            Definition::Defined { object, sym } => {
+                symbols.syms[id].address = layout::local_symbol_address(&objects, &layout, object as usize, sym as usize).unwrap_or(0);
+            }
+            Definition::Common { .. } => {}
+            _ => {}
+        }
+    }
+    for os in &layout.sections {
+        for (piece, offset) in os.pieces.iter().zip(&os.piece_offsets) {
+            if let Piece::Common { symbol } = piece {
+                symbols.get_mut(*symbol).address = os.addr + offset;
+            }
+        }
+    }
+    layout.entry = match &entry_name {
+        Some(e) => match symbols.lookup(e.as_bytes()) {
+            Some(id) => symbols.get(id).address,
+            None => parse_number(e).unwrap_or(0),
+        },
+        None => 0,
+    };
+
+    let bytes = write::write_image(&mut layout, &objects, &symbols, &got, &eh, &WriteOptions { strip_all: options.strip_all })?;
+    let map = if options.map.is_some() { crate::map::render(&layout, &objects, &symbols, &gc_result.reasons) } else { String::new() };
+    Ok(Image { bytes, map, entry: layout.entry, objects: objects.len() })
+}
+
+fn parse_number(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+fn mark_referenced(objects: &[crate::object_file::ObjectFile<'_>], symbols: &mut crate::symbols::SymbolTable<'_>) {
+    use object::read::elf::Sym;
+    for object in objects {
+        for (i, &id) in object.globals.iter().enumerate() {
+            let sym = object.sym(object.first_global + i);
+            if sym.is_undefined(crate::object_file::LE) {
+                symbols.get_mut(id).referenced = true;
+            }
+        }
+    }
+}
+
+fn collect_assigned(script: &ast::Script, out: &mut Vec<String>) {
+    let mut push = |a: &ast::Assignment| {
+        if a.target != "." {
+            out.push(a.target.clone());
+        }
+    };
+    for command in &script.commands {
+        match command {
+            ast::Command::Assignment(a) => push(a),
+            ast::Command::Sections(list) => {
+                for item in list {
+                    match item {
+                        ast::SectionsCommand::Assignment(a) => push(a),
+                        ast::SectionsCommand::Output(os) => {
+                            for item in &os.items {
+                                if let ast::OutputItem::Assignment(a) = item {
+                                    push(a);
+                                }
+                            }
+                        }
+                        ast::SectionsCommand::Assert(_) => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn section_name_index<'a>(objects: &[crate::object_file::ObjectFile<'a>]) -> FxHashMap<&'a [u8], Vec<(u32, u32)>> {
+    let mut map: FxHashMap<&'a [u8], Vec<(u32, u32)>> = FxHashMap::default();
+    for (oi, object) in objects.iter().enumerate() {
+        for (si, section) in object.sections.iter().enumerate() {
+            if section.kind == SectionKind::Alloc && gc::is_c_identifier(section.name) {
+                map.entry(section.name).or_default().push((oi as u32, si as u32));
+            }
+        }
+    }
+    map
+}
+
+/// Writes the image next to its final name and renames it into place, so that a failed link
+/// never leaves a half-written file where the user's previous image was.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "a.out".into());
+    let temp = dir.join(format!(".{name}.ukl-tmp"));
+    let fail = |e: std::io::Error| link_error!("cannot write output file `{}`: {e}", path.display());
+    std::fs::write(&temp, bytes).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
+    }
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        fail(e)
+    })
+}

@@ -1,0 +1,453 @@
+//! Symbol privatization: everything a library defines but does not export becomes private, so
+//! that two libraries, or a library and the application, never collide.
+//!
+//! The rule, for each global or weak symbol defined in the library's objects whose name no
+//! pattern of `exports.txt` matches:
+//! - **localize** it (binding `STB_LOCAL`) when exactly one object defines it, it is not a
+//!   common symbol, and no other object of the same library refers to it. It then disappears
+//!   from the link's global namespace entirely, as with `objcopy --localize-symbol`.
+//! - otherwise **rename** it to `__ukl_<lib>_<name>`, in every object of the library, definitions
+//!   and references alike, and give the definitions hidden visibility. A symbol that another
+//!   object of the same library uses (a Rust crate calling its bundled C code, core calling
+//!   compiler_builtins inside `rust_rt`) must stay global for those references to resolve; the
+//!   library-unique prefix keeps it from colliding (Hermit renames the same way). Renaming also
+//!   preserves the semantics of weak and duplicated definitions exactly.
+//!
+//! Exported symbols, undefined symbols that the library does not define, and local symbols are
+//! left alone. Renamed symbols are internal to the library: the export check and the metadata
+//! ignore names with the library's prefix.
+//!
+//! The rewrite works on the raw ELF64 file rather than through `object::build::elf::Builder`,
+//! which rejects the `SHT_LLVM_ADDRSIG` sections that rustc and clang emit. Localizing moves
+//! symbols (locals must precede globals), so every symbol index is remapped: in relocation
+//! sections, `SHT_GROUP` signatures, `SHT_SYMTAB_SHNDX` and `SHT_LLVM_ADDRSIG`. Every other
+//! section is copied byte for byte; the file is laid out anew in section order.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use object::elf;
+use object::read::elf::{FileHeader, SectionHeader, Sym};
+use object::{LittleEndian as LE, U32, U64};
+
+use super::private_prefix;
+use super::ExportList;
+
+/// `SHT_LLVM_ADDRSIG`: ULEB128 symbol indices of address-significant symbols.
+const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
+
+type Header = elf::FileHeader64<LE>;
+type SectionHeader64 = elf::SectionHeader64<LE>;
+type Sym64 = elf::Sym64<LE>;
+
+/// One symbol of an object's symbol table, as the pool builder sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SymbolInfo {
+    pub name: String,
+    pub binding: u8,
+    /// `st_shndx` is not `SHN_UNDEF`.
+    pub defined: bool,
+    pub common: bool,
+}
+
+impl SymbolInfo {
+    pub fn is_global(&self) -> bool {
+        self.binding != elf::STB_LOCAL
+    }
+}
+
+/// Calls `f` with `data` at an 8-byte aligned address, as the ELF structures need; archive
+/// members are only 2-byte aligned, so they are copied when needed.
+pub(crate) fn with_aligned<T>(data: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
+    if data.as_ptr().align_offset(8) == 0 {
+        return f(data);
+    }
+    let mut words = vec![0u64; data.len().div_ceil(8)];
+    let bytes: &mut [u8] = object::pod::bytes_of_slice_mut(&mut words);
+    bytes[..data.len()].copy_from_slice(data);
+    f(&bytes[..data.len()])
+}
+
+/// The symbols of an ELF64 relocatable object, without the null symbol.
+pub(crate) fn symbols(data: &[u8]) -> Result<Vec<SymbolInfo>, String> {
+    with_aligned(data, symbols_aligned)
+}
+
+fn symbols_aligned(data: &[u8]) -> Result<Vec<SymbolInfo>, String> {
+    let parsed = Parsed::parse(data)?;
+    let Some(table) = parsed.symtab else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(table.symbols.len());
+    for symbol in table.symbols.iter().skip(1) {
+        out.push(SymbolInfo {
+            name: String::from_utf8_lossy(table.name(symbol)?).into_owned(),
+            binding: symbol.st_bind(),
+            defined: symbol.st_shndx(LE) != elf::SHN_UNDEF,
+            common: symbol.st_shndx(LE) == elf::SHN_COMMON,
+        });
+    }
+    Ok(out)
+}
+
+/// What to do with one global symbol name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    Localize,
+    Rename(Vec<u8>),
+}
+
+/// The outcome of privatizing a library.
+#[derive(Debug, Default)]
+pub(crate) struct Privatized {
+    /// Non-exported names that were made local.
+    pub localized: BTreeSet<String>,
+    /// Non-exported names that were renamed to `__ukl_<lib>_<name>`.
+    pub renamed: BTreeSet<String>,
+}
+
+/// Applies the rule of the module documentation to `members` (name, ELF bytes) in place.
+pub(crate) fn privatize(
+    library: &str,
+    members: &mut [(String, Vec<u8>)],
+    exports: &ExportList,
+) -> Result<Privatized, (String, String)> {
+    // Who defines and who refers to each global name.
+    let mut definitions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut commons: BTreeSet<String> = BTreeSet::new();
+    let mut references: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for (index, (member, data)) in members.iter().enumerate() {
+        let symbols = symbols(data).map_err(|message| (member.clone(), message))?;
+        for symbol in symbols.iter().filter(|s| s.is_global()) {
+            if symbol.defined {
+                definitions.entry(symbol.name.clone()).or_default().push(index);
+                if symbol.common {
+                    commons.insert(symbol.name.clone());
+                }
+            } else {
+                references.entry(symbol.name.clone()).or_default().insert(index);
+            }
+        }
+    }
+    let prefix = private_prefix(library);
+    let mut plan: HashMap<Vec<u8>, Action> = HashMap::new();
+    let mut outcome = Privatized::default();
+    for (name, definers) in &definitions {
+        if exports.matches(name) || name.starts_with(&prefix) {
+            continue;
+        }
+        let used_elsewhere = references
+            .get(name)
+            .is_some_and(|users| users.iter().any(|user| !definers.contains(user)));
+        if definers.len() == 1 && !commons.contains(name) && !used_elsewhere {
+            plan.insert(name.as_bytes().to_vec(), Action::Localize);
+            outcome.localized.insert(name.clone());
+        } else {
+            let renamed = format!("{prefix}{name}").into_bytes();
+            plan.insert(name.as_bytes().to_vec(), Action::Rename(renamed));
+            outcome.renamed.insert(name.clone());
+        }
+    }
+    if plan.is_empty() {
+        return Ok(outcome);
+    }
+    for (member, data) in members.iter_mut() {
+        if let Some(rewritten) = rewrite(data, &plan).map_err(|message| (member.clone(), message))?
+        {
+            *data = rewritten;
+        }
+    }
+    Ok(outcome)
+}
+
+/// The parts of an ELF64 relocatable object that privatization touches.
+struct Parsed<'data> {
+    header: &'data Header,
+    sections: &'data [SectionHeader64],
+    symtab: Option<SymbolTable<'data>>,
+}
+
+struct SymbolTable<'data> {
+    index: usize,
+    strtab_index: usize,
+    symbols: &'data [Sym64],
+    strings: &'data [u8],
+}
+
+impl<'data> SymbolTable<'data> {
+    fn name(&self, symbol: &Sym64) -> Result<&'data [u8], String> {
+        let start = symbol.st_name(LE) as usize;
+        let tail = self.strings.get(start..).ok_or("symbol name outside .strtab")?;
+        let end = tail.iter().position(|&b| b == 0).ok_or("unterminated symbol name")?;
+        Ok(&tail[..end])
+    }
+}
+
+impl<'data> Parsed<'data> {
+    fn parse(data: &'data [u8]) -> Result<Parsed<'data>, String> {
+        let header = Header::parse(data).map_err(|e| format!("not an ELF64 object: {e}"))?;
+        if header.e_type(LE) != elf::ET_REL {
+            return Err("not a relocatable object (ET_REL)".to_string());
+        }
+        if header.e_machine(LE) != elf::EM_X86_64 {
+            return Err(format!("machine {} is not x86_64", header.e_machine(LE)));
+        }
+        let sections = header.section_headers(LE, data).map_err(|e| e.to_string())?;
+        let mut symtab = None;
+        for (index, section) in sections.iter().enumerate() {
+            if section.sh_type(LE) != elf::SHT_SYMTAB {
+                continue;
+            }
+            if symtab.is_some() {
+                return Err("more than one SHT_SYMTAB section".to_string());
+            }
+            let symbols: &[Sym64] = section
+                .data_as_array(LE, data)
+                .map_err(|_| "the symbol table is outside the file".to_string())?;
+            let strtab_index = section.sh_link(LE) as usize;
+            let strings = sections
+                .get(strtab_index)
+                .ok_or("the symbol table links to no string table")?
+                .data(LE, data)
+                .map_err(|_| "the string table is outside the file".to_string())?;
+            symtab = Some(SymbolTable { index, strtab_index, symbols, strings });
+        }
+        Ok(Parsed { header, sections, symtab })
+    }
+}
+
+/// Rewrites one object according to `plan`; `None` when nothing in it changes.
+fn rewrite(data: &[u8], plan: &HashMap<Vec<u8>, Action>) -> Result<Option<Vec<u8>>, String> {
+    with_aligned(data, |data| rewrite_aligned(data, plan))
+}
+
+fn rewrite_aligned(
+    data: &[u8],
+    plan: &HashMap<Vec<u8>, Action>,
+) -> Result<Option<Vec<u8>>, String> {
+    let parsed = Parsed::parse(data)?;
+    let Some(table) = &parsed.symtab else {
+        return Ok(None);
+    };
+    let mut strings = table.strings.to_vec();
+    let mut appended: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut symbols: Vec<Sym64> = table.symbols.to_vec();
+    let mut changed = false;
+    for symbol in symbols.iter_mut().skip(1) {
+        if symbol.st_bind() == elf::STB_LOCAL {
+            continue;
+        }
+        let name = table.name(symbol)?;
+        let defined = symbol.st_shndx(LE) != elf::SHN_UNDEF;
+        match plan.get(name) {
+            None => {}
+            Some(Action::Localize) if defined => {
+                symbol.st_info = (elf::STB_LOCAL << 4) | symbol.st_type();
+                changed = true;
+            }
+            Some(Action::Localize) => {}
+            Some(Action::Rename(new_name)) => {
+                let offset = match appended.get(new_name) {
+                    Some(&offset) => offset,
+                    None => {
+                        let offset = u32::try_from(strings.len())
+                            .map_err(|_| "string table larger than 4 GiB".to_string())?;
+                        strings.extend_from_slice(new_name);
+                        strings.push(0);
+                        appended.insert(new_name.clone(), offset);
+                        offset
+                    }
+                };
+                symbol.st_name = U32::new(LE, offset);
+                if defined {
+                    symbol.st_other = (symbol.st_other & !3) | elf::STV_HIDDEN;
+                }
+                changed = true;
+            }
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+
+    // Locals first, each group in its original order; `new_index[old]` is the new position.
+    let mut order: Vec<usize> = vec![0];
+    order.extend((1..symbols.len()).filter(|&i| symbols[i].st_bind() == elf::STB_LOCAL));
+    let first_global = order.len();
+    order.extend((1..symbols.len()).filter(|&i| symbols[i].st_bind() != elf::STB_LOCAL));
+    let mut new_index = vec![0u32; symbols.len()];
+    for (position, &old) in order.iter().enumerate() {
+        new_index[old] = position as u32;
+    }
+    let moved = order.iter().enumerate().any(|(position, &old)| position != old);
+    let remap = |old: u32| -> Result<u32, String> {
+        new_index.get(old as usize).copied().ok_or_else(|| format!("symbol index {old} out of range"))
+    };
+
+    let mut replaced: HashMap<usize, Vec<u8>> = HashMap::new();
+    let mut headers: Vec<SectionHeader64> = parsed.sections.to_vec();
+    let mut symtab_bytes = Vec::with_capacity(symbols.len() * std::mem::size_of::<Sym64>());
+    for &old in &order {
+        symtab_bytes.extend_from_slice(object::bytes_of(&symbols[old]));
+    }
+    replaced.insert(table.index, symtab_bytes);
+    replaced.insert(table.strtab_index, strings);
+    headers[table.index].sh_info = U32::new(LE, first_global as u32);
+
+    if moved {
+        for (index, section) in parsed.sections.iter().enumerate() {
+            if section.sh_link(LE) as usize != table.index || index == table.index {
+                continue;
+            }
+            let section_data = section
+                .data(LE, data)
+                .map_err(|_| format!("section {index} is outside the file"))?;
+            match section.sh_type(LE) {
+                elf::SHT_RELA => {
+                    let relocations: &[elf::Rela64<LE>] =
+                        section.data_as_array(LE, data).map_err(|_| "bad SHT_RELA")?;
+                    let mut bytes = Vec::with_capacity(section_data.len());
+                    for relocation in relocations {
+                        let mut relocation = *relocation;
+                        let info = relocation.r_info.get(LE);
+                        let symbol = remap((info >> 32) as u32)?;
+                        relocation.r_info = U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
+                        bytes.extend_from_slice(object::bytes_of(&relocation));
+                    }
+                    replaced.insert(index, bytes);
+                }
+                elf::SHT_REL => {
+                    let relocations: &[elf::Rel64<LE>] =
+                        section.data_as_array(LE, data).map_err(|_| "bad SHT_REL")?;
+                    let mut bytes = Vec::with_capacity(section_data.len());
+                    for relocation in relocations {
+                        let mut relocation = *relocation;
+                        let info = relocation.r_info.get(LE);
+                        let symbol = remap((info >> 32) as u32)?;
+                        relocation.r_info = U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
+                        bytes.extend_from_slice(object::bytes_of(&relocation));
+                    }
+                    replaced.insert(index, bytes);
+                }
+                elf::SHT_GROUP => {
+                    let signature = remap(section.sh_info(LE))?;
+                    headers[index].sh_info = U32::new(LE, signature);
+                }
+                elf::SHT_SYMTAB_SHNDX => {
+                    let entries: &[U32<LE>] =
+                        section.data_as_array(LE, data).map_err(|_| "bad SHT_SYMTAB_SHNDX")?;
+                    let mut bytes = Vec::with_capacity(section_data.len());
+                    for &old in &order {
+                        let entry = entries.get(old).ok_or("SHT_SYMTAB_SHNDX is too short")?;
+                        bytes.extend_from_slice(object::bytes_of(entry));
+                    }
+                    replaced.insert(index, bytes);
+                }
+                SHT_LLVM_ADDRSIG => {
+                    let mut bytes = Vec::with_capacity(section_data.len());
+                    let mut rest = section_data;
+                    while !rest.is_empty() {
+                        let (value, used) = read_uleb128(rest)?;
+                        rest = &rest[used..];
+                        let old = u32::try_from(value).map_err(|_| "bad SHT_LLVM_ADDRSIG")?;
+                        write_uleb128(&mut bytes, u64::from(remap(old)?));
+                    }
+                    replaced.insert(index, bytes);
+                }
+                other => {
+                    return Err(format!(
+                        "section {index} of type {other:#x} refers to the symbol table, and \
+                         ukl does not know how to renumber its symbols"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Some(lay_out(parsed.header, data, &mut headers, &replaced)?))
+}
+
+/// Writes the ELF header, every section's data (replaced or original) in section order with its
+/// alignment, then the section header table.
+fn lay_out(
+    header: &Header,
+    data: &[u8],
+    headers: &mut [SectionHeader64],
+    replaced: &HashMap<usize, Vec<u8>>,
+) -> Result<Vec<u8>, String> {
+    let header_size = std::mem::size_of::<Header>();
+    let mut out = Vec::with_capacity(data.len() + data.len() / 8);
+    out.resize(header_size, 0);
+    for (index, section) in headers.iter_mut().enumerate().skip(1) {
+        let sh_type = section.sh_type.get(LE);
+        if sh_type == elf::SHT_NULL {
+            continue;
+        }
+        let align = section.sh_addralign.get(LE).max(1) as usize;
+        out.resize(out.len().next_multiple_of(align), 0);
+        let offset = out.len() as u64;
+        if sh_type != elf::SHT_NOBITS {
+            let bytes: &[u8] = match replaced.get(&index) {
+                Some(bytes) => bytes,
+                None => {
+                    let start = section.sh_offset.get(LE) as usize;
+                    let size = section.sh_size.get(LE) as usize;
+                    data.get(start..start.saturating_add(size))
+                        .ok_or_else(|| format!("section {index} is outside the file"))?
+                }
+            };
+            out.extend_from_slice(bytes);
+            section.sh_size = U64::new(LE, bytes.len() as u64);
+        }
+        section.sh_offset = U64::new(LE, offset);
+    }
+    out.resize(out.len().next_multiple_of(8), 0);
+    let section_headers_offset = out.len() as u64;
+    for section in headers.iter() {
+        out.extend_from_slice(object::bytes_of(section));
+    }
+    let mut new_header = *header;
+    new_header.e_shoff = U64::new(LE, section_headers_offset);
+    new_header.e_phoff = U64::new(LE, 0);
+    new_header.e_phnum = object::U16::new(LE, 0);
+    out[..header_size].copy_from_slice(object::bytes_of(&new_header));
+    Ok(out)
+}
+
+fn read_uleb128(bytes: &[u8]) -> Result<(u64, usize), String> {
+    let mut value = 0u64;
+    for (used, &byte) in bytes.iter().enumerate() {
+        if used >= 10 {
+            break;
+        }
+        value |= u64::from(byte & 0x7f) << (7 * used);
+        if byte & 0x80 == 0 {
+            return Ok((value, used + 1));
+        }
+    }
+    Err("bad ULEB128 in SHT_LLVM_ADDRSIG".to_string())
+}
+
+fn write_uleb128(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uleb128_round_trip() {
+        for value in [0u64, 1, 127, 128, 300, 1 << 20, u64::from(u32::MAX)] {
+            let mut bytes = Vec::new();
+            write_uleb128(&mut bytes, value);
+            assert_eq!(read_uleb128(&bytes), Ok((value, bytes.len())));
+        }
+    }
+}

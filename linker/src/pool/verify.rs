@@ -1,0 +1,175 @@
+//! Checks on published archives: at build time, an archive's visible symbols must be exactly its
+//! declared exports; at link time, an archive must have the checksum its metadata records;
+//! with `--check`, a fresh build must equal the committed `prebuilt/` byte for byte.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use object::read::archive::ArchiveFile;
+
+use super::metadata::sha256_hex;
+use super::package::section_sizes;
+use super::{localize, private_prefix, ExportList, LibraryMetadata, PoolError, SectionSizes};
+
+/// Checks that the archive at `path` is the one `meta` describes (its sha256).
+pub fn verify_archive(meta: &LibraryMetadata, path: &Path) -> Result<(), PoolError> {
+    let bytes = std::fs::read(path).map_err(|e| PoolError::io(path, "read", e))?;
+    let actual = sha256_hex(&bytes);
+    if actual == meta.sha256 {
+        Ok(())
+    } else {
+        Err(PoolError::Checksum { path: path.to_path_buf(), expected: meta.sha256.clone(), actual })
+    }
+}
+
+/// What the export check found that is worth a warning but not an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportCheck {
+    pub warnings: Vec<String>,
+}
+
+/// The symbols of a packaged archive.
+#[derive(Debug, Default)]
+pub(crate) struct ArchiveContents {
+    /// Defined global symbols without the library's private prefix: what others can link to.
+    pub defined: BTreeSet<String>,
+    /// Every defined global symbol, renamed private ones included.
+    pub all_defined: BTreeSet<String>,
+    /// Undefined global symbols of any member.
+    pub undefined: BTreeSet<String>,
+    pub size: SectionSizes,
+}
+
+pub(crate) fn read_archive(library: &str, data: &[u8]) -> Result<ArchiveContents, PoolError> {
+    let object_error = |member: &str, message: String| PoolError::Object {
+        library: library.to_string(),
+        member: member.to_string(),
+        message,
+    };
+    let archive =
+        ArchiveFile::parse(data).map_err(|e| object_error("(archive)", e.to_string()))?;
+    let prefix = private_prefix(library);
+    let mut contents = ArchiveContents::default();
+    for member in archive.members() {
+        let member = member.map_err(|e| object_error("(archive)", e.to_string()))?;
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        let bytes = member.data(data).map_err(|e| object_error(&name, e.to_string()))?;
+        for symbol in localize::symbols(bytes).map_err(|e| object_error(&name, e))? {
+            if !symbol.is_global() {
+                continue;
+            }
+            if symbol.defined {
+                if !symbol.name.starts_with(&prefix) {
+                    contents.defined.insert(symbol.name.clone());
+                }
+                contents.all_defined.insert(symbol.name);
+            } else {
+                contents.undefined.insert(symbol.name);
+            }
+        }
+        let size = section_sizes(bytes).map_err(|e| object_error(&name, e))?;
+        contents.size.text += size.text;
+        contents.size.data += size.data;
+        contents.size.bss += size.bss;
+    }
+    Ok(contents)
+}
+
+/// The visible symbols of archive `path` of library `library`: defined, global, and not renamed
+/// private (`__ukl_<library>_…`).
+pub fn visible_symbols(library: &str, path: &Path) -> Result<BTreeSet<String>, PoolError> {
+    let data = std::fs::read(path).map_err(|e| PoolError::io(path, "read", e))?;
+    Ok(read_archive(library, &data)?.defined)
+}
+
+/// Checks that the visible symbols of archive `path` are exactly what `exports_file` declares:
+/// every plain name is defined, every defined symbol matches a pattern. A glob that matches
+/// nothing is a warning.
+pub fn check_exports(
+    library: &str,
+    path: &Path,
+    exports_file: &Path,
+) -> Result<ExportCheck, PoolError> {
+    let exports = ExportList::load(exports_file)?;
+    check_symbols(library, &visible_symbols(library, path)?, &exports, exports_file)
+}
+
+pub(crate) fn check_symbols(
+    library: &str,
+    defined: &BTreeSet<String>,
+    exports: &ExportList,
+    exports_file: &Path,
+) -> Result<ExportCheck, PoolError> {
+    if let Some(symbol) = defined.iter().find(|symbol| !exports.matches(symbol)) {
+        return Err(PoolError::Library {
+            library: library.to_string(),
+            message: format!(
+                "the archive defines `{symbol}`, which {} does not export (this is a bug in \
+                 ukl's symbol privatization: please report it)",
+                exports_file.display()
+            ),
+        });
+    }
+    let mut check = ExportCheck::default();
+    for pattern in &exports.patterns {
+        if ExportList::is_glob(pattern) {
+            if !defined.iter().any(|symbol| super::metadata::glob_matches(pattern, symbol)) {
+                check.warnings.push(format!(
+                    "library {library}: export pattern `{pattern}` in {} matches no symbol",
+                    exports_file.display()
+                ));
+            }
+        } else if !defined.contains(pattern) {
+            return Err(PoolError::UndefinedExport {
+                library: library.to_string(),
+                symbol: pattern.clone(),
+                exports_file: exports_file.to_path_buf(),
+            });
+        }
+    }
+    Ok(check)
+}
+
+/// Compares the files of `built` with those of `committed`; each difference is one line naming
+/// the file.
+pub(crate) fn compare_dirs(built: &Path, committed: &Path) -> Result<Vec<String>, PoolError> {
+    let built_files = list_files(built)?;
+    let committed_files = if committed.is_dir() { list_files(committed)? } else { Vec::new() };
+    let mut differences = Vec::new();
+    for name in &built_files {
+        let path = committed.join(name);
+        if !committed_files.contains(name) {
+            differences.push(format!("missing: {}", path.display()));
+            continue;
+        }
+        let new = std::fs::read(built.join(name)).map_err(|e| PoolError::io(built, "read", e))?;
+        let old = std::fs::read(&path).map_err(|e| PoolError::io(&path, "read", e))?;
+        if new != old {
+            differences.push(format!(
+                "differs: {} (committed sha256 {}, built {})",
+                path.display(),
+                sha256_hex(&old),
+                sha256_hex(&new)
+            ));
+        }
+    }
+    for name in committed_files.iter().filter(|name| !built_files.contains(name)) {
+        if name.ends_with(".a") || name.ends_with(".toml") {
+            differences.push(format!("not built: {}", committed.join(name).display()));
+        }
+    }
+    Ok(differences)
+}
+
+fn list_files(dir: &Path) -> Result<Vec<String>, PoolError> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| PoolError::io(dir, "list", e))? {
+        let entry = entry.map_err(|e| PoolError::io(dir, "list", e))?;
+        if entry.path().is_file() {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+

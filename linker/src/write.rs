@@ -1,0 +1,358 @@
+//! Writing the image: ELF header, program headers, section contents (copied and relocated),
+//! the GOT, the symbol table and section headers. The same inputs give the same bytes.
+
+use crate::eh_frame::EhFrameEdit;
+use crate::error::{LinkError, Result};
+use crate::layout::{Layout, Piece};
+use crate::object_file::{ObjectFile, SectionKind, LE};
+use crate::relocate::{self, Addresses, Got};
+use crate::script::expr::EvalContext;
+use crate::symbols::{Definition, SymbolTable};
+use object::elf;
+use object::read::elf::Sym;
+use rustc_hash::FxHashMap;
+
+pub struct WriteOptions {
+    pub strip_all: bool,
+}
+
+struct StringTable {
+    bytes: Vec<u8>,
+}
+
+impl StringTable {
+    fn new() -> Self {
+        StringTable { bytes: vec![0] }
+    }
+    fn add(&mut self, name: &[u8]) -> u32 {
+        if name.is_empty() {
+            return 0;
+        }
+        let at = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(name);
+        self.bytes.push(0);
+        at
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn write_image(
+    layout: &mut Layout,
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    got: &Got,
+    eh: &FxHashMap<(u32, u32), EhFrameEdit>,
+    options: &WriteOptions,
+) -> Result<Vec<u8>> {
+    // Section header indices.
+    let mut next = 1u32;
+    for os in layout.sections.iter_mut() {
+        os.index = if os.emitted {
+            next += 1;
+            next - 1
+        } else {
+            0
+        };
+    }
+    let mut shstrtab = StringTable::new();
+    let section_names: Vec<u32> = layout.sections.iter().map(|s| if s.emitted { shstrtab.add(s.name.as_bytes()) } else { 0 }).collect();
+    let (symtab, strtab, first_global) = if options.strip_all {
+        (Vec::new(), StringTable::new(), 0)
+    } else {
+        build_symtab(layout, objects, symbols)
+    };
+    let symtab_name = shstrtab.add(b".symtab");
+    let strtab_name = shstrtab.add(b".strtab");
+    let shstrtab_name = shstrtab.add(b".shstrtab");
+
+    let mut offset = layout.file_size;
+    let symtab_offset = offset;
+    offset += symtab.len() as u64;
+    let strtab_offset = offset;
+    offset += strtab.bytes.len() as u64;
+    let shstrtab_offset = offset;
+    offset += shstrtab.bytes.len() as u64;
+    let shoff = crate::script::expr::align_up(offset, 8);
+    let extra = if options.strip_all { 1 } else { 3 };
+    let shnum = next + extra;
+    let total = shoff + u64::from(shnum) * 64;
+    let mut out = vec![0u8; total as usize];
+
+    // Contents.
+    let at = Addresses {
+        layout,
+        got_base: layout.got.map(|g| g.1).unwrap_or(0),
+        tp: layout.tls_pointer(),
+        tls_start: layout.tls.map(|t| t.0).unwrap_or(0),
+    };
+    let mut errors: Vec<LinkError> = Vec::new();
+    for os in &layout.sections {
+        if !os.emitted || os.sh_type == elf::SHT_NOBITS {
+            continue;
+        }
+        for (piece, &piece_offset) in os.pieces.iter().zip(&os.piece_offsets) {
+            let file_at = (os.offset + piece_offset) as usize;
+            let addr = os.addr + piece_offset;
+            match piece {
+                Piece::Input { object, section } => {
+                    let s = &objects[*object as usize].sections[*section as usize];
+                    if s.sh_type == elf::SHT_NOBITS {
+                        continue;
+                    }
+                    let edit = eh.get(&(*object, *section));
+                    let size = edit.map(|e| e.size).unwrap_or(s.size) as usize;
+                    let slice = &mut out[file_at..file_at + size];
+                    relocate::apply(objects, symbols, got, &at, *object as usize, *section as usize, addr, slice, edit, &mut errors);
+                }
+                Piece::Got => {
+                    let bytes = relocate::got_contents(got, objects, symbols, layout, at.tp);
+                    out[file_at..file_at + bytes.len()].copy_from_slice(&bytes);
+                }
+                Piece::BuildId => {
+                    // Note header: namesz 4, descsz 20, type NT_GNU_BUILD_ID, "GNU\0".
+                    out[file_at..file_at + 4].copy_from_slice(&4u32.to_le_bytes());
+                    out[file_at + 4..file_at + 8].copy_from_slice(&20u32.to_le_bytes());
+                    out[file_at + 8..file_at + 12].copy_from_slice(&elf::NT_GNU_BUILD_ID.to_le_bytes());
+                    out[file_at + 12..file_at + 16].copy_from_slice(b"GNU\0");
+                }
+                Piece::Data { size, expr } => {
+                    let ctx = WriteCtx { layout, symbols, dot: addr };
+                    let value = expr.eval(&ctx).map_err(|e| crate::link_error!("link script: data command in `{}`: {e}", os.name))?;
+                    let n = size.bytes() as usize;
+                    out[file_at..file_at + n].copy_from_slice(&value.to_le_bytes()[..n]);
+                }
+                Piece::Common { .. } | Piece::Assign(_) => {}
+            }
+        }
+        if errors.len() > 50 {
+            break;
+        }
+    }
+    if !errors.is_empty() {
+        dedup_errors(&mut errors);
+        return Err(LinkError::combine(errors));
+    }
+
+    // Symbol table, strings, section headers.
+    out[symtab_offset as usize..symtab_offset as usize + symtab.len()].copy_from_slice(&symtab);
+    out[strtab_offset as usize..strtab_offset as usize + strtab.bytes.len()].copy_from_slice(&strtab.bytes);
+    out[shstrtab_offset as usize..shstrtab_offset as usize + shstrtab.bytes.len()].copy_from_slice(&shstrtab.bytes);
+
+    let mut shdrs = Vec::with_capacity(shnum as usize * 64);
+    shdrs.extend_from_slice(&[0u8; 64]);
+    for (os, name) in layout.sections.iter().zip(&section_names) {
+        if !os.emitted {
+            continue;
+        }
+        let size = os.size;
+        push_shdr(&mut shdrs, *name, os.sh_type, os.flags, os.addr, os.offset, size, 0, 0, os.align, 0);
+    }
+    let shstrndx;
+    if options.strip_all {
+        shstrndx = next;
+        push_shdr(&mut shdrs, shstrtab_name, elf::SHT_STRTAB, 0, 0, shstrtab_offset, shstrtab.bytes.len() as u64, 0, 0, 1, 0);
+    } else {
+        push_shdr(&mut shdrs, symtab_name, elf::SHT_SYMTAB, 0, 0, symtab_offset, symtab.len() as u64, next + 1, first_global, 8, 24);
+        push_shdr(&mut shdrs, strtab_name, elf::SHT_STRTAB, 0, 0, strtab_offset, strtab.bytes.len() as u64, 0, 0, 1, 0);
+        shstrndx = next + 2;
+        push_shdr(&mut shdrs, shstrtab_name, elf::SHT_STRTAB, 0, 0, shstrtab_offset, shstrtab.bytes.len() as u64, 0, 0, 1, 0);
+    }
+    out[shoff as usize..shoff as usize + shdrs.len()].copy_from_slice(&shdrs);
+
+    // Program headers and ELF header.
+    let mut phdrs = Vec::with_capacity(layout.segments.len() * 56);
+    for seg in &layout.segments {
+        phdrs.extend_from_slice(&seg.p_type.to_le_bytes());
+        phdrs.extend_from_slice(&seg.flags.to_le_bytes());
+        for v in [seg.offset, seg.vaddr, seg.paddr, seg.filesz, seg.memsz, seg.align] {
+            phdrs.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    out[64..64 + phdrs.len()].copy_from_slice(&phdrs);
+    let mut ehdr = Vec::with_capacity(64);
+    ehdr.extend_from_slice(&[0x7f, b'E', b'L', b'F', elf::ELFCLASS64, elf::ELFDATA2LSB, elf::EV_CURRENT, elf::ELFOSABI_NONE]);
+    ehdr.extend_from_slice(&[0u8; 8]);
+    ehdr.extend_from_slice(&elf::ET_EXEC.to_le_bytes());
+    ehdr.extend_from_slice(&elf::EM_X86_64.to_le_bytes());
+    ehdr.extend_from_slice(&u32::from(elf::EV_CURRENT).to_le_bytes());
+    ehdr.extend_from_slice(&layout.entry.to_le_bytes());
+    ehdr.extend_from_slice(&64u64.to_le_bytes());
+    ehdr.extend_from_slice(&shoff.to_le_bytes());
+    ehdr.extend_from_slice(&0u32.to_le_bytes());
+    ehdr.extend_from_slice(&64u16.to_le_bytes());
+    ehdr.extend_from_slice(&56u16.to_le_bytes());
+    ehdr.extend_from_slice(&(layout.segments.len() as u16).to_le_bytes());
+    ehdr.extend_from_slice(&64u16.to_le_bytes());
+    ehdr.extend_from_slice(&(shnum as u16).to_le_bytes());
+    ehdr.extend_from_slice(&(shstrndx as u16).to_le_bytes());
+    out[..64].copy_from_slice(&ehdr);
+
+    if let Some((index, addr)) = layout.build_id {
+        let os = &layout.sections[index];
+        let at = (os.offset + addr - os.addr) as usize;
+        let digest = crate::hash::digest(&out);
+        out[at + 16..at + 36].copy_from_slice(&digest[..20]);
+    }
+    Ok(out)
+}
+
+fn dedup_errors(errors: &mut Vec<LinkError>) {
+    // Several references to one missing symbol: one error, each site a note.
+    let mut merged: Vec<LinkError> = Vec::new();
+    for e in errors.drain(..) {
+        if let Some(existing) = merged.iter_mut().find(|m| m.message == e.message) {
+            if existing.notes.len() < 10 {
+                existing.notes.extend(e.notes);
+            }
+        } else {
+            merged.push(e);
+        }
+    }
+    *errors = merged;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_shdr(out: &mut Vec<u8>, name: u32, sh_type: u32, flags: u64, addr: u64, offset: u64, size: u64, link: u32, info: u32, align: u64, entsize: u64) {
+    out.extend_from_slice(&name.to_le_bytes());
+    out.extend_from_slice(&sh_type.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
+    out.extend_from_slice(&addr.to_le_bytes());
+    out.extend_from_slice(&offset.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&link.to_le_bytes());
+    out.extend_from_slice(&info.to_le_bytes());
+    out.extend_from_slice(&align.to_le_bytes());
+    out.extend_from_slice(&entsize.to_le_bytes());
+}
+
+fn push_sym(out: &mut Vec<u8>, name: u32, info: u8, other: u8, shndx: u16, value: u64, size: u64) {
+    out.extend_from_slice(&name.to_le_bytes());
+    out.push(info);
+    out.push(other);
+    out.extend_from_slice(&shndx.to_le_bytes());
+    out.extend_from_slice(&value.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+}
+
+/// The output section index that contains `addr`, for linker-defined symbols.
+fn shndx_for(layout: &Layout, addr: u64) -> u16 {
+    layout
+        .sections
+        .iter()
+        .filter(|s| s.emitted && s.flags & u64::from(elf::SHF_ALLOC) != 0)
+        .find(|s| addr >= s.addr && addr <= s.addr + s.size)
+        .map(|s| s.index as u16)
+        .unwrap_or(elf::SHN_ABS)
+}
+
+fn build_symtab(layout: &Layout, objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>) -> (Vec<u8>, StringTable, u32) {
+    let mut table = Vec::new();
+    let mut strings = StringTable::new();
+    push_sym(&mut table, 0, 0, 0, 0, 0, 0);
+    let mut count = 1u32;
+    let tls_start = layout.tls.map(|t| t.0).unwrap_or(0);
+    for (oi, object) in objects.iter().enumerate() {
+        for index in 1..object.first_global {
+            let sym = object.sym(index);
+            let kind = sym.st_type();
+            if kind == elf::STT_SECTION || kind == elf::STT_FILE {
+                continue;
+            }
+            let name = object.sym_name(index);
+            if name.is_empty() || name.starts_with(b".L") {
+                continue;
+            }
+            let Some(addr) = crate::layout::local_symbol_address(objects, layout, oi, index) else { continue };
+            let shndx = match object.sym_section(index) {
+                Some(sec) => layout.sections[object.sections[sec].output as usize].index as u16,
+                None => elf::SHN_ABS,
+            };
+            let value = if kind == elf::STT_TLS { addr - tls_start } else { addr };
+            push_sym(&mut table, strings.add(name), sym.st_info, 0, shndx, value, sym.st_size(LE));
+            count += 1;
+        }
+    }
+    let mut globals = Vec::new();
+    for global in &symbols.syms {
+        let (shndx, kind, size, weak) = match global.def {
+            Definition::Defined { object, sym } => {
+                let o = &objects[object as usize];
+                let s = o.sym(sym as usize);
+                let shndx = match o.sym_section(sym as usize) {
+                    Some(sec) => {
+                        let section = &o.sections[sec];
+                        if !section.live || section.kind == SectionKind::Discarded {
+                            continue;
+                        }
+                        layout.sections[section.output as usize].index as u16
+                    }
+                    None => elf::SHN_ABS,
+                };
+                (shndx, s.st_type(), s.st_size(LE), global.weak)
+            }
+            Definition::Common { size, .. } => (shndx_for(layout, global.address), elf::STT_OBJECT, size, false),
+            Definition::Linker => (shndx_for(layout, global.address), elf::STT_NOTYPE, 0, false),
+            Definition::Undefined | Definition::Lazy { .. } => {
+                if global.referenced && !global.strong_ref {
+                    globals.push((strings.add(global.name), (elf::STB_WEAK << 4) | elf::STT_NOTYPE, 0u8, 0u16, 0u64, 0u64));
+                }
+                continue;
+            }
+        };
+        let value = if kind == elf::STT_TLS { global.address - tls_start } else { global.address };
+        let name = strings.add(global.name);
+        if global.hidden {
+            push_sym(&mut table, name, (elf::STB_LOCAL << 4) | kind, elf::STV_HIDDEN, shndx, value, size);
+            count += 1;
+        } else {
+            let bind = if weak { elf::STB_WEAK } else { elf::STB_GLOBAL };
+            globals.push((name, (bind << 4) | kind, 0, shndx, value, size));
+        }
+    }
+    let first_global = count;
+    for (name, info, other, shndx, value, size) in globals {
+        push_sym(&mut table, name, info, other, shndx, value, size);
+    }
+    (table, strings, first_global)
+}
+
+struct WriteCtx<'a, 'o> {
+    layout: &'a Layout,
+    symbols: &'a SymbolTable<'o>,
+    dot: u64,
+}
+
+impl EvalContext for WriteCtx<'_, '_> {
+    fn dot(&self) -> Option<u64> {
+        Some(self.dot)
+    }
+    fn symbol(&self, name: &str) -> Option<u64> {
+        let id = self.symbols.lookup(name.as_bytes())?;
+        let s = self.symbols.get(id);
+        matches!(s.def, Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker).then_some(s.address)
+    }
+    fn section_addr(&self, name: &str) -> Option<u64> {
+        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.addr)
+    }
+    fn section_load_addr(&self, name: &str) -> Option<u64> {
+        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.lma)
+    }
+    fn section_size(&self, name: &str) -> Option<u64> {
+        Some(self.layout.sections.iter().find(|s| s.name == name).map(|s| s.size).unwrap_or(0))
+    }
+    fn section_align(&self, name: &str) -> Option<u64> {
+        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.align)
+    }
+    fn sizeof_headers(&self) -> u64 {
+        self.layout.headers_size
+    }
+    fn max_page_size(&self) -> u64 {
+        crate::layout::PAGE_SIZE
+    }
+    fn common_page_size(&self) -> u64 {
+        crate::layout::PAGE_SIZE
+    }
+    fn is_defined(&self, name: &str) -> bool {
+        self.symbol(name).is_some()
+    }
+}
