@@ -16,7 +16,11 @@ pub type Result<T, E = LinkError> = std::result::Result<T, E>;
 
 impl LinkError {
     pub fn new(message: impl Into<String>) -> Self {
-        LinkError { message: message.into(), notes: Vec::new(), help: None }
+        LinkError {
+            message: message.into(),
+            notes: Vec::new(),
+            help: None,
+        }
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Self {

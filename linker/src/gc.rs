@@ -63,11 +63,20 @@ pub struct GcInput<'s> {
     pub keep_sections: &'s [(u32, u32)],
     /// Resolves `__start_X`/`__stop_X` references: the input sections named X.
     pub start_stop: &'s dyn Fn(&[u8]) -> Vec<(u32, u32)>,
+    /// Extra edges: a live section keeps these sections (from `.eh_frame`: a function keeps
+    /// its LSDA).
+    pub extra_edges: &'s crate::eh_frame::Edges,
 }
 
-pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input: GcInput<'_>) -> GcResult {
-    let mut reasons: Vec<Vec<Reason>> =
-        objects.iter().map(|o| vec![Reason::None; o.sections.len()]).collect();
+pub fn collect(
+    objects: &mut [ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    input: GcInput<'_>,
+) -> GcResult {
+    let mut reasons: Vec<Vec<Reason>> = objects
+        .iter()
+        .map(|o| vec![Reason::None; o.sections.len()])
+        .collect();
     let mut common_live = vec![false; symbols.syms.len()];
     let mut stack: Vec<(u32, u32)> = Vec::new();
 
@@ -83,9 +92,7 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
         }
     };
 
-    let eligible = |o: &ObjectFile<'_>, s: usize| {
-        matches!(o.sections[s].kind, SectionKind::Alloc)
-    };
+    let eligible = |o: &ObjectFile<'_>, s: usize| matches!(o.sections[s].kind, SectionKind::Alloc);
 
     for (oi, object) in objects.iter().enumerate() {
         for (si, section) in object.sections.iter().enumerate() {
@@ -110,7 +117,13 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
     }
     for &(object, section) in input.keep_sections {
         if eligible(&objects[object as usize], section as usize) {
-            mark(&mut reasons, &mut stack, object, section, Reason::Root(RootKind::KeepPattern));
+            mark(
+                &mut reasons,
+                &mut stack,
+                object,
+                section,
+                Reason::Root(RootKind::KeepPattern),
+            );
         }
     }
     for &(id, kind) in &input.root_symbols {
@@ -118,7 +131,13 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
             Definition::Defined { object, sym } => {
                 if let Some(section) = objects[object as usize].sym_section(sym as usize) {
                     if eligible(&objects[object as usize], section) {
-                        mark(&mut reasons, &mut stack, object, section as u32, Reason::Root(kind));
+                        mark(
+                            &mut reasons,
+                            &mut stack,
+                            object,
+                            section as u32,
+                            Reason::Root(kind),
+                        );
                     }
                 }
             }
@@ -131,7 +150,17 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
         while let Some((oi, si)) = stack.pop() {
             let object = &objects[oi as usize];
             let section = &object.sections[si as usize];
-            let from = Reason::Referenced { object: oi, section: si };
+            let from = Reason::Referenced {
+                object: oi,
+                section: si,
+            };
+            if let Some(targets) = input.extra_edges.get(&(oi, si)) {
+                for &(o, s) in targets {
+                    if eligible(&objects[o as usize], s as usize) {
+                        mark(&mut reasons, &mut stack, o, s, from);
+                    }
+                }
+            }
             for rel in section.relocs {
                 let sym_index = rel.r_sym(LE, false) as usize;
                 if sym_index == 0 {
@@ -148,7 +177,10 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
                 let id = object.globals[sym_index - object.first_global];
                 let global = symbols.get(id);
                 match global.def {
-                    Definition::Defined { object: def_object, sym } => {
+                    Definition::Defined {
+                        object: def_object,
+                        sym,
+                    } => {
                         let owner = &objects[def_object as usize];
                         if let Some(target) = owner.sym_section(sym as usize) {
                             if eligible(owner, target) {
@@ -160,7 +192,13 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
                     _ => {
                         if let Some(rest) = start_stop_name(global.name) {
                             for (o, s) in (input.start_stop)(rest) {
-                                mark(&mut reasons, &mut stack, o, s, Reason::Root(RootKind::StartStop));
+                                mark(
+                                    &mut reasons,
+                                    &mut stack,
+                                    o,
+                                    s,
+                                    Reason::Root(RootKind::StartStop),
+                                );
                             }
                         }
                     }
@@ -173,9 +211,17 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
                 if section.flags & u64::from(elf::SHF_LINK_ORDER) != 0
                     && reasons[oi][si] == Reason::None
                     && eligible(object, si)
-                    && reasons[oi].get(section.link as usize).is_some_and(|r| *r != Reason::None)
+                    && reasons[oi]
+                        .get(section.link as usize)
+                        .is_some_and(|r| *r != Reason::None)
                 {
-                    mark(&mut reasons, &mut stack, oi as u32, si as u32, Reason::Root(RootKind::LinkOrder));
+                    mark(
+                        &mut reasons,
+                        &mut stack,
+                        oi as u32,
+                        si as u32,
+                        Reason::Root(RootKind::LinkOrder),
+                    );
                 }
             }
         }
@@ -197,17 +243,21 @@ pub fn collect(objects: &mut [ObjectFile<'_>], symbols: &SymbolTable<'_>, input:
         .iter()
         .enumerate()
         .filter(|(id, live)| {
-            (**live || !input.enabled)
-                && matches!(symbols.syms[*id].def, Definition::Common { .. })
+            (**live || !input.enabled) && matches!(symbols.syms[*id].def, Definition::Common { .. })
         })
         .map(|(id, _)| id as u32)
         .collect();
-    GcResult { reasons, live_commons }
+    GcResult {
+        reasons,
+        live_commons,
+    }
 }
 
 fn is_init_fini(name: &[u8], sh_type: u32) -> bool {
-    matches!(sh_type, elf::SHT_INIT_ARRAY | elf::SHT_FINI_ARRAY | elf::SHT_PREINIT_ARRAY)
-        || name == b".init"
+    matches!(
+        sh_type,
+        elf::SHT_INIT_ARRAY | elf::SHT_FINI_ARRAY | elf::SHT_PREINIT_ARRAY
+    ) || name == b".init"
         || name == b".fini"
         || name.starts_with(b".init_array")
         || name.starts_with(b".fini_array")
@@ -218,7 +268,9 @@ fn is_init_fini(name: &[u8], sh_type: u32) -> bool {
 
 /// For `__start_X` or `__stop_X` where X is a C identifier, returns X.
 pub fn start_stop_name(name: &[u8]) -> Option<&[u8]> {
-    let rest = name.strip_prefix(b"__start_").or_else(|| name.strip_prefix(b"__stop_"))?;
+    let rest = name
+        .strip_prefix(b"__start_")
+        .or_else(|| name.strip_prefix(b"__stop_"))?;
     is_c_identifier(rest).then_some(rest)
 }
 

@@ -49,13 +49,19 @@ impl InputFile {
                 })?),
             }
         };
-        Ok(InputFile { path: path.to_path_buf(), bytes })
+        Ok(InputFile {
+            path: path.to_path_buf(),
+            bytes,
+        })
     }
 
     pub fn kind(&self) -> Result<InputKind> {
         classify(self.bytes.bytes()).map_err(|why| {
-            link_error!("`{}` is not an input ukl can link: {why}", self.path.display())
-                .help("ukl links x86_64 ELF relocatable objects (.o) and ar archives (.a, .rlib)")
+            link_error!(
+                "`{}` is not an input ukl can link: {why}",
+                self.path.display()
+            )
+            .help("ukl links x86_64 ELF relocatable objects (.o) and ar archives (.a, .rlib)")
         })
     }
 }
@@ -79,7 +85,10 @@ pub fn classify(data: &[u8]) -> std::result::Result<InputKind, String> {
     }
     if data.starts_with(b"\x7fELF") {
         if data.len() < 64 {
-            return Err(format!("truncated ELF header ({} bytes, 64 needed)", data.len()));
+            return Err(format!(
+                "truncated ELF header ({} bytes, 64 needed)",
+                data.len()
+            ));
         }
         let e_type = u16::from_le_bytes([data[16], data[17]]);
         return match e_type {
@@ -131,7 +140,9 @@ pub fn read_archive<'a>(path: &Path, data: &'a [u8]) -> Result<Archive<'a>> {
     for member in archive.members() {
         let member = member.map_err(|e| bad(e.to_string()))?;
         let name = String::from_utf8_lossy(member.name()).into_owned();
-        let bytes = member.data(data).map_err(|e| bad(format!("member `{name}`: {e}")))?;
+        let bytes = member
+            .data(data)
+            .map_err(|e| bad(format!("member `{name}`: {e}")))?;
         if !bytes.starts_with(b"\x7fELF") {
             // lib.rmeta in Rust rlibs, symbol definition files, and so on.
             continue;
@@ -172,10 +183,11 @@ fn data_start(archive: &[u8], member: &[u8]) -> usize {
 /// Reports a shared object or text input as unsupported with the right advice.
 pub fn unsupported_kind(path: &Path, kind: InputKind) -> LinkError {
     match kind {
-        InputKind::SharedObject => {
-            link_error!("`{}` is a shared library; ukl links static images only", path.display())
-                .help("pass -static, or link the static archive (.a) of that library")
-        }
+        InputKind::SharedObject => link_error!(
+            "`{}` is a shared library; ukl links static images only",
+            path.display()
+        )
+        .help("pass -static, or link the static archive (.a) of that library"),
         InputKind::LinkerScript => link_error!(
             "`{}` is a text file; implicit linker scripts as inputs are not supported",
             path.display()

@@ -20,12 +20,26 @@ const PHDR_SIZE: u64 = 56;
 /// What an output section is made of, in order.
 #[derive(Debug, Clone)]
 pub enum Piece {
-    Input { object: u32, section: u32 },
-    Common { symbol: u32 },
+    Input {
+        object: u32,
+        section: u32,
+    },
+    Common {
+        symbol: u32,
+    },
     Got,
+    /// `jmp *slot(%rip)` stubs that stand for IFUNC symbols (16 bytes each).
+    Iplt,
+    /// The slots those stubs jump through, filled by the C library at start-up.
+    IgotPlt,
+    /// `R_X86_64_IRELATIVE` entries for the start-up code (`__rela_iplt_start`..`_end`).
+    RelaIplt,
     BuildId,
     Assign(Assignment),
-    Data { size: DataSize, expr: Expr },
+    Data {
+        size: DataSize,
+        expr: Expr,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +116,7 @@ pub struct LayoutInput<'s> {
     pub script: &'s ast::Script,
     pub strip_debug: bool,
     pub got_slots: u32,
+    pub ifuncs: u32,
     pub build_id: bool,
     pub entry_override: Option<String>,
     pub live_commons: &'s [u32],
@@ -115,6 +130,11 @@ pub struct Layout {
     /// (start, file size, memory size, alignment) of the TLS template.
     pub tls: Option<(u64, u64, u64, u64)>,
     pub got: Option<(usize, u64)>,
+    /// Addresses of the IFUNC stubs, their slots and their IRELATIVE entries.
+    pub iplt: Option<u64>,
+    pub igot: Option<u64>,
+    pub rela_iplt: Option<u64>,
+    pub ifuncs: u32,
     pub build_id: Option<(usize, u64)>,
     pub headers_size: u64,
     pub file_size: u64,
@@ -192,12 +212,17 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
                                             raw_items[o].push(RawItem::Slot(slot));
                                             rules.push(Rule { output, slot, desc });
                                         } else {
-                                            rules.push(Rule { output: None, slot: 0, desc });
+                                            rules.push(Rule {
+                                                output: None,
+                                                slot: 0,
+                                                desc,
+                                            });
                                         }
                                     }
                                     OutputItem::Assignment(a) => {
                                         if let Some(o) = output {
-                                            raw_items[o].push(RawItem::Piece(Piece::Assign(a.clone())));
+                                            raw_items[o]
+                                                .push(RawItem::Piece(Piece::Assign(a.clone())));
                                         }
                                     }
                                     OutputItem::Data { size, expr } => {
@@ -223,7 +248,10 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
     let mut keep = Vec::new();
     let mut orphans: Vec<(u32, u32)> = Vec::new();
     for (oi, object) in objects.iter_mut().enumerate() {
-        let file = FileRef { path: &object.file_path, member: object.member.as_deref() };
+        let file = FileRef {
+            path: &object.file_path,
+            member: object.member.as_deref(),
+        };
         for si in 0..object.sections.len() {
             let section = &object.sections[si];
             match section.kind {
@@ -267,7 +295,11 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
                     let mut matched = std::mem::take(&mut slots[o][slot]);
                     let desc = slot_descs[o][slot].expect("slot has a description");
                     sort_slot(&mut matched, desc, objects);
-                    pieces.extend(matched.into_iter().map(|(object, section, _)| Piece::Input { object, section }));
+                    pieces.extend(
+                        matched
+                            .into_iter()
+                            .map(|(object, section, _)| Piece::Input { object, section }),
+                    );
                 }
             }
         }
@@ -277,23 +309,87 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
     for (oi, si) in orphans {
         let section = &objects[oi as usize].sections[si as usize];
         let name = String::from_utf8_lossy(section.name).into_owned();
-        let o = find_or_add(&mut sections, &mut steps, &name, section.sh_type, section.flags);
-        sections[o].pieces.push(Piece::Input { object: oi, section: si });
+        let o = find_or_add(
+            &mut sections,
+            &mut steps,
+            &name,
+            section.sh_type,
+            section.flags,
+        );
+        sections[o].pieces.push(Piece::Input {
+            object: oi,
+            section: si,
+        });
     }
-    if input.got_slots > 0 {
-        let o = find_or_add(&mut sections, &mut steps, ".got", elf::SHT_PROGBITS, u64::from(elf::SHF_ALLOC | elf::SHF_WRITE));
-        sections[o].pieces.insert(0, Piece::Got);
+    Ok(Assignment0 {
+        sections,
+        steps,
+        keep,
+    })
+}
+
+/// Adds what the linker synthesizes once garbage collection is done: the GOT, the build-id note
+/// and the live common symbols.
+pub fn add_synthetic(
+    assigned: &mut Assignment0,
+    commons: &[u32],
+    got_slots: u32,
+    ifuncs: u32,
+    build_id: bool,
+) {
+    if ifuncs > 0 {
+        let steps = &mut assigned.steps;
+        let o = find_or_add(
+            &mut assigned.sections,
+            steps,
+            ".iplt",
+            elf::SHT_PROGBITS,
+            u64::from(elf::SHF_ALLOC | elf::SHF_EXECINSTR),
+        );
+        assigned.sections[o].pieces.push(Piece::Iplt);
+        let o = find_or_add(
+            &mut assigned.sections,
+            steps,
+            ".got.plt",
+            elf::SHT_PROGBITS,
+            u64::from(elf::SHF_ALLOC | elf::SHF_WRITE),
+        );
+        assigned.sections[o].pieces.push(Piece::IgotPlt);
+        let o = find_or_add(
+            &mut assigned.sections,
+            steps,
+            ".rela.iplt",
+            elf::SHT_RELA,
+            u64::from(elf::SHF_ALLOC),
+        );
+        assigned.sections[o].pieces.push(Piece::RelaIplt);
     }
-    if input.build_id {
-        let o = find_or_add(&mut sections, &mut steps, ".note.gnu.build-id", elf::SHT_NOTE, u64::from(elf::SHF_ALLOC));
-        sections[o].pieces.insert(0, Piece::BuildId);
+    if got_slots > 0 {
+        let o = find_or_add(
+            &mut assigned.sections,
+            &mut assigned.steps,
+            ".got",
+            elf::SHT_PROGBITS,
+            u64::from(elf::SHF_ALLOC | elf::SHF_WRITE),
+        );
+        assigned.sections[o].pieces.insert(0, Piece::Got);
     }
-    Ok(Assignment0 { sections, steps, keep })
+    if build_id {
+        let o = find_or_add(
+            &mut assigned.sections,
+            &mut assigned.steps,
+            ".note.gnu.build-id",
+            elf::SHT_NOTE,
+            u64::from(elf::SHF_ALLOC),
+        );
+        assigned.sections[o].pieces.insert(0, Piece::BuildId);
+    }
+    add_commons(assigned, commons);
 }
 
 /// Places the live common symbols: after the input sections of the output section whose script
 /// rule names the pseudo-section `COMMON`, else at the end of `.bss`.
-pub fn add_commons(assigned: &mut Assignment0, commons: &[u32]) {
+fn add_commons(assigned: &mut Assignment0, commons: &[u32]) {
     if commons.is_empty() {
         return;
     }
@@ -315,7 +411,9 @@ pub fn add_commons(assigned: &mut Assignment0, commons: &[u32]) {
             u64::from(elf::SHF_ALLOC | elf::SHF_WRITE),
         ),
     };
-    assigned.sections[index].pieces.extend(commons.iter().map(|&symbol| Piece::Common { symbol }));
+    assigned.sections[index]
+        .pieces
+        .extend(commons.iter().map(|&symbol| Piece::Common { symbol }));
 }
 
 enum RawItem {
@@ -342,7 +440,9 @@ fn new_output(name: &str, def: Option<ast::OutputSection>) -> OutputSection {
 }
 
 fn is_debug(name: &[u8]) -> bool {
-    name.starts_with(b".debug") || name.starts_with(b".zdebug") || name.starts_with(b".stab")
+    name.starts_with(b".debug")
+        || name.starts_with(b".zdebug")
+        || name.starts_with(b".stab")
         || name.starts_with(b".line")
 }
 
@@ -368,7 +468,13 @@ fn rank(sh_type: u32, flags: u64) -> u32 {
 }
 
 /// Finds the output section `name` or creates it after the last section of the same rank.
-fn find_or_add(sections: &mut Vec<OutputSection>, steps: &mut Vec<Step>, name: &str, sh_type: u32, flags: u64) -> usize {
+fn find_or_add(
+    sections: &mut Vec<OutputSection>,
+    steps: &mut Vec<Step>,
+    name: &str,
+    sh_type: u32,
+    flags: u64,
+) -> usize {
     if let Some(index) = sections.iter().position(|s| s.name == name) {
         return index;
     }
@@ -378,17 +484,19 @@ fn find_or_add(sections: &mut Vec<OutputSection>, steps: &mut Vec<Step>, name: &
     os.sh_type = sh_type;
     os.flags = flags;
     sections.push(os);
-    // Place the step after the last section step whose rank is <= wanted.
-    let mut position = None;
-    for (i, step) in steps.iter().enumerate() {
-        if let Step::Section(s) = step {
-            if guess_rank(&sections[*s]) <= wanted {
-                position = Some(i + 1);
-            }
-        }
-    }
-    match position {
-        Some(p) => steps.insert(p, Step::Section(index)),
+    // After the last section of the same rank, else after the last of a lower rank.
+    let ranks: Vec<(usize, u32)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, step)| match step {
+            Step::Section(s) if *s != index => Some((i, guess_rank(&sections[*s]))),
+            _ => None,
+        })
+        .collect();
+    let same = ranks.iter().rev().find(|(_, r)| *r == wanted);
+    let lower = ranks.iter().rev().find(|(_, r)| *r < wanted);
+    match same.or(lower) {
+        Some((i, _)) => steps.insert(i + 1, Step::Section(index)),
         None => steps.push(Step::Section(index)),
     }
     index
@@ -404,7 +512,8 @@ fn guess_rank(os: &OutputSection) -> u32 {
         1
     } else if n.starts_with(".text") || n == ".init" || n == ".fini" || n.starts_with(".plt") {
         3
-    } else if n.starts_with(".rodata") || n.starts_with(".eh_frame") || n.starts_with(".gcc_except") {
+    } else if n.starts_with(".rodata") || n.starts_with(".eh_frame") || n.starts_with(".gcc_except")
+    {
         2
     } else if n.starts_with(".tdata") {
         4
@@ -419,7 +528,11 @@ fn guess_rank(os: &OutputSection) -> u32 {
     }
 }
 
-fn sort_slot(matched: &mut [(u32, u32, usize)], desc: &ast::InputSectionDesc, objects: &[ObjectFile<'_>]) {
+fn sort_slot(
+    matched: &mut [(u32, u32, usize)],
+    desc: &ast::InputSectionDesc,
+    objects: &[ObjectFile<'_>],
+) {
     if desc.sections.iter().all(|p| p.sort == SortKind::None) {
         return;
     }
@@ -442,7 +555,9 @@ fn sort_slot(matched: &mut [(u32, u32, usize)], desc: &ast::InputSectionDesc, ob
 fn init_priority(name: &[u8]) -> u64 {
     let text = String::from_utf8_lossy(name);
     let reversed = text.starts_with(".ctors") || text.starts_with(".dtors");
-    let number = text.rsplit_once('.').and_then(|(_, n)| n.parse::<u64>().ok());
+    let number = text
+        .rsplit_once('.')
+        .and_then(|(_, n)| n.parse::<u64>().ok());
     match (number, reversed) {
         (Some(n), false) => n,
         (Some(n), true) => 65535u64.saturating_sub(n),
@@ -458,15 +573,17 @@ pub fn finish(
     input: &LayoutInput<'_>,
     eh_sizes: &FxHashMap<(u32, u32), u64>,
 ) -> Result<Layout> {
-    let Assignment0 { mut sections, steps, .. } = assigned;
+    let Assignment0 {
+        mut sections,
+        steps,
+        ..
+    } = assigned;
     // Drop pieces of dead sections; derive type, flags and alignment.
     for os in sections.iter_mut() {
         os.pieces.retain(|p| match p {
             Piece::Input { object, section } => {
                 let s = &objects[*object as usize].sections[*section as usize];
                 s.live && s.kind != SectionKind::Discarded
-                    && (s.kind != SectionKind::EhFrame
-                        || eh_sizes.get(&(*object, *section)).copied().unwrap_or(0) > 0)
             }
             _ => true,
         });
@@ -476,7 +593,10 @@ pub fn finish(
             match piece {
                 Piece::Input { object, section } => {
                     let s = &objects[*object as usize].sections[*section as usize];
-                    os.flags |= s.flags & u64::from(elf::SHF_ALLOC | elf::SHF_WRITE | elf::SHF_EXECINSTR | elf::SHF_TLS);
+                    os.flags |= s.flags
+                        & u64::from(
+                            elf::SHF_ALLOC | elf::SHF_WRITE | elf::SHF_EXECINSTR | elf::SHF_TLS,
+                        );
                     os.align = os.align.max(s.align);
                     types.push(s.sh_type);
                     if s.sh_type != elf::SHT_NOBITS {
@@ -492,10 +612,24 @@ pub fn finish(
                     types.push(elf::SHT_NOBITS);
                     os.emitted = true;
                 }
-                Piece::Got => {
+                Piece::Got | Piece::IgotPlt => {
                     os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_WRITE);
                     os.align = os.align.max(8);
                     types.push(elf::SHT_PROGBITS);
+                    any_progbits = true;
+                    os.emitted = true;
+                }
+                Piece::Iplt => {
+                    os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_EXECINSTR);
+                    os.align = os.align.max(16);
+                    types.push(elf::SHT_PROGBITS);
+                    any_progbits = true;
+                    os.emitted = true;
+                }
+                Piece::RelaIplt => {
+                    os.flags |= u64::from(elf::SHF_ALLOC);
+                    os.align = os.align.max(8);
+                    types.push(elf::SHT_RELA);
                     any_progbits = true;
                     os.emitted = true;
                 }
@@ -540,7 +674,13 @@ pub fn finish(
         ast::Command::Phdrs(p) => Some(p.clone()),
         _ => None,
     });
-    let order: Vec<usize> = steps.iter().filter_map(|s| match s { Step::Section(i) => Some(*i), _ => None }).collect();
+    let order: Vec<usize> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Section(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
     let mut segments = plan_segments(&sections, &order, phdr_defs.as_deref())?;
     let headers_size = EHDR_SIZE + PHDR_SIZE * segments.len() as u64;
 
@@ -563,13 +703,23 @@ pub fn finish(
         for step in &steps {
             match step {
                 Step::Assign(a) => {
-                    let ctx = Ctx { dot: Some(dot), sections: &sections, values: &new_values, symbols, objects, headers_size };
+                    let ctx = Ctx {
+                        dot: Some(dot),
+                        sections: &sections,
+                        values: &new_values,
+                        symbols,
+                        objects,
+                        headers_size,
+                    };
                     match eval_assign(a, &ctx, dot) {
                         Ok(v) => {
                             if a.target == "." {
                                 dot = v;
                             } else if should_define(a, symbols) {
-                                let hidden = matches!(a.provide, ast::Provide::ProvideHidden | ast::Provide::Hidden);
+                                let hidden = matches!(
+                                    a.provide,
+                                    ast::Provide::ProvideHidden | ast::Provide::Hidden
+                                );
                                 new_values.insert(a.target.clone(), (v, hidden));
                             }
                         }
@@ -582,12 +732,30 @@ pub fn finish(
                     let alloc = os.flags & u64::from(elf::SHF_ALLOC) != 0;
                     if !alloc && os.emitted {
                         // Non-alloc sections have no address; their contents are laid out at 0.
-                        let (size, offsets) = lay_pieces(os, objects, symbols, &sections, headers_size, 0, &mut new_values, &mut last_error, input, eh_sizes);
+                        let (size, offsets) = lay_pieces(
+                            os,
+                            objects,
+                            symbols,
+                            &sections,
+                            headers_size,
+                            0,
+                            &mut new_values,
+                            &mut last_error,
+                            input,
+                            eh_sizes,
+                        );
                         addrs[*index] = (0, 0, size, offsets);
                         continue;
                     }
                     let mut align = os.align;
-                    let ctx = Ctx { dot: Some(dot), sections: &sections, values: &new_values, symbols, objects, headers_size };
+                    let ctx = Ctx {
+                        dot: Some(dot),
+                        sections: &sections,
+                        values: &new_values,
+                        symbols,
+                        objects,
+                        headers_size,
+                    };
                     if let Some(def) = &os.def {
                         if let Some(e) = &def.align {
                             match e.eval(&ctx) {
@@ -598,7 +766,12 @@ pub fn finish(
                         if let Some(addr) = &def.addr {
                             match addr.eval(&ctx) {
                                 Ok(v) => dot = v,
-                                Err(e) => last_error = Some(link_error!("link script: address of `{}`: {e}", os.name)),
+                                Err(e) => {
+                                    last_error = Some(link_error!(
+                                        "link script: address of `{}`: {e}",
+                                        os.name
+                                    ))
+                                }
                             }
                         }
                     }
@@ -606,18 +779,44 @@ pub fn finish(
                         dot = align_up(dot, align);
                     }
                     let start = dot;
-                    let (size, offsets) = lay_pieces(os, objects, symbols, &sections, headers_size, start, &mut new_values, &mut last_error, input, eh_sizes);
+                    let (size, offsets) = lay_pieces(
+                        os,
+                        objects,
+                        symbols,
+                        &sections,
+                        headers_size,
+                        start,
+                        &mut new_values,
+                        &mut last_error,
+                        input,
+                        eh_sizes,
+                    );
                     let mut lma = start;
-                    let ctx = Ctx { dot: Some(start + size), sections: &sections, values: &new_values, symbols, objects, headers_size };
+                    let ctx = Ctx {
+                        dot: Some(start + size),
+                        sections: &sections,
+                        values: &new_values,
+                        symbols,
+                        objects,
+                        headers_size,
+                    };
                     if let Some(lma_expr) = os.def.as_ref().and_then(|d| d.lma.as_ref()) {
                         match lma_expr.eval(&ctx) {
                             Ok(v) => lma = v,
-                            Err(e) => last_error = Some(link_error!("link script: AT() of `{}`: {e}", os.name)),
+                            Err(e) => {
+                                last_error =
+                                    Some(link_error!("link script: AT() of `{}`: {e}", os.name))
+                            }
                         }
                     }
                     addrs[*index] = (start, lma, size, offsets);
-                    let tbss = os.sh_type == elf::SHT_NOBITS && os.flags & u64::from(elf::SHF_TLS) != 0;
-                    dot = if tbss { start } else { start.wrapping_add(size) };
+                    let tbss =
+                        os.sh_type == elf::SHT_NOBITS && os.flags & u64::from(elf::SHF_TLS) != 0;
+                    dot = if tbss {
+                        start
+                    } else {
+                        start.wrapping_add(size)
+                    };
                 }
             }
         }
@@ -665,8 +864,15 @@ pub fn finish(
         }
         let name = sym.name;
         if let Some(rest) = crate::gc::start_stop_name(name) {
-            if let Some(os) = sections.iter().find(|s| s.name.as_bytes() == rest && s.emitted) {
-                let value = if name.starts_with(b"__start_") { os.addr } else { os.addr + os.size };
+            if let Some(os) = sections
+                .iter()
+                .find(|s| s.name.as_bytes() == rest && s.emitted)
+            {
+                let value = if name.starts_with(b"__start_") {
+                    os.addr
+                } else {
+                    os.addr + os.size
+                };
                 let (n, v) = (String::from_utf8_lossy(name).into_owned(), value);
                 let sym = symbols.get_mut(id);
                 sym.def = Definition::Linker;
@@ -680,15 +886,66 @@ pub fn finish(
     // Segments: addresses and file offsets.
     let (file_size, tls) = place_segments(&mut sections, &order, &mut segments, headers_size)?;
 
-    let got = sections.iter().position(|s| s.pieces.iter().any(|p| matches!(p, Piece::Got)))
+    // Section headers follow the script's order (orphans were inserted into it).
+    let mut position = vec![usize::MAX; sections.len()];
+    for (new, &old) in order.iter().enumerate() {
+        position[old] = new;
+    }
+    let mut indexed: Vec<(usize, OutputSection)> = sections
+        .into_iter()
+        .enumerate()
+        .map(|(old, os)| (position[old], os))
+        .collect();
+    indexed.sort_by_key(|(p, _)| *p);
+    let sections: Vec<OutputSection> = indexed.into_iter().map(|(_, os)| os).collect();
+    for segment in segments.iter_mut() {
+        for index in segment.sections.iter_mut() {
+            *index = position[*index];
+        }
+    }
+
+    let got = sections
+        .iter()
+        .position(|s| s.pieces.iter().any(|p| matches!(p, Piece::Got)))
         .map(|i| (i, piece_addr(&sections[i], |p| matches!(p, Piece::Got))));
-    let build_id = sections.iter().position(|s| s.pieces.iter().any(|p| matches!(p, Piece::BuildId)))
+    let find = |want: fn(&Piece) -> bool| {
+        sections
+            .iter()
+            .position(|s| s.pieces.iter().any(want))
+            .map(|i| piece_addr(&sections[i], want))
+    };
+    let iplt = find(|p| matches!(p, Piece::Iplt));
+    let igot = find(|p| matches!(p, Piece::IgotPlt));
+    let rela_iplt = find(|p| matches!(p, Piece::RelaIplt));
+    let build_id = sections
+        .iter()
+        .position(|s| s.pieces.iter().any(|p| matches!(p, Piece::BuildId)))
         .map(|i| (i, piece_addr(&sections[i], |p| matches!(p, Piece::BuildId))));
-    Ok(Layout { sections, segments, entry: 0, entry_name, tls, got, build_id, headers_size, file_size, script_symbols })
+    Ok(Layout {
+        sections,
+        segments,
+        entry: 0,
+        entry_name,
+        tls,
+        got,
+        iplt,
+        igot,
+        rela_iplt,
+        ifuncs: input.ifuncs,
+        build_id,
+        headers_size,
+        file_size,
+        script_symbols,
+    })
 }
 
 fn piece_addr(os: &OutputSection, want: impl Fn(&Piece) -> bool) -> u64 {
-    os.pieces.iter().zip(&os.piece_offsets).find(|(p, _)| want(p)).map(|(_, o)| os.addr + o).unwrap_or(os.addr)
+    os.pieces
+        .iter()
+        .zip(&os.piece_offsets)
+        .find(|(p, _)| want(p))
+        .map(|(_, o)| os.addr + o)
+        .unwrap_or(os.addr)
 }
 
 fn should_define(a: &Assignment, symbols: &SymbolTable<'_>) -> bool {
@@ -697,7 +954,11 @@ fn should_define(a: &Assignment, symbols: &SymbolTable<'_>) -> bool {
             match symbols.lookup(a.target.as_bytes()) {
                 Some(id) => {
                     let s = symbols.get(id);
-                    s.referenced && matches!(s.def, Definition::Undefined | Definition::Lazy { .. } | Definition::Linker)
+                    s.referenced
+                        && matches!(
+                            s.def,
+                            Definition::Undefined | Definition::Lazy { .. } | Definition::Linker
+                        )
                 }
                 None => false,
             }
@@ -707,8 +968,15 @@ fn should_define(a: &Assignment, symbols: &SymbolTable<'_>) -> bool {
 }
 
 fn eval_assign(a: &Assignment, ctx: &Ctx<'_, '_>, dot: u64) -> Result<u64> {
-    let value = a.expr.eval(ctx).map_err(|e| link_error!("link script: assignment to `{}`: {e}", a.target))?;
-    let current = if a.target == "." { Some(dot) } else { ctx.values.get(&a.target).map(|v| v.0) };
+    let value = a
+        .expr
+        .eval(ctx)
+        .map_err(|e| link_error!("link script: assignment to `{}`: {e}", a.target))?;
+    let current = if a.target == "." {
+        Some(dot)
+    } else {
+        ctx.values.get(&a.target).map(|v| v.0)
+    };
     Ok(match a.op {
         ast::AssignOp::Set => value,
         op => {
@@ -717,7 +985,12 @@ fn eval_assign(a: &Assignment, ctx: &Ctx<'_, '_>, dot: u64) -> Result<u64> {
                 ast::AssignOp::Add => old.wrapping_add(value),
                 ast::AssignOp::Sub => old.wrapping_sub(value),
                 ast::AssignOp::Mul => old.wrapping_mul(value),
-                ast::AssignOp::Div => old.checked_div(value).ok_or_else(|| link_error!("link script: division by zero in assignment to `{}`", a.target))?,
+                ast::AssignOp::Div => old.checked_div(value).ok_or_else(|| {
+                    link_error!(
+                        "link script: division by zero in assignment to `{}`",
+                        a.target
+                    )
+                })?,
                 ast::AssignOp::Shl => old.checked_shl(value as u32).unwrap_or(0),
                 ast::AssignOp::Shr => old.checked_shr(value as u32).unwrap_or(0),
                 ast::AssignOp::And => old & value,
@@ -775,6 +1048,21 @@ fn lay_pieces(
                 offsets.push(dot - start);
                 dot += 16 + 20;
             }
+            Piece::Iplt => {
+                dot = align_up(dot, 16);
+                offsets.push(dot - start);
+                dot += 16 * u64::from(input.ifuncs);
+            }
+            Piece::IgotPlt => {
+                dot = align_up(dot, 8);
+                offsets.push(dot - start);
+                dot += 8 * u64::from(input.ifuncs);
+            }
+            Piece::RelaIplt => {
+                dot = align_up(dot, 8);
+                offsets.push(dot - start);
+                dot += 24 * u64::from(input.ifuncs);
+            }
             Piece::Data { size, .. } => {
                 offsets.push(dot - start);
                 dot += size.bytes();
@@ -783,13 +1071,23 @@ fn lay_pieces(
                 offsets.push(dot - start);
                 // Reads `values` through a fresh context view so that earlier assignments in
                 // this section are visible.
-                let view = Ctx { dot: Some(dot), sections, values, symbols, objects, headers_size };
+                let view = Ctx {
+                    dot: Some(dot),
+                    sections,
+                    values,
+                    symbols,
+                    objects,
+                    headers_size,
+                };
                 match eval_assign(a, &view, dot) {
                     Ok(v) => {
                         if a.target == "." {
                             dot = v.max(start);
                         } else if should_define(a, symbols) {
-                            let hidden = matches!(a.provide, ast::Provide::ProvideHidden | ast::Provide::Hidden);
+                            let hidden = matches!(
+                                a.provide,
+                                ast::Provide::ProvideHidden | ast::Provide::Hidden
+                            );
                             values.insert(a.target.clone(), (v, hidden));
                         }
                     }
@@ -836,16 +1134,28 @@ impl EvalContext for Ctx<'_, '_> {
         }
     }
     fn section_addr(&self, name: &str) -> Option<u64> {
-        self.sections.iter().find(|s| s.name == name).map(|s| s.addr)
+        self.sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.addr)
     }
     fn section_load_addr(&self, name: &str) -> Option<u64> {
         self.sections.iter().find(|s| s.name == name).map(|s| s.lma)
     }
     fn section_size(&self, name: &str) -> Option<u64> {
-        Some(self.sections.iter().find(|s| s.name == name).map(|s| s.size).unwrap_or(0))
+        Some(
+            self.sections
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.size)
+                .unwrap_or(0),
+        )
     }
     fn section_align(&self, name: &str) -> Option<u64> {
-        self.sections.iter().find(|s| s.name == name).map(|s| s.align)
+        self.sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.align)
     }
     fn sizeof_headers(&self) -> u64 {
         self.headers_size
@@ -873,20 +1183,42 @@ fn segment_flags(flags: u64) -> u32 {
 }
 
 fn empty_segment(p_type: u32, flags: u32) -> Segment {
-    Segment { p_type, flags, offset: 0, vaddr: 0, paddr: 0, filesz: 0, memsz: 0, align: 1, headers: false, sections: Vec::new() }
+    Segment {
+        p_type,
+        flags,
+        offset: 0,
+        vaddr: 0,
+        paddr: 0,
+        filesz: 0,
+        memsz: 0,
+        align: 1,
+        headers: false,
+        sections: Vec::new(),
+    }
 }
 
-fn plan_segments(sections: &[OutputSection], order: &[usize], phdrs: Option<&[ast::Phdr]>) -> Result<Vec<Segment>> {
-    let alloc: Vec<usize> = order.iter().copied().filter(|&i| sections[i].emitted && sections[i].flags & u64::from(elf::SHF_ALLOC) != 0).collect();
+fn plan_segments(
+    sections: &[OutputSection],
+    order: &[usize],
+    phdrs: Option<&[ast::Phdr]>,
+) -> Result<Vec<Segment>> {
+    let alloc: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| sections[i].emitted && sections[i].flags & u64::from(elf::SHF_ALLOC) != 0)
+        .collect();
     if let Some(defs) = phdrs {
-        let mut segments: Vec<Segment> = defs.iter().map(|d| {
-            let mut s = empty_segment(d.p_type, 0);
-            s.headers = d.filehdr || d.phdrs;
-            if let Some(Expr::Num(n)) = &d.flags {
-                s.flags = *n as u32 | 0x8000_0000; // marker: explicit flags
-            }
-            s
-        }).collect();
+        let mut segments: Vec<Segment> = defs
+            .iter()
+            .map(|d| {
+                let mut s = empty_segment(d.p_type, 0);
+                s.headers = d.filehdr || d.phdrs;
+                if let Some(Expr::Num(n)) = &d.flags {
+                    s.flags = *n as u32 | 0x8000_0000; // marker: explicit flags
+                }
+                s
+            })
+            .collect();
         let mut current: Vec<usize> = Vec::new();
         for &i in &alloc {
             if let Some(def) = &sections[i].def {
@@ -904,8 +1236,13 @@ fn plan_segments(sections: &[OutputSection], order: &[usize], phdrs: Option<&[as
                 }
             }
             if current.is_empty() {
-                return Err(link_error!("link script: output section `{}` is not assigned to any program header", sections[i].name)
-                    .help("add `:name` after the section (or after an earlier one) naming a PHDRS entry"));
+                return Err(link_error!(
+                    "link script: output section `{}` is not assigned to any program header",
+                    sections[i].name
+                )
+                .help(
+                    "add `:name` after the section (or after an earlier one) naming a PHDRS entry",
+                ));
             }
             for &s in &current {
                 segments[s].sections.push(i);
@@ -917,7 +1254,10 @@ fn plan_segments(sections: &[OutputSection], order: &[usize], phdrs: Option<&[as
             } else if s.p_type == elf::PT_GNU_STACK {
                 s.flags = elf::PF_R | elf::PF_W;
             } else {
-                s.flags = s.sections.iter().fold(elf::PF_R, |f, &i| f | segment_flags(sections[i].flags));
+                s.flags = s
+                    .sections
+                    .iter()
+                    .fold(elf::PF_R, |f, &i| f | segment_flags(sections[i].flags));
             }
         }
         return Ok(segments);
@@ -947,7 +1287,11 @@ fn plan_segments(sections: &[OutputSection], order: &[usize], phdrs: Option<&[as
     if let Some(seg) = load {
         segments.push(seg);
     }
-    let tls: Vec<usize> = alloc.iter().copied().filter(|&i| sections[i].flags & u64::from(elf::SHF_TLS) != 0).collect();
+    let tls: Vec<usize> = alloc
+        .iter()
+        .copied()
+        .filter(|&i| sections[i].flags & u64::from(elf::SHF_TLS) != 0)
+        .collect();
     if !tls.is_empty() {
         let mut seg = empty_segment(elf::PT_TLS, elf::PF_R);
         seg.sections = tls;
@@ -974,7 +1318,12 @@ fn plan_segments(sections: &[OutputSection], order: &[usize], phdrs: Option<&[as
 
 /// Gives sections file offsets (congruent to their addresses modulo the page size within each
 /// loadable segment) and fills in the segments' extents.
-fn place_segments(sections: &mut [OutputSection], order: &[usize], segments: &mut [Segment], headers_size: u64) -> Result<(u64, Option<(u64, u64, u64, u64)>)> {
+fn place_segments(
+    sections: &mut [OutputSection],
+    order: &[usize],
+    segments: &mut [Segment],
+    headers_size: u64,
+) -> Result<(u64, Option<(u64, u64, u64, u64)>)> {
     // Which PT_LOAD each alloc section belongs to (its first one).
     let mut load_of: FxHashMap<usize, usize> = FxHashMap::default();
     for (si, seg) in segments.iter().enumerate() {
@@ -1009,7 +1358,8 @@ fn place_segments(sections: &mut [OutputSection], order: &[usize], segments: &mu
             Some(&(vaddr, base_off)) => base_off + (os.addr - vaddr.min(os.addr)),
             None => {
                 let want_headers = segments[seg].headers;
-                let off = if want_headers && os.addr >= headers_size && seg == first_load(segments) {
+                let off = if want_headers && os.addr >= headers_size && seg == first_load(segments)
+                {
                     let seg_vaddr = (os.addr - headers_size) & !(PAGE_SIZE - 1);
                     segments[seg].vaddr = seg_vaddr;
                     seg_base.insert(seg, (seg_vaddr, 0));
@@ -1072,7 +1422,11 @@ fn place_segments(sections: &mut [OutputSection], order: &[usize], segments: &mu
         };
         let mut end_addr = start_addr;
         let mut end_off = start_off;
-        let mut align = if seg.p_type == elf::PT_LOAD { PAGE_SIZE } else { 1 };
+        let mut align = if seg.p_type == elf::PT_LOAD {
+            PAGE_SIZE
+        } else {
+            1
+        };
         for &i in &seg.sections {
             let os = &sections[i];
             let tbss = os.sh_type == elf::SHT_NOBITS && os.flags & u64::from(elf::SHF_TLS) != 0;
@@ -1099,19 +1453,29 @@ fn place_segments(sections: &mut [OutputSection], order: &[usize], segments: &mu
 }
 
 fn first_load(segments: &[Segment]) -> usize {
-    segments.iter().position(|s| s.p_type == elf::PT_LOAD).unwrap_or(0)
+    segments
+        .iter()
+        .position(|s| s.p_type == elf::PT_LOAD)
+        .unwrap_or(0)
 }
 
 /// True when the segments were planned automatically (no PHDRS): headers are optional then.
 fn is_auto(segments: &[Segment]) -> bool {
-    segments.last().is_some_and(|s| s.p_type == elf::PT_GNU_STACK) && !segments.iter().any(|s| s.p_type == elf::PT_PHDR)
+    segments
+        .last()
+        .is_some_and(|s| s.p_type == elf::PT_GNU_STACK)
+        && !segments.iter().any(|s| s.p_type == elf::PT_PHDR)
 }
 
 /// The smallest offset >= `offset` that is congruent to `addr` modulo the page size.
 fn congruent(offset: u64, addr: u64) -> u64 {
     let want = addr % PAGE_SIZE;
     let base = offset - offset % PAGE_SIZE + want;
-    if base >= offset { base } else { base + PAGE_SIZE }
+    if base >= offset {
+        base
+    } else {
+        base + PAGE_SIZE
+    }
 }
 
 /// Sets `output`/`offset` of every placed input section from the layout.
@@ -1128,7 +1492,12 @@ pub fn apply_to_objects(layout: &Layout, objects: &mut [ObjectFile<'_>]) {
 }
 
 /// A symbol's address from an object symbol table entry.
-pub fn local_symbol_address(objects: &[ObjectFile<'_>], layout: &Layout, object: usize, sym: usize) -> Option<u64> {
+pub fn local_symbol_address(
+    objects: &[ObjectFile<'_>],
+    layout: &Layout,
+    object: usize,
+    sym: usize,
+) -> Option<u64> {
     let o = &objects[object];
     let s = o.sym(sym);
     match o.sym_section(sym) {

@@ -15,7 +15,11 @@ pub enum LdCommand {
     Help,
 }
 
-const VERSION: &str = concat!("ukl ", env!("CARGO_PKG_VERSION"), " (compatible with GNU ld for static links)");
+const VERSION: &str = concat!(
+    "ukl ",
+    env!("CARGO_PKG_VERSION"),
+    " (compatible with GNU ld for static links)"
+);
 
 pub fn version_text() -> &'static str {
     VERSION
@@ -25,17 +29,46 @@ pub fn version_text() -> &'static str {
 fn takes_value(flag: &str) -> bool {
     matches!(
         flag,
-        "-o" | "--output" | "-T" | "--script" | "-e" | "--entry" | "-L" | "--library-path" | "-l"
-            | "--library" | "-u" | "--undefined" | "-m" | "-Map" | "--Map" | "-plugin" | "--plugin"
-            | "-plugin-opt" | "--plugin-opt" | "-dynamic-linker" | "--dynamic-linker" | "-z"
-            | "--keep" | "--sysroot" | "--hash-style" | "-soname" | "--build-id-style"
-            | "--thread-count" | "--threads-count" | "-rpath" | "-rpath-link" | "--sort-section"
+        "-o" | "--output"
+            | "-T"
+            | "--script"
+            | "-e"
+            | "--entry"
+            | "-L"
+            | "--library-path"
+            | "-l"
+            | "--library"
+            | "-u"
+            | "--undefined"
+            | "-m"
+            | "-Map"
+            | "--Map"
+            | "-plugin"
+            | "--plugin"
+            | "-plugin-opt"
+            | "--plugin-opt"
+            | "-dynamic-linker"
+            | "--dynamic-linker"
+            | "-z"
+            | "--keep"
+            | "--sysroot"
+            | "--hash-style"
+            | "-soname"
+            | "--build-id-style"
+            | "--thread-count"
+            | "--threads-count"
+            | "-rpath"
+            | "-rpath-link"
+            | "--sort-section"
     )
 }
 
 pub fn parse(args: &[String]) -> Result<LdCommand> {
     let args = expand_response_files(args)?;
-    let mut options = LinkOptions { gc_sections: true, ..LinkOptions::default() };
+    let mut options = LinkOptions {
+        gc_sections: true,
+        ..LinkOptions::default()
+    };
     let mut search: Vec<PathBuf> = Vec::new();
     let mut libraries: Vec<(usize, String, bool)> = Vec::new();
     let mut positional: Vec<(usize, PathBuf, bool)> = Vec::new();
@@ -52,7 +85,8 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             continue;
         }
         // Split `--opt=value`, `-oFILE`, `-lNAME`, ... into flag and value.
-        let (flag, mut value): (String, Option<String>) = if let Some((f, v)) = arg.split_once('=') {
+        let (flag, mut value): (String, Option<String>) = if let Some((f, v)) = arg.split_once('=')
+        {
             if f.starts_with("--") || f == "-Map" || f == "-plugin-opt" {
                 (f.to_string(), Some(v.to_string()))
             } else {
@@ -64,7 +98,10 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
         let mut flag = flag;
         if value.is_none() && !flag.starts_with("--") && flag.len() > 2 {
             let short = &flag[..2];
-            if matches!(short, "-o" | "-T" | "-e" | "-L" | "-l" | "-u" | "-m" | "-z") && !takes_value(&flag) && !is_known_single_dash(&flag) {
+            if matches!(short, "-o" | "-T" | "-e" | "-L" | "-l" | "-u" | "-m" | "-z")
+                && !takes_value(&flag)
+                && !is_known_single_dash(&flag)
+            {
                 value = Some(flag[2..].to_string());
                 flag = short.to_string();
             }
@@ -88,7 +125,9 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
                 libraries.push((order, next_value(value, &mut i)?, whole));
                 order += 1;
             }
-            "-u" | "--undefined" | "--require-defined" => options.undefined.push(next_value(value, &mut i)?),
+            "-u" | "--undefined" | "--require-defined" => {
+                options.undefined.push(next_value(value, &mut i)?)
+            }
             "--keep" => options.keep.push(next_value(value, &mut i)?),
             "-m" => {
                 let emulation = next_value(value, &mut i)?;
@@ -97,15 +136,52 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
                         .help("ukl links x86_64 ELF only (-m elf_x86_64)"));
                 }
             }
-            "-static" | "-Bstatic" | "-dn" | "-non_shared" | "--static" | "-no-pie" | "--no-pie"
-            | "-nostdlib" | "--no-dynamic-linker" | "-EL" | "--eh-frame-hdr" | "--no-eh-frame-hdr"
-            | "--as-needed" | "--no-as-needed" | "--push-state" | "--pop-state" | "-O0" | "-O1"
-            | "-O2" | "-O3" | "--fatal-warnings" | "--no-fatal-warnings" | "--warn-common"
-            | "--no-undefined" | "-X" | "--discard-locals" | "-x" | "--discard-all"
-            | "--sort-common" | "--color-diagnostics" | "--no-color-diagnostics" | "--relax"
-            | "--no-relax" | "-Bdynamic" | "-dy" | "-call_shared" | "--no-warn-rwx-segments"
-            | "--no-warn-execstack" | "--enable-new-dtags" | "--disable-new-dtags"
-            | "--start-group" | "-(" | "--end-group" | "-)" | "--verbose" | "-nopie" => {}
+            "-static"
+            | "-Bstatic"
+            | "-dn"
+            | "-non_shared"
+            | "--static"
+            | "-no-pie"
+            | "--no-pie"
+            | "-nostdlib"
+            | "--no-dynamic-linker"
+            | "-EL"
+            | "--eh-frame-hdr"
+            | "--no-eh-frame-hdr"
+            | "--as-needed"
+            | "--no-as-needed"
+            | "--push-state"
+            | "--pop-state"
+            | "-O0"
+            | "-O1"
+            | "-O2"
+            | "-O3"
+            | "--fatal-warnings"
+            | "--no-fatal-warnings"
+            | "--warn-common"
+            | "--no-undefined"
+            | "-X"
+            | "--discard-locals"
+            | "-x"
+            | "--discard-all"
+            | "--sort-common"
+            | "--color-diagnostics"
+            | "--no-color-diagnostics"
+            | "--relax"
+            | "--no-relax"
+            | "-Bdynamic"
+            | "-dy"
+            | "-call_shared"
+            | "--no-warn-rwx-segments"
+            | "--no-warn-execstack"
+            | "--enable-new-dtags"
+            | "--disable-new-dtags"
+            | "--start-group"
+            | "-("
+            | "--end-group"
+            | "-)"
+            | "--verbose"
+            | "-nopie" => {}
             "--gc-sections" => options.gc_sections = true,
             "--no-gc-sections" => options.gc_sections = false,
             "--whole-archive" => whole = true,
@@ -121,8 +197,8 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             "-plugin" | "--plugin" | "-plugin-opt" | "--plugin-opt" => {
                 next_value(value, &mut i)?;
             }
-            "-dynamic-linker" | "--dynamic-linker" | "--sysroot" | "--hash-style" | "--sort-section"
-            | "--thread-count" | "--threads-count" => {
+            "-dynamic-linker" | "--dynamic-linker" | "--sysroot" | "--hash-style"
+            | "--sort-section" | "--thread-count" | "--threads-count" => {
                 next_value(value, &mut i)?;
             }
             "-z" => {
@@ -131,24 +207,27 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             }
             "-v" | "--version" | "-V" => return Ok(LdCommand::Version),
             "-h" | "--help" => return Ok(LdCommand::Help),
-            "-pie" | "--pie" | "-shared" | "--shared" | "-Bshareable" | "--static-pie" | "-static-pie" => {
-                return Err(link_error!("`{flag}`: ukl links static, position-dependent images only")
-                    .help("link with -static -no-pie (gcc: `gcc -static -no-pie ...`)"));
+            "-pie" | "--pie" | "-shared" | "--shared" | "-Bshareable" | "--static-pie"
+            | "-static-pie" => {
+                return Err(link_error!(
+                    "`{flag}`: ukl links static, position-dependent images only"
+                )
+                .help("link with -static -no-pie (gcc: `gcc -static -no-pie ...`)"));
             }
             "-r" | "--relocatable" | "-i" => {
                 return Err(link_error!("`{flag}`: relocatable output is not supported")
                     .help("use GNU ld or ld.lld to combine objects; ukl produces images"));
             }
             _ => {
-                return Err(link_error!("unsupported option `{arg}`")
-                    .help("ukl ld accepts the GNU ld options used for static links; see `ukl ld --help`"));
+                return Err(link_error!("unsupported option `{arg}`").help(
+                    "ukl ld accepts the GNU ld options used for static links; see `ukl ld --help`",
+                ));
             }
         }
     }
     if let Some(path) = script_path {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            link_error!("cannot read link script `{}`: {e}", path.display())
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| link_error!("cannot read link script `{}`: {e}", path.display()))?;
         options.script = Some((path.display().to_string(), text));
     }
     if options.output.as_os_str().is_empty() {
@@ -156,11 +235,25 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
     }
     let mut inputs: Vec<(usize, Input)> = positional
         .into_iter()
-        .map(|(o, path, whole_archive)| (o, Input { path, whole_archive }))
+        .map(|(o, path, whole_archive)| {
+            (
+                o,
+                Input {
+                    path,
+                    whole_archive,
+                },
+            )
+        })
         .collect();
     for (o, name, whole_archive) in libraries {
         let path = find_library(&name, &search)?;
-        inputs.push((o, Input { path, whole_archive }));
+        inputs.push((
+            o,
+            Input {
+                path,
+                whole_archive,
+            },
+        ));
     }
     inputs.sort_by_key(|(o, _)| *o);
     options.inputs = inputs.into_iter().map(|(_, input)| input).collect();
@@ -170,10 +263,32 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
 fn is_known_single_dash(flag: &str) -> bool {
     matches!(
         flag,
-        "-static" | "-nostdlib" | "-no-pie" | "-nopie" | "-non_shared" | "-Map" | "-plugin"
-            | "-plugin-opt" | "-dynamic-linker" | "-shared" | "-soname" | "-rpath" | "-rpath-link"
-            | "-EL" | "-O0" | "-O1" | "-O2" | "-O3" | "-Bstatic" | "-Bdynamic" | "-Bshareable"
-            | "-dn" | "-dy" | "-call_shared" | "-pie" | "-static-pie"
+        "-static"
+            | "-nostdlib"
+            | "-no-pie"
+            | "-nopie"
+            | "-non_shared"
+            | "-Map"
+            | "-plugin"
+            | "-plugin-opt"
+            | "-dynamic-linker"
+            | "-shared"
+            | "-soname"
+            | "-rpath"
+            | "-rpath-link"
+            | "-EL"
+            | "-O0"
+            | "-O1"
+            | "-O2"
+            | "-O3"
+            | "-Bstatic"
+            | "-Bdynamic"
+            | "-Bshareable"
+            | "-dn"
+            | "-dy"
+            | "-call_shared"
+            | "-pie"
+            | "-static-pie"
     )
 }
 
@@ -182,15 +297,55 @@ fn is_known_single_dash(flag: &str) -> bool {
 fn check_z(keyword: &str) -> Result<()> {
     let name = keyword.split('=').next().unwrap_or(keyword);
     match name {
-        "relro" | "norelro" | "now" | "lazy" | "noexecstack" | "execstack" | "separate-code"
-        | "noseparate-code" | "max-page-size" | "common-page-size" | "text" | "notext"
-        | "defs" | "nodefs" | "origin" | "combreloc" | "nocombreloc" | "pack-relative-relocs"
-        | "nopack-relative-relocs" | "ibt" | "shstk" | "cet-report" | "start-stop-gc"
-        | "nostart-stop-gc" | "noexecheap" | "execheap" | "nognustack" | "x86-64-baseline"
-        | "x86-64-v2" | "x86-64-v3" | "x86-64-v4" | "mark-plt" | "nomark-plt" | "memory-seal"
-        | "nomemory-seal" | "undefs" | "noundefs" | "nodelete" | "nodlopen" | "initfirst"
-        | "interpose" | "global" | "muldefs" | "stack-size" | "rodynamic" | "rel" | "rela"
-        | "dynamic-undefined-weak" | "nodynamic-undefined-weak" => Ok(()),
+        "relro"
+        | "norelro"
+        | "now"
+        | "lazy"
+        | "noexecstack"
+        | "execstack"
+        | "separate-code"
+        | "noseparate-code"
+        | "max-page-size"
+        | "common-page-size"
+        | "text"
+        | "notext"
+        | "defs"
+        | "nodefs"
+        | "origin"
+        | "combreloc"
+        | "nocombreloc"
+        | "pack-relative-relocs"
+        | "nopack-relative-relocs"
+        | "ibt"
+        | "shstk"
+        | "cet-report"
+        | "start-stop-gc"
+        | "nostart-stop-gc"
+        | "noexecheap"
+        | "execheap"
+        | "nognustack"
+        | "x86-64-baseline"
+        | "x86-64-v2"
+        | "x86-64-v3"
+        | "x86-64-v4"
+        | "mark-plt"
+        | "nomark-plt"
+        | "memory-seal"
+        | "nomemory-seal"
+        | "undefs"
+        | "noundefs"
+        | "nodelete"
+        | "nodlopen"
+        | "initfirst"
+        | "interpose"
+        | "global"
+        | "muldefs"
+        | "stack-size"
+        | "rodynamic"
+        | "rel"
+        | "rela"
+        | "dynamic-undefined-weak"
+        | "nodynamic-undefined-weak" => Ok(()),
         _ => Err(link_error!("unsupported option `-z {keyword}`")
             .help("ukl accepts the -z keywords that apply to static images; remove this one")),
     }
@@ -210,7 +365,12 @@ pub fn find_library(name: &str, search: &[PathBuf]) -> Result<PathBuf> {
         }
     }
     let shared = (!literal)
-        .then(|| search.iter().map(|d| d.join(format!("lib{name}.so"))).find(|p| p.exists()))
+        .then(|| {
+            search
+                .iter()
+                .map(|d| d.join(format!("lib{name}.so")))
+                .find(|p| p.exists())
+        })
         .flatten();
     let mut error = link_error!("library not found: -l{name} (looked for `{file}`)");
     for dir in search {

@@ -63,11 +63,15 @@ pub fn link(options: &LinkOptions) -> Result<LinkReport> {
     let image = link_to_bytes(options)?;
     write_output(&options.output, &image.bytes)?;
     if let Some(map_path) = &options.map {
-        std::fs::write(map_path, &image.map).map_err(|e| {
-            link_error!("cannot write map file `{}`: {e}", map_path.display())
-        })?;
+        std::fs::write(map_path, &image.map)
+            .map_err(|e| link_error!("cannot write map file `{}`: {e}", map_path.display()))?;
     }
-    Ok(LinkReport { output: options.output.clone(), size: image.bytes.len() as u64, entry: image.entry, objects: image.objects })
+    Ok(LinkReport {
+        output: options.output.clone(),
+        size: image.bytes.len() as u64,
+        entry: image.entry,
+        objects: image.objects,
+    })
 }
 
 pub struct Image {
@@ -85,10 +89,25 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     if options.inputs.is_empty() {
         return Err(link_error!("no input files").help("name the objects and archives to link"));
     }
-    let files: Vec<InputFile> = options.inputs.iter().map(|i| InputFile::open(&i.path)).collect::<Result<_>>()?;
-    let specs: Vec<InputSpec> = options.inputs.iter().enumerate().map(|(file, i)| InputSpec { file, whole_archive: i.whole_archive }).collect();
+    let files: Vec<InputFile> = options
+        .inputs
+        .iter()
+        .map(|i| InputFile::open(&i.path))
+        .collect::<Result<_>>()?;
+    let specs: Vec<InputSpec> = options
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(file, i)| InputSpec {
+            file,
+            whole_archive: i.whole_archive,
+        })
+        .collect();
 
-    let entry_name = options.entry.clone().or_else(|| script.entry().map(str::to_string));
+    let entry_name = options
+        .entry
+        .clone()
+        .or_else(|| script.entry().map(str::to_string));
     let mut root_names: Vec<String> = Vec::new();
     if let Some(e) = &entry_name {
         root_names.push(e.clone());
@@ -112,7 +131,10 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
 
     if let Some(e) = &entry_name {
         let defined = symbols.lookup(e.as_bytes()).is_some_and(|id| {
-            matches!(symbols.get(id).def, Definition::Defined { .. } | Definition::Linker | Definition::Common { .. })
+            matches!(
+                symbols.get(id).def,
+                Definition::Defined { .. } | Definition::Linker | Definition::Common { .. }
+            )
         });
         if !defined && e.parse::<u64>().is_err() && !e.starts_with("0x") {
             return Err(link_error!("entry symbol `{e}` is not defined")
@@ -125,13 +147,17 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         script: &script,
         strip_debug: options.strip_debug || options.strip_all,
         got_slots: 0,
+        ifuncs: 0,
         build_id: options.build_id,
         entry_override: options.entry.clone(),
         live_commons: &[],
     };
     let assigned = layout::assign(&mut objects, &placeholder_input)?;
     let mut root_symbols = Vec::new();
-    if let Some(id) = entry_name.as_ref().and_then(|e| symbols.lookup(e.as_bytes())) {
+    if let Some(id) = entry_name
+        .as_ref()
+        .and_then(|e| symbols.lookup(e.as_bytes()))
+    {
         root_symbols.push((id, RootKind::Entry));
     }
     for name in options.undefined.iter().chain(&options.keep) {
@@ -146,11 +172,20 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         }
     }
     let by_name = section_name_index(&objects);
+    let (eh_edges, eh_roots) = eh_frame::gc_edges(&objects, &symbols);
+    let mut keep_sections = assigned.keep.clone();
+    keep_sections.extend(eh_roots);
     let start_stop = |name: &[u8]| by_name.get(name).cloned().unwrap_or_default();
     let gc_result = gc::collect(
         &mut objects,
         &symbols,
-        GcInput { enabled: options.gc_sections, root_symbols, keep_sections: &assigned.keep, start_stop: &start_stop },
+        GcInput {
+            enabled: options.gc_sections,
+            root_symbols,
+            keep_sections: &keep_sections,
+            start_stop: &start_stop,
+            extra_edges: &eh_edges,
+        },
     );
 
     // .eh_frame records of collected functions go too.
@@ -166,10 +201,21 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     let eh_sizes: FxHashMap<(u32, u32), u64> = eh.iter().map(|(k, v)| (*k, v.size)).collect();
 
     let got = relocate::scan(&objects, &symbols);
-    let layout_input = LayoutInput { got_slots: got.slots.len() as u32, live_commons: &gc_result.live_commons, ..placeholder_input };
+    let layout_input = LayoutInput {
+        got_slots: got.slots.len() as u32,
+        ifuncs: got.ifuncs.len() as u32,
+        live_commons: &gc_result.live_commons,
+        ..placeholder_input
+    };
     // Common symbols join the assignment now that liveness is known.
     let mut assigned = assigned;
-    layout::add_commons(&mut assigned, &gc_result.live_commons);
+    layout::add_synthetic(
+        &mut assigned,
+        &gc_result.live_commons,
+        layout_input.got_slots,
+        layout_input.ifuncs,
+        options.build_id,
+    );
     let mut layout = layout::finish(assigned, &objects, &mut symbols, &layout_input, &eh_sizes)?;
     layout::apply_to_objects(&layout, &mut objects);
 
@@ -178,7 +224,9 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         let def = symbols.syms[id].def;
         match def {
             Definition::Defined { object, sym } => {
-                symbols.syms[id].address = layout::local_symbol_address(&objects, &layout, object as usize, sym as usize).unwrap_or(0);
+                symbols.syms[id].address =
+                    layout::local_symbol_address(&objects, &layout, object as usize, sym as usize)
+                        .unwrap_or(0);
             }
             Definition::Common { .. } => {}
             _ => {}
@@ -191,6 +239,13 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
             }
         }
     }
+    // IFUNC symbols stand for their stubs.
+    for (index, key) in got.ifuncs.iter().enumerate() {
+        if let relocate::GotKey::Global(id) = key {
+            symbols.get_mut(*id).address = relocate::iplt_address(&layout, index as u32);
+        }
+    }
+    define_linker_symbols(&layout, &mut symbols);
     layout.entry = match &entry_name {
         Some(e) => match symbols.lookup(e.as_bytes()) {
             Some(id) => symbols.get(id).address,
@@ -199,9 +254,27 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         None => 0,
     };
 
-    let bytes = write::write_image(&mut layout, &objects, &symbols, &got, &eh, &WriteOptions { strip_all: options.strip_all })?;
-    let map = if options.map.is_some() { crate::map::render(&layout, &objects, &symbols, &gc_result.reasons) } else { String::new() };
-    Ok(Image { bytes, map, entry: layout.entry, objects: objects.len() })
+    let bytes = write::write_image(
+        &mut layout,
+        &objects,
+        &symbols,
+        &got,
+        &eh,
+        &WriteOptions {
+            strip_all: options.strip_all,
+        },
+    )?;
+    let map = if options.map.is_some() {
+        crate::map::render(&layout, &objects, &symbols, &gc_result.reasons)
+    } else {
+        String::new()
+    };
+    Ok(Image {
+        bytes,
+        map,
+        entry: layout.entry,
+        objects: objects.len(),
+    })
 }
 
 fn parse_number(text: &str) -> Option<u64> {
@@ -211,7 +284,40 @@ fn parse_number(text: &str) -> Option<u64> {
     }
 }
 
-fn mark_referenced(objects: &[crate::object_file::ObjectFile<'_>], symbols: &mut crate::symbols::SymbolTable<'_>) {
+/// Symbols the linker itself provides when they are referenced and nothing defines them.
+fn define_linker_symbols(layout: &layout::Layout, symbols: &mut crate::symbols::SymbolTable<'_>) {
+    let headers = layout
+        .segments
+        .iter()
+        .find(|s| s.p_type == object::elf::PT_LOAD && s.headers && s.offset == 0)
+        .map(|s| s.vaddr);
+    let got = layout.got.map(|g| g.1);
+    let rela_start = layout.rela_iplt.or(Some(0));
+    let rela_end = rela_start.map(|s| s + 24 * u64::from(layout.ifuncs));
+    let provided: [(&[u8], Option<u64>); 5] = [
+        (b"__rela_iplt_start", rela_start),
+        (b"__rela_iplt_end", rela_end),
+        (b"__ehdr_start", headers),
+        (b"__executable_start", headers),
+        (b"_GLOBAL_OFFSET_TABLE_", got.or(Some(0))),
+    ];
+    for (name, value) in provided {
+        let (Some(id), Some(value)) = (symbols.lookup(name), value) else {
+            continue;
+        };
+        let sym = symbols.get_mut(id);
+        if matches!(sym.def, Definition::Undefined | Definition::Lazy { .. }) {
+            sym.def = Definition::Linker;
+            sym.address = value;
+            sym.hidden = true;
+        }
+    }
+}
+
+fn mark_referenced(
+    objects: &[crate::object_file::ObjectFile<'_>],
+    symbols: &mut crate::symbols::SymbolTable<'_>,
+) {
     use object::read::elf::Sym;
     for object in objects {
         for (i, &id) in object.globals.iter().enumerate() {
@@ -252,12 +358,16 @@ fn collect_assigned(script: &ast::Script, out: &mut Vec<String>) {
     }
 }
 
-fn section_name_index<'a>(objects: &[crate::object_file::ObjectFile<'a>]) -> FxHashMap<&'a [u8], Vec<(u32, u32)>> {
+fn section_name_index<'a>(
+    objects: &[crate::object_file::ObjectFile<'a>],
+) -> FxHashMap<&'a [u8], Vec<(u32, u32)>> {
     let mut map: FxHashMap<&'a [u8], Vec<(u32, u32)>> = FxHashMap::default();
     for (oi, object) in objects.iter().enumerate() {
         for (si, section) in object.sections.iter().enumerate() {
             if section.kind == SectionKind::Alloc && gc::is_c_identifier(section.name) {
-                map.entry(section.name).or_default().push((oi as u32, si as u32));
+                map.entry(section.name)
+                    .or_default()
+                    .push((oi as u32, si as u32));
             }
         }
     }
@@ -267,10 +377,17 @@ fn section_name_index<'a>(objects: &[crate::object_file::ObjectFile<'a>]) -> FxH
 /// Writes the image next to its final name and renames it into place, so that a failed link
 /// never leaves a half-written file where the user's previous image was.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "a.out".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "a.out".into());
     let temp = dir.join(format!(".{name}.ukl-tmp"));
-    let fail = |e: std::io::Error| link_error!("cannot write output file `{}`: {e}", path.display());
+    let fail =
+        |e: std::io::Error| link_error!("cannot write output file `{}`: {e}", path.display());
     std::fs::write(&temp, bytes).map_err(fail)?;
     #[cfg(unix)]
     {

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use ukl::ld_args::{self, LdCommand};
 
 #[derive(Parser)]
-#[command(name = "ukl", version, about = "ukl: a link-time assembler of unikernels")]
+#[command(
+    name = "ukl",
+    version,
+    about = "ukl: a link-time assembler of unikernels"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +49,10 @@ enum PoolCommand {
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().collect();
     let invoked_as = args.first().map(|a| {
-        std::path::Path::new(a).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        std::path::Path::new(a)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     });
     if matches!(invoked_as.as_deref(), Some("ld" | "ld.ukl" | "ukl-ld")) {
         args.remove(0);
@@ -54,7 +61,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Ld { args } => run_ld(&args),
-        Command::Pool { command: PoolCommand::Build { root, check } } => {
+        Command::Pool {
+            command: PoolCommand::Build { root, check },
+        } => {
             let mut options = ukl::pool::PoolBuildOptions::for_repository(&root);
             options.check = check;
             match ukl::pool::build_pool(&options) {

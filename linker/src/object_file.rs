@@ -86,7 +86,9 @@ impl<'a> ObjectFile<'a> {
                 .help("recompile the object; it may be truncated or damaged")
         };
         let header = Elf::parse(data).map_err(|e| corrupt("ELF header", e))?;
-        let table = header.sections(LE, data).map_err(|e| corrupt("section headers", e))?;
+        let table = header
+            .sections(LE, data)
+            .map_err(|e| corrupt("section headers", e))?;
         let symbols = table
             .symbols(LE, data, elf::SHT_SYMTAB)
             .map_err(|e| corrupt("symbol table", e))?;
@@ -95,8 +97,9 @@ impl<'a> ObjectFile<'a> {
         let mut groups = Vec::new();
         let mut comment: &[u8] = &[];
         for (index, header) in table.enumerate() {
-            let section_name =
-                table.section_name(LE, header).map_err(|e| corrupt("section name", e))?;
+            let section_name = table
+                .section_name(LE, header)
+                .map_err(|e| corrupt("section name", e))?;
             let sh_type = header.sh_type(LE);
             let flags = header.sh_flags(LE);
             let kind = classify_section(section_name, sh_type, flags);
@@ -104,7 +107,10 @@ impl<'a> ObjectFile<'a> {
                 &[][..]
             } else {
                 header.data(LE, data).map_err(|e| {
-                    corrupt(&format!("section {}", String::from_utf8_lossy(section_name)), e)
+                    corrupt(
+                        &format!("section {}", String::from_utf8_lossy(section_name)),
+                        e,
+                    )
                 })?
             };
             if sh_type == elf::SHT_GROUP {
@@ -187,7 +193,10 @@ impl<'a> ObjectFile<'a> {
             }
         }
         for section in &sections {
-            if let Some(bad) = section.relocs.iter().find(|r| r.r_sym(LE, false) as usize >= nsyms)
+            if let Some(bad) = section
+                .relocs
+                .iter()
+                .find(|r| r.r_sym(LE, false) as usize >= nsyms)
             {
                 return Err(link_error!(
                     "`{name}` is corrupt: a relocation in {} refers to symbol #{}, \
@@ -224,7 +233,10 @@ impl<'a> ObjectFile<'a> {
         let sym = self.sym(index);
         let shndx = sym.st_shndx(LE);
         if shndx == elf::SHN_XINDEX {
-            return self.symbols.shndx(LE, object::SymbolIndex(index)).map(|s| s as usize);
+            return self
+                .symbols
+                .shndx(LE, object::SymbolIndex(index))
+                .map(|s| s as usize);
         }
         if shndx == elf::SHN_UNDEF || shndx >= elf::SHN_LORESERVE {
             return None;
@@ -254,7 +266,11 @@ impl<'a> ObjectFile<'a> {
     }
 
     pub fn section_display(&self, section: usize) -> String {
-        format!("{}:({})", self.name, String::from_utf8_lossy(self.sections[section].name))
+        format!(
+            "{}:({})",
+            self.name,
+            String::from_utf8_lossy(self.sections[section].name)
+        )
     }
 }
 
@@ -265,11 +281,15 @@ fn check_ident(name: &str, data: &[u8]) -> Result<()> {
             .help("recompile the object; it may be truncated or damaged"));
     }
     if data[4] != elf::ELFCLASS64 {
-        return Err(link_error!("`{name}` is a 32-bit ELF object; ukl links x86_64 (ELF64) only")
-            .help("compile for x86_64 (e.g. without -m32)"));
+        return Err(
+            link_error!("`{name}` is a 32-bit ELF object; ukl links x86_64 (ELF64) only")
+                .help("compile for x86_64 (e.g. without -m32)"),
+        );
     }
     if data[5] != elf::ELFDATA2LSB {
-        return Err(link_error!("`{name}` is a big-endian ELF object; ukl links x86_64 only"));
+        return Err(link_error!(
+            "`{name}` is a big-endian ELF object; ukl links x86_64 only"
+        ));
     }
     let machine = u16::from_le_bytes([data[18], data[19]]);
     if machine != elf::EM_X86_64 {
@@ -304,8 +324,13 @@ fn symtab_first_global(table: &SectionTable<'_, Elf>) -> usize {
 
 fn classify_section(name: &[u8], sh_type: u32, flags: u64) -> SectionKind {
     match sh_type {
-        elf::SHT_NULL | elf::SHT_SYMTAB | elf::SHT_STRTAB | elf::SHT_RELA | elf::SHT_REL
-        | elf::SHT_GROUP | elf::SHT_SYMTAB_SHNDX => return SectionKind::Meta,
+        elf::SHT_NULL
+        | elf::SHT_SYMTAB
+        | elf::SHT_STRTAB
+        | elf::SHT_RELA
+        | elf::SHT_REL
+        | elf::SHT_GROUP
+        | elf::SHT_SYMTAB_SHNDX => return SectionKind::Meta,
         // .llvm_addrsig and other LLVM-specific tables.
         0x6fff4c00..=0x6fff4cff => return SectionKind::Discarded,
         _ => {}
@@ -314,8 +339,12 @@ fn classify_section(name: &[u8], sh_type: u32, flags: u64) -> SectionKind {
         return SectionKind::Discarded;
     }
     match name {
-        b".note.GNU-stack" | b".note.gnu.property" | b".note.GNU-split-stack" | b".comment"
-        | b".llvmbc" | b".llvmcmd" => return SectionKind::Discarded,
+        b".note.GNU-stack"
+        | b".note.gnu.property"
+        | b".note.GNU-split-stack"
+        | b".comment"
+        | b".llvmbc"
+        | b".llvmcmd" => return SectionKind::Discarded,
         b".eh_frame" if flags & u64::from(elf::SHF_ALLOC) != 0 => return SectionKind::EhFrame,
         _ => {}
     }
@@ -350,9 +379,15 @@ fn read_group<'a>(
 
 /// The global symbols an object defines (for archives without a symbol index).
 pub fn defined_globals(data: &[u8]) -> Vec<&[u8]> {
-    let Ok(header) = Elf::parse(data) else { return Vec::new() };
-    let Ok(table) = header.sections(LE, data) else { return Vec::new() };
-    let Ok(symbols) = table.symbols(LE, data, elf::SHT_SYMTAB) else { return Vec::new() };
+    let Ok(header) = Elf::parse(data) else {
+        return Vec::new();
+    };
+    let Ok(table) = header.sections(LE, data) else {
+        return Vec::new();
+    };
+    let Ok(symbols) = table.symbols(LE, data, elf::SHT_SYMTAB) else {
+        return Vec::new();
+    };
     symbols
         .iter()
         .filter(|s| s.st_bind() != elf::STB_LOCAL && !s.is_undefined(LE))

@@ -27,6 +27,10 @@ pub enum GotKey {
 pub struct Got {
     pub slots: Vec<GotKey>,
     pub index: FxHashMap<GotKey, u32>,
+    /// IFUNC symbols that are referenced (`Global` or `Local` keys), each with a stub, a slot
+    /// and an IRELATIVE entry.
+    pub ifuncs: Vec<GotKey>,
+    pub ifunc_index: FxHashMap<GotKey, u32>,
 }
 
 impl Got {
@@ -50,27 +54,89 @@ enum Target {
     Missing,
 }
 
-fn target_of(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>, oi: usize, sym: usize) -> Target {
+fn target_of(
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    oi: usize,
+    sym: usize,
+) -> Target {
     let object = &objects[oi];
     if sym < object.first_global {
         return Target::Defined;
     }
     let global = symbols.get(object.globals[sym - object.first_global]);
     match global.def {
-        Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker => Target::Defined,
+        Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker => {
+            Target::Defined
+        }
         Definition::Undefined | Definition::Lazy { .. } => {
-            if global.strong_ref { Target::Missing } else { Target::WeakZero }
+            if global.strong_ref {
+                Target::Missing
+            } else {
+                Target::WeakZero
+            }
         }
     }
 }
 
 fn got_key(object: &ObjectFile<'_>, oi: usize, sym: usize, tls: bool) -> GotKey {
     if sym < object.first_global {
-        if tls { GotKey::TpLocal(oi as u32, sym as u32) } else { GotKey::Local(oi as u32, sym as u32) }
+        if tls {
+            GotKey::TpLocal(oi as u32, sym as u32)
+        } else {
+            GotKey::Local(oi as u32, sym as u32)
+        }
     } else {
         let id = object.globals[sym - object.first_global];
-        if tls { GotKey::TpGlobal(id) } else { GotKey::Global(id) }
+        if tls {
+            GotKey::TpGlobal(id)
+        } else {
+            GotKey::Global(id)
+        }
     }
+}
+
+/// Is symbol `sym` of object `oi` a defined `STT_GNU_IFUNC`?
+fn is_ifunc(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>, oi: usize, sym: usize) -> bool {
+    let object = &objects[oi];
+    if sym < object.first_global {
+        return object.sym(sym).st_type() == elf::STT_GNU_IFUNC;
+    }
+    match symbols.get(object.globals[sym - object.first_global]).def {
+        Definition::Defined { object: o, sym: s } => {
+            objects[o as usize].sym(s as usize).st_type() == elf::STT_GNU_IFUNC
+        }
+        _ => false,
+    }
+}
+
+/// The address of IFUNC stub `index`.
+pub fn iplt_address(layout: &Layout, index: u32) -> u64 {
+    layout.iplt.unwrap_or(0) + 16 * u64::from(index)
+}
+
+/// Stubs, slots and IRELATIVE entries for the IFUNC symbols; `resolver` gives the address of
+/// each IFUNC's resolver (its definition).
+pub fn ifunc_contents(
+    got: &Got,
+    layout: &Layout,
+    resolver: impl Fn(GotKey) -> u64,
+) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let (mut stubs, mut slots, mut relas) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, key) in got.ifuncs.iter().enumerate() {
+        let stub = iplt_address(layout, index as u32);
+        let slot = layout.igot.unwrap_or(0) + 8 * index as u64;
+        let displacement = slot.wrapping_sub(stub + 6) as u32;
+        stubs.extend_from_slice(&[0xff, 0x25]);
+        stubs.extend_from_slice(&displacement.to_le_bytes());
+        stubs.extend_from_slice(&[0xcc; 10]);
+        let target = resolver(*key);
+        slots.extend_from_slice(&target.to_le_bytes());
+        relas.extend_from_slice(&slot.to_le_bytes());
+        relas.extend_from_slice(&u64::from(elf::R_X86_64_IRELATIVE).to_le_bytes());
+        relas.extend_from_slice(&target.to_le_bytes());
+    }
+    (stubs, slots, relas)
 }
 
 /// Can this `GOTPCRELX`/`REX_GOTPCRELX` be turned into a direct reference? Only `mov` (to
@@ -82,7 +148,9 @@ fn gotpcrelx_relaxable(data: &[u8], offset: usize, r_type: u32, target: Target) 
     let op = data[offset - 2];
     let modrm = data[offset - 1];
     match r_type {
-        elf::R_X86_64_GOTPCRELX => (op == 0x8b && modrm & 0xc7 == 0x05) || (op == 0xff && (modrm == 0x15 || modrm == 0x25)),
+        elf::R_X86_64_GOTPCRELX => {
+            (op == 0x8b && modrm & 0xc7 == 0x05) || (op == 0xff && (modrm == 0x15 || modrm == 0x25))
+        }
         elf::R_X86_64_REX_GOTPCRELX => offset >= 3 && op == 0x8b && modrm & 0xc7 == 0x05,
         _ => false,
     }
@@ -109,8 +177,17 @@ pub fn scan(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>) -> Got {
                 let r_type = rel.r_type(LE, false);
                 let sym = rel.r_sym(LE, false) as usize;
                 let offset = rel.r_offset.get(LE) as usize;
+                if sym != 0 && is_ifunc(objects, symbols, oi, sym) {
+                    let key = got_key(object, oi, sym, false);
+                    if !got.ifunc_index.contains_key(&key) {
+                        got.ifunc_index.insert(key, got.ifuncs.len() as u32);
+                        got.ifuncs.push(key);
+                    }
+                }
                 match r_type {
-                    elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOT32 | elf::R_X86_64_GOT64
+                    elf::R_X86_64_GOTPCREL
+                    | elf::R_X86_64_GOT32
+                    | elf::R_X86_64_GOT64
                     | elf::R_X86_64_GOTPCREL64 => {
                         got.slot(got_key(object, oi, sym, false));
                     }
@@ -197,7 +274,11 @@ pub fn apply(
         };
         let width = reloc_width(r_type);
         if offset + width > out.len() {
-            errors.push(link_error!("`{}` is corrupt: relocation at {} runs past the end of the section", object.name, site()));
+            errors.push(link_error!(
+                "`{}` is corrupt: relocation at {} runs past the end of the section",
+                object.name,
+                site()
+            ));
             continue;
         }
         // Resolve the symbol.
@@ -215,7 +296,7 @@ pub fn apply(
                 continue;
             }
             Target::WeakZero => 0,
-            Target::Defined => match symbol_address(objects, symbols, at.layout, oi, sym) {
+            Target::Defined => match symbol_address(objects, symbols, got, at.layout, oi, sym) {
                 Some(a) => a,
                 None => {
                     if alloc {
@@ -228,7 +309,13 @@ pub fn apply(
                         continue;
                     }
                     // Debug information about dropped code: a tombstone value.
-                    if section.name.starts_with(b".debug_ranges") || section.name.starts_with(b".debug_loc") { 1 } else { 0 }
+                    if section.name.starts_with(b".debug_ranges")
+                        || section.name.starts_with(b".debug_loc")
+                    {
+                        1
+                    } else {
+                        0
+                    }
                 }
             },
         };
@@ -248,22 +335,58 @@ pub fn apply(
             elf::R_X86_64_PC64 => write64(out, offset, sa.wrapping_sub(p)),
             elf::R_X86_64_PC16 => write_i16(out, offset, sa.wrapping_sub(p)),
             elf::R_X86_64_PC8 => write_i8(out, offset, sa.wrapping_sub(p)),
-            elf::R_X86_64_GOTPCREL => write_i32(out, offset, got_addr(false).wrapping_add(addend as u64).wrapping_sub(p)),
-            elf::R_X86_64_GOTPCREL64 => write64(out, offset, got_addr(false).wrapping_add(addend as u64).wrapping_sub(p)),
-            elf::R_X86_64_GOT32 => write_i32(out, offset, got_addr(false).wrapping_sub(at.got_base).wrapping_add(addend as u64)),
-            elf::R_X86_64_GOT64 => write64(out, offset, got_addr(false).wrapping_sub(at.got_base).wrapping_add(addend as u64)),
-            elf::R_X86_64_GOTPC32 => write_i32(out, offset, at.got_base.wrapping_add(addend as u64).wrapping_sub(p)),
-            elf::R_X86_64_GOTPC64 => write64(out, offset, at.got_base.wrapping_add(addend as u64).wrapping_sub(p)),
+            elf::R_X86_64_GOTPCREL => write_i32(
+                out,
+                offset,
+                got_addr(false).wrapping_add(addend as u64).wrapping_sub(p),
+            ),
+            elf::R_X86_64_GOTPCREL64 => write64(
+                out,
+                offset,
+                got_addr(false).wrapping_add(addend as u64).wrapping_sub(p),
+            ),
+            elf::R_X86_64_GOT32 => write_i32(
+                out,
+                offset,
+                got_addr(false)
+                    .wrapping_sub(at.got_base)
+                    .wrapping_add(addend as u64),
+            ),
+            elf::R_X86_64_GOT64 => write64(
+                out,
+                offset,
+                got_addr(false)
+                    .wrapping_sub(at.got_base)
+                    .wrapping_add(addend as u64),
+            ),
+            elf::R_X86_64_GOTPC32 => write_i32(
+                out,
+                offset,
+                at.got_base.wrapping_add(addend as u64).wrapping_sub(p),
+            ),
+            elf::R_X86_64_GOTPC64 => write64(
+                out,
+                offset,
+                at.got_base.wrapping_add(addend as u64).wrapping_sub(p),
+            ),
             elf::R_X86_64_GOTOFF64 => write64(out, offset, sa.wrapping_sub(at.got_base)),
             elf::R_X86_64_SIZE32 | elf::R_X86_64_SIZE64 => {
                 let size = symbol_size(objects, symbols, oi, sym).wrapping_add(addend as u64);
-                if r_type == elf::R_X86_64_SIZE32 { write_u32(out, offset, size) } else { write64(out, offset, size) }
+                if r_type == elf::R_X86_64_SIZE32 {
+                    write_u32(out, offset, size)
+                } else {
+                    write64(out, offset, size)
+                }
             }
             elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX => {
                 if gotpcrelx_relaxable(section.data, in_offset as usize, r_type, target) {
                     relax_gotpcrelx(out, offset, sa.wrapping_sub(p))
                 } else {
-                    write_i32(out, offset, got_addr(false).wrapping_add(addend as u64).wrapping_sub(p))
+                    write_i32(
+                        out,
+                        offset,
+                        got_addr(false).wrapping_add(addend as u64).wrapping_sub(p),
+                    )
                 }
             }
             elf::R_X86_64_TPOFF32 => write_i32(out, offset, tpoff),
@@ -272,19 +395,37 @@ pub fn apply(
                 // Code reaches these after a TLSLD sequence that was relaxed to load the thread
                 // pointer, so they become thread-pointer offsets; debug information wants the
                 // offset inside the TLS block.
-                let value = if alloc { tpoff } else { sa.wrapping_sub(at.tls_start) };
-                if r_type == elf::R_X86_64_DTPOFF32 { write_i32(out, offset, value) } else { write64(out, offset, value) }
+                let value = if alloc {
+                    tpoff
+                } else {
+                    sa.wrapping_sub(at.tls_start)
+                };
+                if r_type == elf::R_X86_64_DTPOFF32 {
+                    write_i32(out, offset, value)
+                } else {
+                    write64(out, offset, value)
+                }
             }
             elf::R_X86_64_GOTTPOFF => {
                 if gottpoff_relaxable(section.data, in_offset as usize) {
-                    relax_ie_to_le(out, offset, tpoff)
+                    // The addend is the displacement's PC bias; the immediate is the offset itself.
+                    relax_ie_to_le(out, offset, s.wrapping_sub(at.tp))
                 } else {
-                    write_i32(out, offset, got_addr(true).wrapping_add(addend as u64).wrapping_sub(p))
+                    write_i32(
+                        out,
+                        offset,
+                        got_addr(true).wrapping_add(addend as u64).wrapping_sub(p),
+                    )
                 }
             }
             elf::R_X86_64_TLSGD => {
                 let next = section.relocs.get(ri + 1);
-                match relax_gd_to_le(out, offset, s.wrapping_sub(at.tp), next.map(|r| r.r_type(LE, false))) {
+                match relax_gd_to_le(
+                    out,
+                    offset,
+                    s.wrapping_sub(at.tp),
+                    next.map(|r| r.r_type(LE, false)),
+                ) {
                     Ok(()) => {
                         skip_next = true;
                         Ok(())
@@ -329,22 +470,39 @@ pub fn apply(
     }
 }
 
-fn symbol_size(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>, oi: usize, sym: usize) -> u64 {
+fn symbol_size(
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    oi: usize,
+    sym: usize,
+) -> u64 {
     let object = &objects[oi];
     if sym < object.first_global {
         return object.sym(sym).st_size(LE);
     }
     match symbols.get(object.globals[sym - object.first_global]).def {
-        Definition::Defined { object: o, sym: s } => objects[o as usize].sym(s as usize).st_size(LE),
+        Definition::Defined { object: o, sym: s } => {
+            objects[o as usize].sym(s as usize).st_size(LE)
+        }
         Definition::Common { size, .. } => size,
         _ => 0,
     }
 }
 
 /// The address of symbol `sym` of object `oi`, or `None` if it lives in a dropped section.
-pub fn symbol_address(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>, layout: &Layout, oi: usize, sym: usize) -> Option<u64> {
+pub fn symbol_address(
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    got: &Got,
+    layout: &Layout,
+    oi: usize,
+    sym: usize,
+) -> Option<u64> {
     let object = &objects[oi];
     if sym < object.first_global {
+        if let Some(&index) = got.ifunc_index.get(&GotKey::Local(oi as u32, sym as u32)) {
+            return Some(iplt_address(layout, index));
+        }
         return crate::layout::local_symbol_address(objects, layout, oi, sym);
     }
     let global = symbols.get(object.globals[sym - object.first_global]);
@@ -359,9 +517,15 @@ enum Problem {
 
 fn reloc_width(r_type: u32) -> usize {
     match r_type {
-        elf::R_X86_64_64 | elf::R_X86_64_PC64 | elf::R_X86_64_GOTPCREL64 | elf::R_X86_64_GOT64
-        | elf::R_X86_64_GOTPC64 | elf::R_X86_64_GOTOFF64 | elf::R_X86_64_TPOFF64
-        | elf::R_X86_64_DTPOFF64 | elf::R_X86_64_SIZE64 => 8,
+        elf::R_X86_64_64
+        | elf::R_X86_64_PC64
+        | elf::R_X86_64_GOTPCREL64
+        | elf::R_X86_64_GOT64
+        | elf::R_X86_64_GOTPC64
+        | elf::R_X86_64_GOTOFF64
+        | elf::R_X86_64_TPOFF64
+        | elf::R_X86_64_DTPOFF64
+        | elf::R_X86_64_SIZE64 => 8,
         elf::R_X86_64_16 | elf::R_X86_64_PC16 => 2,
         elf::R_X86_64_8 | elf::R_X86_64_PC8 => 1,
         _ => 4,
@@ -510,7 +674,9 @@ fn relax_gd_to_le(out: &mut [u8], at: usize, tpoff: u64, next: Option<u32>) -> P
         return Err(Problem::Pattern("TLS general-dynamic"));
     }
     let narrow = i32::try_from(tpoff as i64).map_err(|_| Problem::Overflow(tpoff))?;
-    let mut code = [0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80, 0, 0, 0, 0];
+    let mut code = [
+        0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80, 0, 0, 0, 0,
+    ];
     code[12..16].copy_from_slice(&narrow.to_le_bytes());
     out[start..start + 16].copy_from_slice(&code);
     Ok(())
@@ -524,25 +690,41 @@ fn relax_ld_to_le(out: &mut [u8], at: usize, next: Option<u32>) -> Patch {
     }
     let start = at - 3;
     if out.get(start + 7) == Some(&0xe8) && start + 12 <= out.len() {
-        out[start..start + 12].copy_from_slice(&[0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0]);
+        out[start..start + 12]
+            .copy_from_slice(&[0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0]);
         return Ok(());
     }
     if out.get(start + 7..start + 9) == Some(&[0xff, 0x15][..]) && start + 13 <= out.len() {
-        out[start..start + 13].copy_from_slice(&[0x66, 0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0]);
+        out[start..start + 13].copy_from_slice(&[
+            0x66, 0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0,
+        ]);
         return Ok(());
     }
     Err(Problem::Pattern("TLS local-dynamic"))
 }
 
 /// GOT contents: addresses, or thread-pointer offsets for TLS slots.
-pub fn got_contents(got: &Got, objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>, layout: &Layout, tp: u64) -> Vec<u8> {
+pub fn got_contents(
+    got: &Got,
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+    layout: &Layout,
+    tp: u64,
+) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(got.slots.len() * 8);
     for key in &got.slots {
         let value = match *key {
             GotKey::Global(id) => symbols.get(id).address,
-            GotKey::Local(o, s) => crate::layout::local_symbol_address(objects, layout, o as usize, s as usize).unwrap_or(0),
+            GotKey::Local(o, s) => {
+                crate::layout::local_symbol_address(objects, layout, o as usize, s as usize)
+                    .unwrap_or(0)
+            }
             GotKey::TpGlobal(id) => symbols.get(id).address.wrapping_sub(tp),
-            GotKey::TpLocal(o, s) => crate::layout::local_symbol_address(objects, layout, o as usize, s as usize).unwrap_or(0).wrapping_sub(tp),
+            GotKey::TpLocal(o, s) => {
+                crate::layout::local_symbol_address(objects, layout, o as usize, s as usize)
+                    .unwrap_or(0)
+                    .wrapping_sub(tp)
+            }
         };
         bytes.extend_from_slice(&value.to_le_bytes());
     }

@@ -97,7 +97,10 @@ pub fn resolve<'a>(
     if !r.duplicates.is_empty() {
         return Err(LinkError::combine(std::mem::take(&mut r.duplicates)));
     }
-    Ok(Resolved { objects: r.objects, symbols: r.symbols })
+    Ok(Resolved {
+        objects: r.objects,
+        symbols: r.symbols,
+    })
 }
 
 impl<'a> Resolver<'a> {
@@ -108,7 +111,10 @@ impl<'a> Resolver<'a> {
             let id = self.symbols.intern(name);
             let sym = self.symbols.get_mut(id);
             if sym.def == Definition::Undefined {
-                sym.def = Definition::Lazy { archive, member: member as u32 };
+                sym.def = Definition::Lazy {
+                    archive,
+                    member: member as u32,
+                };
                 if sym.strong_ref {
                     self.pending.push((archive, member as u32));
                 }
@@ -183,17 +189,35 @@ impl<'a> Resolver<'a> {
                 let align = sym.st_value(LE).max(1);
                 match global.def {
                     Definition::Undefined | Definition::Lazy { .. } => {
-                        global.def = Definition::Common { object: index, sym: sym_u32, size, align };
+                        global.def = Definition::Common {
+                            object: index,
+                            sym: sym_u32,
+                            size,
+                            align,
+                        };
                         global.weak = false;
                     }
                     Definition::Defined { .. } if global.weak => {
-                        global.def = Definition::Common { object: index, sym: sym_u32, size, align };
+                        global.def = Definition::Common {
+                            object: index,
+                            sym: sym_u32,
+                            size,
+                            align,
+                        };
                         global.weak = false;
                     }
-                    Definition::Common { object, sym, size: old_size, align: old_align } => {
+                    Definition::Common {
+                        object,
+                        sym,
+                        size: old_size,
+                        align: old_align,
+                    } => {
                         // The largest tentative definition wins, with the strictest alignment.
-                        let (object, sym) =
-                            if size > old_size { (index, sym_u32) } else { (object, sym) };
+                        let (object, sym) = if size > old_size {
+                            (index, sym_u32)
+                        } else {
+                            (object, sym)
+                        };
                         global.def = Definition::Common {
                             object,
                             sym,
@@ -207,15 +231,24 @@ impl<'a> Resolver<'a> {
             }
             match global.def {
                 Definition::Undefined | Definition::Lazy { .. } => {
-                    global.def = Definition::Defined { object: index, sym: sym_u32 };
+                    global.def = Definition::Defined {
+                        object: index,
+                        sym: sym_u32,
+                    };
                     global.weak = weak;
                 }
                 Definition::Common { .. } if !weak => {
-                    global.def = Definition::Defined { object: index, sym: sym_u32 };
+                    global.def = Definition::Defined {
+                        object: index,
+                        sym: sym_u32,
+                    };
                     global.weak = false;
                 }
                 Definition::Defined { .. } if global.weak && !weak => {
-                    global.def = Definition::Defined { object: index, sym: sym_u32 };
+                    global.def = Definition::Defined {
+                        object: index,
+                        sym: sym_u32,
+                    };
                     global.weak = false;
                 }
                 Definition::Defined { object: other, .. } if !global.weak && !weak => {
@@ -232,7 +265,10 @@ impl<'a> Resolver<'a> {
                 }
                 Definition::Linker if !weak => {
                     // An object's definition overrides a PROVIDE-style linker symbol.
-                    global.def = Definition::Defined { object: index, sym: sym_u32 };
+                    global.def = Definition::Defined {
+                        object: index,
+                        sym: sym_u32,
+                    };
                     global.weak = false;
                 }
                 _ => {}

@@ -12,7 +12,12 @@ pub enum Definition {
     /// Defined by symbol `sym` of object `object`.
     Defined { object: u32, sym: u32 },
     /// A tentative (common) definition; allocated by the linker.
-    Common { object: u32, sym: u32, size: u64, align: u64 },
+    Common {
+        object: u32,
+        sym: u32,
+        size: u64,
+        align: u64,
+    },
     /// Defined by the link script or the linker itself; value set during layout.
     Linker,
 }

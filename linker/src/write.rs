@@ -55,7 +55,17 @@ pub fn write_image(
         };
     }
     let mut shstrtab = StringTable::new();
-    let section_names: Vec<u32> = layout.sections.iter().map(|s| if s.emitted { shstrtab.add(s.name.as_bytes()) } else { 0 }).collect();
+    let section_names: Vec<u32> = layout
+        .sections
+        .iter()
+        .map(|s| {
+            if s.emitted {
+                shstrtab.add(s.name.as_bytes())
+            } else {
+                0
+            }
+        })
+        .collect();
     let (symtab, strtab, first_global) = if options.strip_all {
         (Vec::new(), StringTable::new(), 0)
     } else {
@@ -102,22 +112,68 @@ pub fn write_image(
                     let edit = eh.get(&(*object, *section));
                     let size = edit.map(|e| e.size).unwrap_or(s.size) as usize;
                     let slice = &mut out[file_at..file_at + size];
-                    relocate::apply(objects, symbols, got, &at, *object as usize, *section as usize, addr, slice, edit, &mut errors);
+                    relocate::apply(
+                        objects,
+                        symbols,
+                        got,
+                        &at,
+                        *object as usize,
+                        *section as usize,
+                        addr,
+                        slice,
+                        edit,
+                        &mut errors,
+                    );
                 }
                 Piece::Got => {
                     let bytes = relocate::got_contents(got, objects, symbols, layout, at.tp);
+                    out[file_at..file_at + bytes.len()].copy_from_slice(&bytes);
+                }
+                Piece::Iplt | Piece::IgotPlt | Piece::RelaIplt => {
+                    let (stubs, slots, relas) =
+                        relocate::ifunc_contents(got, layout, |key| match key {
+                            relocate::GotKey::Global(id) => match symbols.get(id).def {
+                                Definition::Defined { object, sym } => {
+                                    crate::layout::local_symbol_address(
+                                        objects,
+                                        layout,
+                                        object as usize,
+                                        sym as usize,
+                                    )
+                                    .unwrap_or(0)
+                                }
+                                _ => 0,
+                            },
+                            relocate::GotKey::Local(o, s) => crate::layout::local_symbol_address(
+                                objects, layout, o as usize, s as usize,
+                            )
+                            .unwrap_or(0),
+                            _ => 0,
+                        });
+                    let bytes = match piece {
+                        Piece::Iplt => stubs,
+                        Piece::IgotPlt => slots,
+                        _ => relas,
+                    };
                     out[file_at..file_at + bytes.len()].copy_from_slice(&bytes);
                 }
                 Piece::BuildId => {
                     // Note header: namesz 4, descsz 20, type NT_GNU_BUILD_ID, "GNU\0".
                     out[file_at..file_at + 4].copy_from_slice(&4u32.to_le_bytes());
                     out[file_at + 4..file_at + 8].copy_from_slice(&20u32.to_le_bytes());
-                    out[file_at + 8..file_at + 12].copy_from_slice(&elf::NT_GNU_BUILD_ID.to_le_bytes());
+                    out[file_at + 8..file_at + 12]
+                        .copy_from_slice(&elf::NT_GNU_BUILD_ID.to_le_bytes());
                     out[file_at + 12..file_at + 16].copy_from_slice(b"GNU\0");
                 }
                 Piece::Data { size, expr } => {
-                    let ctx = WriteCtx { layout, symbols, dot: addr };
-                    let value = expr.eval(&ctx).map_err(|e| crate::link_error!("link script: data command in `{}`: {e}", os.name))?;
+                    let ctx = WriteCtx {
+                        layout,
+                        symbols,
+                        dot: addr,
+                    };
+                    let value = expr.eval(&ctx).map_err(|e| {
+                        crate::link_error!("link script: data command in `{}`: {e}", os.name)
+                    })?;
                     let n = size.bytes() as usize;
                     out[file_at..file_at + n].copy_from_slice(&value.to_le_bytes()[..n]);
                 }
@@ -135,8 +191,10 @@ pub fn write_image(
 
     // Symbol table, strings, section headers.
     out[symtab_offset as usize..symtab_offset as usize + symtab.len()].copy_from_slice(&symtab);
-    out[strtab_offset as usize..strtab_offset as usize + strtab.bytes.len()].copy_from_slice(&strtab.bytes);
-    out[shstrtab_offset as usize..shstrtab_offset as usize + shstrtab.bytes.len()].copy_from_slice(&shstrtab.bytes);
+    out[strtab_offset as usize..strtab_offset as usize + strtab.bytes.len()]
+        .copy_from_slice(&strtab.bytes);
+    out[shstrtab_offset as usize..shstrtab_offset as usize + shstrtab.bytes.len()]
+        .copy_from_slice(&shstrtab.bytes);
 
     let mut shdrs = Vec::with_capacity(shnum as usize * 64);
     shdrs.extend_from_slice(&[0u8; 64]);
@@ -144,18 +202,69 @@ pub fn write_image(
         if !os.emitted {
             continue;
         }
-        let size = os.size;
-        push_shdr(&mut shdrs, *name, os.sh_type, os.flags, os.addr, os.offset, size, 0, 0, os.align, 0);
+        let entsize = if os.sh_type == elf::SHT_RELA { 24 } else { 0 };
+        push_shdr(
+            &mut shdrs, *name, os.sh_type, os.flags, os.addr, os.offset, os.size, 0, 0, os.align,
+            entsize,
+        );
     }
     let shstrndx;
     if options.strip_all {
         shstrndx = next;
-        push_shdr(&mut shdrs, shstrtab_name, elf::SHT_STRTAB, 0, 0, shstrtab_offset, shstrtab.bytes.len() as u64, 0, 0, 1, 0);
+        push_shdr(
+            &mut shdrs,
+            shstrtab_name,
+            elf::SHT_STRTAB,
+            0,
+            0,
+            shstrtab_offset,
+            shstrtab.bytes.len() as u64,
+            0,
+            0,
+            1,
+            0,
+        );
     } else {
-        push_shdr(&mut shdrs, symtab_name, elf::SHT_SYMTAB, 0, 0, symtab_offset, symtab.len() as u64, next + 1, first_global, 8, 24);
-        push_shdr(&mut shdrs, strtab_name, elf::SHT_STRTAB, 0, 0, strtab_offset, strtab.bytes.len() as u64, 0, 0, 1, 0);
+        push_shdr(
+            &mut shdrs,
+            symtab_name,
+            elf::SHT_SYMTAB,
+            0,
+            0,
+            symtab_offset,
+            symtab.len() as u64,
+            next + 1,
+            first_global,
+            8,
+            24,
+        );
+        push_shdr(
+            &mut shdrs,
+            strtab_name,
+            elf::SHT_STRTAB,
+            0,
+            0,
+            strtab_offset,
+            strtab.bytes.len() as u64,
+            0,
+            0,
+            1,
+            0,
+        );
         shstrndx = next + 2;
-        push_shdr(&mut shdrs, shstrtab_name, elf::SHT_STRTAB, 0, 0, shstrtab_offset, shstrtab.bytes.len() as u64, 0, 0, 1, 0);
+        push_shdr(
+            &mut shdrs,
+            shstrtab_name,
+            elf::SHT_STRTAB,
+            0,
+            0,
+            shstrtab_offset,
+            shstrtab.bytes.len() as u64,
+            0,
+            0,
+            1,
+            0,
+        );
     }
     out[shoff as usize..shoff as usize + shdrs.len()].copy_from_slice(&shdrs);
 
@@ -164,13 +273,24 @@ pub fn write_image(
     for seg in &layout.segments {
         phdrs.extend_from_slice(&seg.p_type.to_le_bytes());
         phdrs.extend_from_slice(&seg.flags.to_le_bytes());
-        for v in [seg.offset, seg.vaddr, seg.paddr, seg.filesz, seg.memsz, seg.align] {
+        for v in [
+            seg.offset, seg.vaddr, seg.paddr, seg.filesz, seg.memsz, seg.align,
+        ] {
             phdrs.extend_from_slice(&v.to_le_bytes());
         }
     }
     out[64..64 + phdrs.len()].copy_from_slice(&phdrs);
     let mut ehdr = Vec::with_capacity(64);
-    ehdr.extend_from_slice(&[0x7f, b'E', b'L', b'F', elf::ELFCLASS64, elf::ELFDATA2LSB, elf::EV_CURRENT, elf::ELFOSABI_NONE]);
+    ehdr.extend_from_slice(&[
+        0x7f,
+        b'E',
+        b'L',
+        b'F',
+        elf::ELFCLASS64,
+        elf::ELFDATA2LSB,
+        elf::EV_CURRENT,
+        elf::ELFOSABI_NONE,
+    ]);
     ehdr.extend_from_slice(&[0u8; 8]);
     ehdr.extend_from_slice(&elf::ET_EXEC.to_le_bytes());
     ehdr.extend_from_slice(&elf::EM_X86_64.to_le_bytes());
@@ -212,7 +332,19 @@ fn dedup_errors(errors: &mut Vec<LinkError>) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push_shdr(out: &mut Vec<u8>, name: u32, sh_type: u32, flags: u64, addr: u64, offset: u64, size: u64, link: u32, info: u32, align: u64, entsize: u64) {
+fn push_shdr(
+    out: &mut Vec<u8>,
+    name: u32,
+    sh_type: u32,
+    flags: u64,
+    addr: u64,
+    offset: u64,
+    size: u64,
+    link: u32,
+    info: u32,
+    align: u64,
+    entsize: u64,
+) {
     out.extend_from_slice(&name.to_le_bytes());
     out.extend_from_slice(&sh_type.to_le_bytes());
     out.extend_from_slice(&flags.to_le_bytes());
@@ -245,7 +377,11 @@ fn shndx_for(layout: &Layout, addr: u64) -> u16 {
         .unwrap_or(elf::SHN_ABS)
 }
 
-fn build_symtab(layout: &Layout, objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>) -> (Vec<u8>, StringTable, u32) {
+fn build_symtab(
+    layout: &Layout,
+    objects: &[ObjectFile<'_>],
+    symbols: &SymbolTable<'_>,
+) -> (Vec<u8>, StringTable, u32) {
     let mut table = Vec::new();
     let mut strings = StringTable::new();
     push_sym(&mut table, 0, 0, 0, 0, 0, 0);
@@ -262,13 +398,27 @@ fn build_symtab(layout: &Layout, objects: &[ObjectFile<'_>], symbols: &SymbolTab
             if name.is_empty() || name.starts_with(b".L") {
                 continue;
             }
-            let Some(addr) = crate::layout::local_symbol_address(objects, layout, oi, index) else { continue };
+            let Some(addr) = crate::layout::local_symbol_address(objects, layout, oi, index) else {
+                continue;
+            };
             let shndx = match object.sym_section(index) {
                 Some(sec) => layout.sections[object.sections[sec].output as usize].index as u16,
                 None => elf::SHN_ABS,
             };
-            let value = if kind == elf::STT_TLS { addr - tls_start } else { addr };
-            push_sym(&mut table, strings.add(name), sym.st_info, 0, shndx, value, sym.st_size(LE));
+            let value = if kind == elf::STT_TLS {
+                addr - tls_start
+            } else {
+                addr
+            };
+            push_sym(
+                &mut table,
+                strings.add(name),
+                sym.st_info,
+                0,
+                shndx,
+                value,
+                sym.st_size(LE),
+            );
             count += 1;
         }
     }
@@ -290,19 +440,43 @@ fn build_symtab(layout: &Layout, objects: &[ObjectFile<'_>], symbols: &SymbolTab
                 };
                 (shndx, s.st_type(), s.st_size(LE), global.weak)
             }
-            Definition::Common { size, .. } => (shndx_for(layout, global.address), elf::STT_OBJECT, size, false),
+            Definition::Common { size, .. } => (
+                shndx_for(layout, global.address),
+                elf::STT_OBJECT,
+                size,
+                false,
+            ),
             Definition::Linker => (shndx_for(layout, global.address), elf::STT_NOTYPE, 0, false),
             Definition::Undefined | Definition::Lazy { .. } => {
                 if global.referenced && !global.strong_ref {
-                    globals.push((strings.add(global.name), (elf::STB_WEAK << 4) | elf::STT_NOTYPE, 0u8, 0u16, 0u64, 0u64));
+                    globals.push((
+                        strings.add(global.name),
+                        (elf::STB_WEAK << 4) | elf::STT_NOTYPE,
+                        0u8,
+                        0u16,
+                        0u64,
+                        0u64,
+                    ));
                 }
                 continue;
             }
         };
-        let value = if kind == elf::STT_TLS { global.address - tls_start } else { global.address };
+        let value = if kind == elf::STT_TLS {
+            global.address - tls_start
+        } else {
+            global.address
+        };
         let name = strings.add(global.name);
         if global.hidden {
-            push_sym(&mut table, name, (elf::STB_LOCAL << 4) | kind, elf::STV_HIDDEN, shndx, value, size);
+            push_sym(
+                &mut table,
+                name,
+                (elf::STB_LOCAL << 4) | kind,
+                elf::STV_HIDDEN,
+                shndx,
+                value,
+                size,
+            );
             count += 1;
         } else {
             let bind = if weak { elf::STB_WEAK } else { elf::STB_GLOBAL };
@@ -329,19 +503,42 @@ impl EvalContext for WriteCtx<'_, '_> {
     fn symbol(&self, name: &str) -> Option<u64> {
         let id = self.symbols.lookup(name.as_bytes())?;
         let s = self.symbols.get(id);
-        matches!(s.def, Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker).then_some(s.address)
+        matches!(
+            s.def,
+            Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker
+        )
+        .then_some(s.address)
     }
     fn section_addr(&self, name: &str) -> Option<u64> {
-        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.addr)
+        self.layout
+            .sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.addr)
     }
     fn section_load_addr(&self, name: &str) -> Option<u64> {
-        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.lma)
+        self.layout
+            .sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.lma)
     }
     fn section_size(&self, name: &str) -> Option<u64> {
-        Some(self.layout.sections.iter().find(|s| s.name == name).map(|s| s.size).unwrap_or(0))
+        Some(
+            self.layout
+                .sections
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.size)
+                .unwrap_or(0),
+        )
     }
     fn section_align(&self, name: &str) -> Option<u64> {
-        self.layout.sections.iter().find(|s| s.name == name).map(|s| s.align)
+        self.layout
+            .sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.align)
     }
     fn sizeof_headers(&self) -> u64 {
         self.layout.headers_size

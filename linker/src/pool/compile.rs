@@ -52,7 +52,11 @@ pub(crate) fn toolchain() -> Result<Toolchain, PoolError> {
         }
         _ => "none".to_string(),
     };
-    Ok(Toolchain { rustc: field("release:")?, rustc_commit: field("commit-hash:")?, gcc })
+    Ok(Toolchain {
+        rustc: field("release:")?,
+        rustc_commit: field("commit-hash:")?,
+        gcc,
+    })
 }
 
 /// Builds the pool and returns the artifacts of every workspace member, sorted by name.
@@ -60,15 +64,19 @@ pub(crate) fn compile_pool(
     pool_src: &Path,
     target_dir: Option<&Path>,
 ) -> Result<Vec<CrateArtifacts>, PoolError> {
-    let pool_src =
-        pool_src.canonicalize().map_err(|e| PoolError::io(pool_src, "find the pool in", e))?;
+    let pool_src = pool_src
+        .canonicalize()
+        .map_err(|e| PoolError::io(pool_src, "find the pool in", e))?;
     let target_dir = target_dir.map_or_else(|| pool_src.join("target"), Path::to_path_buf);
     std::fs::create_dir_all(&target_dir).map_err(|e| PoolError::io(&target_dir, "create", e))?;
-    let target_dir =
-        target_dir.canonicalize().map_err(|e| PoolError::io(&target_dir, "find", e))?;
+    let target_dir = target_dir
+        .canonicalize()
+        .map_err(|e| PoolError::io(&target_dir, "find", e))?;
     let (config_flags, target) = read_config(&pool_src)?;
 
-    let sysroot = run(Command::new(rustc()).args(["--print", "sysroot"]))?.trim().to_string();
+    let sysroot = run(Command::new(rustc()).args(["--print", "sysroot"]))?
+        .trim()
+        .to_string();
     let mut flags = config_flags;
     let mut remaps: Vec<(PathBuf, &str)> = Vec::new();
     if let Some(cargo_home) = cargo_home() {
@@ -86,18 +94,37 @@ pub(crate) fn compile_pool(
     let manifest = pool_src.join("Cargo.toml");
     let locked = pool_src.join("Cargo.lock").is_file();
     let mut metadata_command = cargo_command(&pool_src);
-    metadata_command.args(["metadata", "--format-version", "1", "--filter-platform", &target]);
+    metadata_command.args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--filter-platform",
+        &target,
+    ]);
     metadata_command.arg("--manifest-path").arg(&manifest);
     if locked {
         metadata_command.arg("--locked");
     }
-    let metadata: Value = serde_json::from_str(&run(&mut metadata_command)?).map_err(|e| {
-        PoolError::Tool { command: "cargo metadata".to_string(), detail: e.to_string() }
-    })?;
+    let metadata: Value =
+        serde_json::from_str(&run(&mut metadata_command)?).map_err(|e| PoolError::Tool {
+            command: "cargo metadata".to_string(),
+            detail: e.to_string(),
+        })?;
 
     let mut build = cargo_command(&pool_src);
-    build.args(["build", "--release", "--workspace", "--message-format=json", "--target", &target]);
-    build.arg("--manifest-path").arg(&manifest).arg("--target-dir").arg(&target_dir);
+    build.args([
+        "build",
+        "--release",
+        "--workspace",
+        "--message-format=json",
+        "--target",
+        &target,
+    ]);
+    build
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir);
     if locked {
         build.arg("--locked");
     }
@@ -106,9 +133,10 @@ pub(crate) fn compile_pool(
         .env("CARGO_INCREMENTAL", "0")
         .env("CFLAGS", c_flags.join(" "))
         .env("SOURCE_DATE_EPOCH", "0");
-    let output = build
-        .output()
-        .map_err(|e| PoolError::Tool { command: "cargo build".to_string(), detail: e.to_string() })?;
+    let output = build.output().map_err(|e| PoolError::Tool {
+        command: "cargo build".to_string(),
+        detail: e.to_string(),
+    })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut errors = Vec::new();
     // package id -> rlib/staticlib files built for the target.
@@ -125,7 +153,9 @@ pub(crate) fn compile_pool(
                 }
             }
             Some("compiler-artifact") => {
-                let Some(id) = message["package_id"].as_str() else { continue };
+                let Some(id) = message["package_id"].as_str() else {
+                    continue;
+                };
                 let files = message["filenames"].as_array().into_iter().flatten();
                 for file in files.filter_map(Value::as_str).map(PathBuf::from) {
                     let is_library = matches!(
@@ -174,33 +204,61 @@ fn crates_from(
         .collect();
     // Normal (not build or dev) dependencies of each package.
     let mut dependencies: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for node in metadata["resolve"]["nodes"].as_array().ok_or_else(|| bad("no resolve"))? {
-        let Some(id) = node["id"].as_str() else { continue };
+    for node in metadata["resolve"]["nodes"]
+        .as_array()
+        .ok_or_else(|| bad("no resolve"))?
+    {
+        let Some(id) = node["id"].as_str() else {
+            continue;
+        };
         let normal = node["deps"].as_array().into_iter().flatten().filter(|dep| {
-            dep["dep_kinds"].as_array().into_iter().flatten().any(|kind| kind["kind"].is_null())
+            dep["dep_kinds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|kind| kind["kind"].is_null())
         });
         dependencies.insert(id, normal.filter_map(|dep| dep["pkg"].as_str()).collect());
     }
     let is_proc_macro = |id: &str| {
         packages.get(id).is_some_and(|package| {
-            package["targets"].as_array().into_iter().flatten().any(|target| {
-                target["kind"].as_array().into_iter().flatten().any(|kind| kind == "proc-macro")
-            })
+            package["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|target| {
+                    target["kind"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|kind| kind == "proc-macro")
+                })
         })
     };
 
     let mut crates = Vec::new();
     for &member in &members {
-        let package = packages.get(member).ok_or_else(|| bad("member without package"))?;
+        let package = packages
+            .get(member)
+            .ok_or_else(|| bad("member without package"))?;
         let name = package["name"].as_str().unwrap_or_default().to_string();
         let version = package["version"].as_str().unwrap_or_default().to_string();
         let manifest_dir = package["manifest_path"]
             .as_str()
-            .map(|path| Path::new(path).parent().unwrap_or(Path::new("")).to_path_buf())
+            .map(|path| {
+                Path::new(path)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .to_path_buf()
+            })
             .unwrap_or_default();
         let files = artifacts.get(member).map(Vec::as_slice).unwrap_or_default();
-        let staticlib = files.iter().find(|file| file.extension().is_some_and(|e| e == "a"));
-        let rlib = files.iter().find(|file| file.extension().is_some_and(|e| e == "rlib"));
+        let staticlib = files
+            .iter()
+            .find(|file| file.extension().is_some_and(|e| e == "a"));
+        let rlib = files
+            .iter()
+            .find(|file| file.extension().is_some_and(|e| e == "rlib"));
         let library = match (staticlib, rlib) {
             (Some(file), _) | (None, Some(file)) => file.clone(),
             (None, None) => {
@@ -252,15 +310,19 @@ fn read_config(pool_src: &Path) -> Result<(Vec<String>, String), PoolError> {
         return Ok((Vec::new(), DEFAULT_TARGET.to_string()));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| PoolError::io(&path, "read", e))?;
-    let config: toml::Table = toml::from_str(&text)
-        .map_err(|e| PoolError::Metadata { path: path.clone(), message: e.to_string() })?;
+    let config: toml::Table = toml::from_str(&text).map_err(|e| PoolError::Metadata {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
     let build = config.get("build").and_then(toml::Value::as_table);
     let flags = match build.and_then(|build| build.get("rustflags")) {
         None => Vec::new(),
         Some(toml::Value::String(flags)) => flags.split_whitespace().map(str::to_string).collect(),
-        Some(toml::Value::Array(flags)) => {
-            flags.iter().filter_map(toml::Value::as_str).map(str::to_string).collect()
-        }
+        Some(toml::Value::Array(flags)) => flags
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .map(str::to_string)
+            .collect(),
         Some(_) => {
             return Err(PoolError::Metadata {
                 path,
@@ -312,9 +374,10 @@ fn cargo_home() -> Option<PathBuf> {
 /// Runs a command and returns its standard output.
 fn run(command: &mut Command) -> Result<String, PoolError> {
     let described = format!("{command:?}");
-    let output = command
-        .output()
-        .map_err(|e| PoolError::Tool { command: described.clone(), detail: e.to_string() })?;
+    let output = command.output().map_err(|e| PoolError::Tool {
+        command: described.clone(),
+        detail: e.to_string(),
+    })?;
     if !output.status.success() {
         return Err(PoolError::Tool {
             command: described,

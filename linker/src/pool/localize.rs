@@ -17,11 +17,15 @@
 //! left alone. Renamed symbols are internal to the library: the export check and the metadata
 //! ignore names with the library's prefix.
 //!
+//! While rewriting, the sections `.llvmbc` and `.llvmcmd` (LLVM bitcode that the sysroot embeds,
+//! marked `SHF_EXCLUDE`, which no linker keeps) are dropped: they were 40% of `rust_rt`.
+//!
 //! The rewrite works on the raw ELF64 file rather than through `object::build::elf::Builder`,
 //! which rejects the `SHT_LLVM_ADDRSIG` sections that rustc and clang emit. Localizing moves
 //! symbols (locals must precede globals), so every symbol index is remapped: in relocation
-//! sections, `SHT_GROUP` signatures, `SHT_SYMTAB_SHNDX` and `SHT_LLVM_ADDRSIG`. Every other
-//! section is copied byte for byte; the file is laid out anew in section order.
+//! sections, `SHT_GROUP` signatures, `SHT_SYMTAB_SHNDX` and `SHT_LLVM_ADDRSIG`, and dropping
+//! sections renumbers section indices (symbols, links, group members). Every other section is
+//! copied byte for byte; the file is laid out anew in section order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -119,12 +123,18 @@ pub(crate) fn privatize(
         let symbols = symbols(data).map_err(|message| (member.clone(), message))?;
         for symbol in symbols.iter().filter(|s| s.is_global()) {
             if symbol.defined {
-                definitions.entry(symbol.name.clone()).or_default().push(index);
+                definitions
+                    .entry(symbol.name.clone())
+                    .or_default()
+                    .push(index);
                 if symbol.common {
                     commons.insert(symbol.name.clone());
                 }
             } else {
-                references.entry(symbol.name.clone()).or_default().insert(index);
+                references
+                    .entry(symbol.name.clone())
+                    .or_default()
+                    .insert(index);
             }
         }
     }
@@ -147,11 +157,9 @@ pub(crate) fn privatize(
             outcome.renamed.insert(name.clone());
         }
     }
-    if plan.is_empty() {
-        return Ok(outcome);
-    }
     for (member, data) in members.iter_mut() {
-        if let Some(rewritten) = rewrite(data, &plan).map_err(|message| (member.clone(), message))?
+        if let Some(rewritten) =
+            rewrite(data, &plan).map_err(|message| (member.clone(), message))?
         {
             *data = rewritten;
         }
@@ -176,8 +184,14 @@ struct SymbolTable<'data> {
 impl<'data> SymbolTable<'data> {
     fn name(&self, symbol: &Sym64) -> Result<&'data [u8], String> {
         let start = symbol.st_name(LE) as usize;
-        let tail = self.strings.get(start..).ok_or("symbol name outside .strtab")?;
-        let end = tail.iter().position(|&b| b == 0).ok_or("unterminated symbol name")?;
+        let tail = self
+            .strings
+            .get(start..)
+            .ok_or("symbol name outside .strtab")?;
+        let end = tail
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("unterminated symbol name")?;
         Ok(&tail[..end])
     }
 }
@@ -191,7 +205,9 @@ impl<'data> Parsed<'data> {
         if header.e_machine(LE) != elf::EM_X86_64 {
             return Err(format!("machine {} is not x86_64", header.e_machine(LE)));
         }
-        let sections = header.section_headers(LE, data).map_err(|e| e.to_string())?;
+        let sections = header
+            .section_headers(LE, data)
+            .map_err(|e| e.to_string())?;
         let mut symtab = None;
         for (index, section) in sections.iter().enumerate() {
             if section.sh_type(LE) != elf::SHT_SYMTAB {
@@ -209,13 +225,27 @@ impl<'data> Parsed<'data> {
                 .ok_or("the symbol table links to no string table")?
                 .data(LE, data)
                 .map_err(|_| "the string table is outside the file".to_string())?;
-            symtab = Some(SymbolTable { index, strtab_index, symbols, strings });
+            symtab = Some(SymbolTable {
+                index,
+                strtab_index,
+                symbols,
+                strings,
+            });
         }
-        Ok(Parsed { header, sections, symtab })
+        Ok(Parsed {
+            header,
+            sections,
+            symtab,
+        })
     }
 }
 
-/// Rewrites one object according to `plan`; `None` when nothing in it changes.
+/// Sections that no linker keeps and that ukl drops: LLVM bitcode embedded by rustc
+/// (`-C embed-bitcode`, on for the sysroot), marked `SHF_EXCLUDE`.
+const DROPPED_SECTIONS: &[&[u8]] = &[b".llvmbc", b".llvmcmd"];
+
+/// Rewrites one object according to `plan` and drops [`DROPPED_SECTIONS`]; `None` when nothing
+/// in it changes.
 fn rewrite(data: &[u8], plan: &HashMap<Vec<u8>, Action>) -> Result<Option<Vec<u8>>, String> {
     with_aligned(data, |data| rewrite_aligned(data, plan))
 }
@@ -265,7 +295,9 @@ fn rewrite_aligned(
             }
         }
     }
-    if !changed {
+    let section_map = sections_to_keep(&parsed, data, table)?;
+    let dropping = section_map.iter().any(Option::is_none);
+    if !changed && !dropping {
         return Ok(None);
     }
 
@@ -278,10 +310,30 @@ fn rewrite_aligned(
     for (position, &old) in order.iter().enumerate() {
         new_index[old] = position as u32;
     }
-    let moved = order.iter().enumerate().any(|(position, &old)| position != old);
+    let moved = order
+        .iter()
+        .enumerate()
+        .any(|(position, &old)| position != old);
     let remap = |old: u32| -> Result<u32, String> {
-        new_index.get(old as usize).copied().ok_or_else(|| format!("symbol index {old} out of range"))
+        new_index
+            .get(old as usize)
+            .copied()
+            .ok_or_else(|| format!("symbol index {old} out of range"))
     };
+    let remap_section = |old: u32| -> Result<u32, String> {
+        match section_map.get(old as usize) {
+            Some(Some(new)) => Ok(*new),
+            _ => Err(format!("reference to dropped or missing section {old}")),
+        }
+    };
+    if dropping {
+        for symbol in symbols.iter_mut() {
+            let shndx = symbol.st_shndx(LE);
+            if shndx != elf::SHN_UNDEF && shndx < elf::SHN_LORESERVE {
+                symbol.st_shndx = object::U16::new(LE, remap_section(u32::from(shndx))? as u16);
+            }
+        }
+    }
 
     let mut replaced: HashMap<usize, Vec<u8>> = HashMap::new();
     let mut headers: Vec<SectionHeader64> = parsed.sections.to_vec();
@@ -293,121 +345,290 @@ fn rewrite_aligned(
     replaced.insert(table.strtab_index, strings);
     headers[table.index].sh_info = U32::new(LE, first_global as u32);
 
-    if moved {
-        for (index, section) in parsed.sections.iter().enumerate() {
-            if section.sh_link(LE) as usize != table.index || index == table.index {
-                continue;
+    for (index, section) in parsed.sections.iter().enumerate() {
+        if section_map[index].is_none() {
+            continue;
+        }
+        let sh_type = section.sh_type(LE);
+        if sh_type == elf::SHT_GROUP && dropping {
+            // Flags word, then member section indices.
+            let words: &[U32<LE>] = section
+                .data_as_array(LE, data)
+                .map_err(|_| "bad SHT_GROUP")?;
+            let mut bytes = Vec::with_capacity(words.len() * 4);
+            for (position, word) in words.iter().enumerate() {
+                let value = if position == 0 {
+                    word.get(LE)
+                } else {
+                    remap_section(word.get(LE))?
+                };
+                bytes.extend_from_slice(&value.to_le_bytes());
             }
-            let section_data = section
-                .data(LE, data)
-                .map_err(|_| format!("section {index} is outside the file"))?;
-            match section.sh_type(LE) {
-                elf::SHT_RELA => {
-                    let relocations: &[elf::Rela64<LE>] =
-                        section.data_as_array(LE, data).map_err(|_| "bad SHT_RELA")?;
-                    let mut bytes = Vec::with_capacity(section_data.len());
-                    for relocation in relocations {
-                        let mut relocation = *relocation;
-                        let info = relocation.r_info.get(LE);
-                        let symbol = remap((info >> 32) as u32)?;
-                        relocation.r_info = U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
-                        bytes.extend_from_slice(object::bytes_of(&relocation));
+            replaced.insert(index, bytes);
+        }
+        if section.sh_link(LE) as usize != table.index || index == table.index || !moved {
+            continue;
+        }
+        let section_data = section
+            .data(LE, data)
+            .map_err(|_| format!("section {index} is outside the file"))?;
+        match sh_type {
+            elf::SHT_RELA => {
+                let relocations: &[elf::Rela64<LE>] = section
+                    .data_as_array(LE, data)
+                    .map_err(|_| "bad SHT_RELA")?;
+                let mut bytes = Vec::with_capacity(section_data.len());
+                for relocation in relocations {
+                    let mut relocation = *relocation;
+                    let info = relocation.r_info.get(LE);
+                    let symbol = remap((info >> 32) as u32)?;
+                    relocation.r_info =
+                        U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
+                    bytes.extend_from_slice(object::bytes_of(&relocation));
+                }
+                replaced.insert(index, bytes);
+            }
+            elf::SHT_REL => {
+                let relocations: &[elf::Rel64<LE>] =
+                    section.data_as_array(LE, data).map_err(|_| "bad SHT_REL")?;
+                let mut bytes = Vec::with_capacity(section_data.len());
+                for relocation in relocations {
+                    let mut relocation = *relocation;
+                    let info = relocation.r_info.get(LE);
+                    let symbol = remap((info >> 32) as u32)?;
+                    relocation.r_info =
+                        U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
+                    bytes.extend_from_slice(object::bytes_of(&relocation));
+                }
+                replaced.insert(index, bytes);
+            }
+            elf::SHT_GROUP => {
+                let signature = remap(section.sh_info(LE))?;
+                headers[index].sh_info = U32::new(LE, signature);
+            }
+            elf::SHT_SYMTAB_SHNDX => {
+                let entries: &[U32<LE>] = section
+                    .data_as_array(LE, data)
+                    .map_err(|_| "bad SHT_SYMTAB_SHNDX")?;
+                let mut bytes = Vec::with_capacity(section_data.len());
+                for &old in &order {
+                    let entry = entries.get(old).ok_or("SHT_SYMTAB_SHNDX is too short")?;
+                    let mut value = entry.get(LE);
+                    if dropping && value != 0 {
+                        value = remap_section(value)?;
                     }
-                    replaced.insert(index, bytes);
+                    bytes.extend_from_slice(&value.to_le_bytes());
                 }
-                elf::SHT_REL => {
-                    let relocations: &[elf::Rel64<LE>] =
-                        section.data_as_array(LE, data).map_err(|_| "bad SHT_REL")?;
-                    let mut bytes = Vec::with_capacity(section_data.len());
-                    for relocation in relocations {
-                        let mut relocation = *relocation;
-                        let info = relocation.r_info.get(LE);
-                        let symbol = remap((info >> 32) as u32)?;
-                        relocation.r_info = U64::new(LE, (u64::from(symbol) << 32) | (info & 0xffff_ffff));
-                        bytes.extend_from_slice(object::bytes_of(&relocation));
-                    }
-                    replaced.insert(index, bytes);
+                replaced.insert(index, bytes);
+            }
+            SHT_LLVM_ADDRSIG => {
+                let mut bytes = Vec::with_capacity(section_data.len());
+                let mut rest = section_data;
+                while !rest.is_empty() {
+                    let (value, used) = read_uleb128(rest)?;
+                    rest = &rest[used..];
+                    let old = u32::try_from(value).map_err(|_| "bad SHT_LLVM_ADDRSIG")?;
+                    write_uleb128(&mut bytes, u64::from(remap(old)?));
                 }
-                elf::SHT_GROUP => {
-                    let signature = remap(section.sh_info(LE))?;
-                    headers[index].sh_info = U32::new(LE, signature);
-                }
-                elf::SHT_SYMTAB_SHNDX => {
-                    let entries: &[U32<LE>] =
-                        section.data_as_array(LE, data).map_err(|_| "bad SHT_SYMTAB_SHNDX")?;
-                    let mut bytes = Vec::with_capacity(section_data.len());
-                    for &old in &order {
-                        let entry = entries.get(old).ok_or("SHT_SYMTAB_SHNDX is too short")?;
-                        bytes.extend_from_slice(object::bytes_of(entry));
-                    }
-                    replaced.insert(index, bytes);
-                }
-                SHT_LLVM_ADDRSIG => {
-                    let mut bytes = Vec::with_capacity(section_data.len());
-                    let mut rest = section_data;
-                    while !rest.is_empty() {
-                        let (value, used) = read_uleb128(rest)?;
-                        rest = &rest[used..];
-                        let old = u32::try_from(value).map_err(|_| "bad SHT_LLVM_ADDRSIG")?;
-                        write_uleb128(&mut bytes, u64::from(remap(old)?));
-                    }
-                    replaced.insert(index, bytes);
-                }
-                other => {
-                    return Err(format!(
-                        "section {index} of type {other:#x} refers to the symbol table, and \
-                         ukl does not know how to renumber its symbols"
-                    ));
-                }
+                replaced.insert(index, bytes);
+            }
+            other => {
+                return Err(format!(
+                    "section {index} of type {other:#x} refers to the symbol table, and ukl does \
+                     not know how to renumber its symbols"
+                ));
             }
         }
     }
-    Ok(Some(lay_out(parsed.header, data, &mut headers, &replaced)?))
+    if dropping && !moved {
+        // The symbol table is not renumbered, but its section indices are.
+        if let Some(index) = parsed.sections.iter().position(|section| {
+            section.sh_type(LE) == elf::SHT_SYMTAB_SHNDX
+                && section.sh_link(LE) as usize == table.index
+        }) {
+            let entries: &[U32<LE>] = parsed.sections[index]
+                .data_as_array(LE, data)
+                .map_err(|_| "bad SHT_SYMTAB_SHNDX")?;
+            let mut bytes = Vec::with_capacity(entries.len() * 4);
+            for entry in entries {
+                let value = entry.get(LE);
+                let value = if value == 0 { 0 } else { remap_section(value)? };
+                bytes.extend_from_slice(&value.to_le_bytes());
+            }
+            replaced.insert(index, bytes);
+        }
+    }
+    if dropping {
+        for (index, section) in headers.iter_mut().enumerate() {
+            if section_map[index].is_none() || index == 0 {
+                continue;
+            }
+            let link = section.sh_link.get(LE);
+            if link != 0 {
+                section.sh_link = U32::new(LE, remap_section(link)?);
+            }
+            let sh_type = section.sh_type.get(LE);
+            let info_is_section = sh_type == elf::SHT_REL
+                || sh_type == elf::SHT_RELA
+                || section.sh_flags.get(LE) & u64::from(elf::SHF_INFO_LINK) != 0;
+            let info = section.sh_info.get(LE);
+            if info_is_section && info != 0 {
+                section.sh_info = U32::new(LE, remap_section(info)?);
+            }
+        }
+    }
+    Ok(Some(lay_out(
+        parsed.header,
+        data,
+        &headers,
+        &section_map,
+        &replaced,
+    )?))
 }
 
-/// Writes the ELF header, every section's data (replaced or original) in section order with its
-/// alignment, then the section header table.
+/// `map[old]` is the new index of each section, `None` for a section in [`DROPPED_SECTIONS`]
+/// that nothing refers to (no symbol, relocation section, group or link).
+fn sections_to_keep(
+    parsed: &Parsed<'_>,
+    data: &[u8],
+    table: &SymbolTable<'_>,
+) -> Result<Vec<Option<u32>>, String> {
+    let sections = parsed.sections;
+    let shstrndx = match parsed.header.e_shstrndx(LE) {
+        elf::SHN_XINDEX => sections
+            .first()
+            .map_or(0, |first| first.sh_link(LE) as usize),
+        index => usize::from(index),
+    };
+    let names = sections
+        .get(shstrndx)
+        .ok_or("no section name table")?
+        .data(LE, data)
+        .map_err(|_| "the section name table is outside the file")?;
+    let name_of = |section: &SectionHeader64| -> &[u8] {
+        let tail = names
+            .get(section.sh_name(LE) as usize..)
+            .unwrap_or_default();
+        &tail[..tail.iter().position(|&b| b == 0).unwrap_or(tail.len())]
+    };
+    let mut drop: BTreeSet<usize> = sections
+        .iter()
+        .enumerate()
+        .filter(|(_, section)| {
+            section.sh_flags(LE) & u64::from(elf::SHF_EXCLUDE) != 0
+                && DROPPED_SECTIONS.contains(&name_of(section))
+        })
+        .map(|(index, _)| index)
+        .collect();
+    if !drop.is_empty() {
+        for symbol in table.symbols {
+            drop.remove(&usize::from(symbol.st_shndx(LE)));
+        }
+        for section in sections {
+            drop.remove(&(section.sh_link(LE) as usize));
+            let sh_type = section.sh_type(LE);
+            if sh_type == elf::SHT_REL || sh_type == elf::SHT_RELA {
+                drop.remove(&(section.sh_info(LE) as usize));
+            }
+            if sh_type == elf::SHT_GROUP {
+                let words: &[U32<LE>] = section.data_as_array(LE, data).unwrap_or_default();
+                for word in words.iter().skip(1) {
+                    drop.remove(&(word.get(LE) as usize));
+                }
+            }
+        }
+        if table
+            .symbols
+            .iter()
+            .any(|symbol| symbol.st_shndx(LE) == elf::SHN_XINDEX)
+        {
+            drop.clear(); // Rare enough not to renumber the extended index table for.
+        }
+    }
+    let mut next = 0u32;
+    Ok((0..sections.len())
+        .map(|index| {
+            if drop.contains(&index) {
+                None
+            } else {
+                next += 1;
+                Some(next - 1)
+            }
+        })
+        .collect())
+}
+
+/// Writes the ELF header, every kept section's data (replaced or original) in section order
+/// with its alignment, then the section header table.
 fn lay_out(
     header: &Header,
     data: &[u8],
-    headers: &mut [SectionHeader64],
+    headers: &[SectionHeader64],
+    section_map: &[Option<u32>],
     replaced: &HashMap<usize, Vec<u8>>,
 ) -> Result<Vec<u8>, String> {
     let header_size = std::mem::size_of::<Header>();
-    let mut out = Vec::with_capacity(data.len() + data.len() / 8);
+    let mut out = Vec::with_capacity(data.len());
     out.resize(header_size, 0);
-    for (index, section) in headers.iter_mut().enumerate().skip(1) {
-        let sh_type = section.sh_type.get(LE);
-        if sh_type == elf::SHT_NULL {
+    let mut kept: Vec<SectionHeader64> = Vec::with_capacity(headers.len());
+    for (index, section) in headers.iter().enumerate() {
+        if section_map[index].is_none() {
             continue;
         }
-        let align = section.sh_addralign.get(LE).max(1) as usize;
-        out.resize(out.len().next_multiple_of(align), 0);
-        let offset = out.len() as u64;
-        if sh_type != elf::SHT_NOBITS {
-            let bytes: &[u8] = match replaced.get(&index) {
-                Some(bytes) => bytes,
-                None => {
-                    let start = section.sh_offset.get(LE) as usize;
-                    let size = section.sh_size.get(LE) as usize;
-                    data.get(start..start.saturating_add(size))
-                        .ok_or_else(|| format!("section {index} is outside the file"))?
-                }
-            };
-            out.extend_from_slice(bytes);
-            section.sh_size = U64::new(LE, bytes.len() as u64);
+        let mut section = *section;
+        let sh_type = section.sh_type.get(LE);
+        if index != 0 && sh_type != elf::SHT_NULL {
+            let align = section.sh_addralign.get(LE).max(1) as usize;
+            out.resize(out.len().next_multiple_of(align), 0);
+            let offset = out.len() as u64;
+            if sh_type != elf::SHT_NOBITS {
+                let bytes: &[u8] = match replaced.get(&index) {
+                    Some(bytes) => bytes,
+                    None => {
+                        let start = section.sh_offset.get(LE) as usize;
+                        let size = section.sh_size.get(LE) as usize;
+                        data.get(start..start.saturating_add(size))
+                            .ok_or_else(|| format!("section {index} is outside the file"))?
+                    }
+                };
+                out.extend_from_slice(bytes);
+                section.sh_size = U64::new(LE, bytes.len() as u64);
+            }
+            section.sh_offset = U64::new(LE, offset);
         }
-        section.sh_offset = U64::new(LE, offset);
+        kept.push(section);
+    }
+    let count = kept.len();
+    let mut new_header = *header;
+    if header.e_shnum.get(LE) == 0 {
+        kept[0].sh_size = U64::new(LE, count as u64); // Extended section numbering.
+    } else {
+        new_header.e_shnum = object::U16::new(LE, count as u16);
+    }
+    if header.e_shstrndx.get(LE) == elf::SHN_XINDEX {
+        let old = kept[0].sh_link.get(LE) as usize;
+        let new = section_map
+            .get(old)
+            .copied()
+            .flatten()
+            .ok_or("section names dropped")?;
+        kept[0].sh_link = U32::new(LE, new);
+    } else {
+        let old = usize::from(header.e_shstrndx.get(LE));
+        let new = section_map
+            .get(old)
+            .copied()
+            .flatten()
+            .ok_or("section names dropped")?;
+        new_header.e_shstrndx = object::U16::new(LE, new as u16);
     }
     out.resize(out.len().next_multiple_of(8), 0);
-    let section_headers_offset = out.len() as u64;
-    for section in headers.iter() {
-        out.extend_from_slice(object::bytes_of(section));
-    }
-    let mut new_header = *header;
-    new_header.e_shoff = U64::new(LE, section_headers_offset);
+    new_header.e_shoff = U64::new(LE, out.len() as u64);
     new_header.e_phoff = U64::new(LE, 0);
     new_header.e_phnum = object::U16::new(LE, 0);
+    for section in &kept {
+        out.extend_from_slice(object::bytes_of(section));
+    }
     out[..header_size].copy_from_slice(object::bytes_of(&new_header));
     Ok(out)
 }

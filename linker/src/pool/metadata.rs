@@ -60,7 +60,9 @@ impl TryFrom<toml::Value> for Platforms {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Platforms::Only),
-            other => Err(format!("platforms is \"all\" or a list of names, found {other}")),
+            other => Err(format!(
+                "platforms is \"all\" or a list of names, found {other}"
+            )),
         }
     }
 }
@@ -119,10 +121,19 @@ pub fn load_registry(path: &Path) -> Result<Registry, PoolError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let problem = |message: String| PoolError::Registry { path: path.to_path_buf(), message };
+    let problem = |message: String| PoolError::Registry {
+        path: path.to_path_buf(),
+        message,
+    };
     for (index, entry) in registry.library.iter().enumerate() {
-        if registry.library[..index].iter().any(|other| other.name == entry.name) {
-            return Err(problem(format!("library `{}` is registered twice", entry.name)));
+        if registry.library[..index]
+            .iter()
+            .any(|other| other.name == entry.name)
+        {
+            return Err(problem(format!(
+                "library `{}` is registered twice",
+                entry.name
+            )));
         }
         for dependency in &entry.dependencies {
             if registry.get(dependency).is_none() {
@@ -164,7 +175,9 @@ impl ExportList {
     }
 
     pub fn matches(&self, symbol: &str) -> bool {
-        self.patterns.iter().any(|pattern| glob_matches(pattern, symbol))
+        self.patterns
+            .iter()
+            .any(|pattern| glob_matches(pattern, symbol))
     }
 }
 
@@ -240,8 +253,10 @@ impl LibraryMetadata {
 /// Reads one library's metadata file.
 pub fn load_metadata(path: &Path) -> Result<LibraryMetadata, PoolError> {
     let text = std::fs::read_to_string(path).map_err(|e| PoolError::io(path, "read", e))?;
-    let metadata: LibraryMetadata = toml::from_str(&text)
-        .map_err(|e| PoolError::Metadata { path: path.to_path_buf(), message: e.to_string() })?;
+    let metadata: LibraryMetadata = toml::from_str(&text).map_err(|e| PoolError::Metadata {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     check_format(path, metadata.format)?;
     Ok(metadata)
 }
@@ -319,8 +334,10 @@ impl PoolIndex {
 pub fn load_index(prebuilt_dir: &Path) -> Result<PoolIndex, PoolError> {
     let path = prebuilt_dir.join(INDEX_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| PoolError::io(&path, "read", e))?;
-    let mut index: PoolIndex = toml::from_str(&text)
-        .map_err(|e| PoolError::Metadata { path: path.clone(), message: e.to_string() })?;
+    let mut index: PoolIndex = toml::from_str(&text).map_err(|e| PoolError::Metadata {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
     check_format(&path, index.format)?;
     let mut names = BTreeMap::new();
     for entry in &index.library {
@@ -353,7 +370,9 @@ fn to_toml<T: Serialize>(value: &T, what: &str) -> Result<String, PoolError> {
         path: PathBuf::from(what),
         message: format!("cannot serialize: {e}"),
     })?;
-    Ok(format!("# Written by `ukl pool build`; do not edit.\n{body}"))
+    Ok(format!(
+        "# Written by `ukl pool build`; do not edit.\n{body}"
+    ))
 }
 
 /// Lowercase hex sha256 of `bytes`.

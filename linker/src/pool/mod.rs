@@ -25,9 +25,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use metadata::{
-    load_index, load_metadata, load_registry, ExportList, IndexEntry, LibraryKind,
-    LibraryMetadata, Platforms, PoolIndex, Registry, RegistryEntry, SectionSizes, Toolchain,
-    METADATA_FORMAT,
+    load_index, load_metadata, load_registry, ExportList, IndexEntry, LibraryKind, LibraryMetadata,
+    Platforms, PoolIndex, Registry, RegistryEntry, SectionSizes, Toolchain, METADATA_FORMAT,
 };
 pub use verify::{check_exports, verify_archive, visible_symbols, ExportCheck};
 
@@ -131,7 +130,12 @@ impl fmt::Display for PoolReport {
         if self.checked {
             write!(f, "{} is up to date with pool-src", self.out_dir.display())
         } else {
-            write!(f, "published {} libraries in {}", self.libraries.len(), self.out_dir.display())
+            write!(
+                f,
+                "published {} libraries in {}",
+                self.libraries.len(),
+                self.out_dir.display()
+            )
         }
     }
 }
@@ -141,7 +145,11 @@ impl fmt::Display for PoolReport {
 #[derive(Debug)]
 pub enum PoolError {
     /// Reading or writing a file failed.
-    Io { path: PathBuf, action: &'static str, source: io::Error },
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: io::Error,
+    },
     /// A tool (cargo, rustc, gcc) could not be run or failed.
     Tool { command: String, detail: String },
     /// cargo could not compile the pool; `errors` are rustc's rendered diagnostics.
@@ -151,29 +159,56 @@ pub enum PoolError {
     /// An export list, metadata file or index is invalid.
     Metadata { path: PathBuf, message: String },
     /// An object file of a library could not be read or rewritten.
-    Object { library: String, member: String, message: String },
+    Object {
+        library: String,
+        member: String,
+        message: String,
+    },
     /// `exports.txt` declares a symbol that the library does not define.
-    UndefinedExport { library: String, symbol: String, exports_file: PathBuf },
+    UndefinedExport {
+        library: String,
+        symbol: String,
+        exports_file: PathBuf,
+    },
     /// A library uses a symbol that another library defines but does not export.
-    PrivateImport { library: String, symbol: String, owner: String },
+    PrivateImport {
+        library: String,
+        symbol: String,
+        owner: String,
+    },
     /// Any other problem with one library.
     Library { library: String, message: String },
     /// An archive does not have the checksum its metadata records.
-    Checksum { path: PathBuf, expected: String, actual: String },
+    Checksum {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
     /// `--check`: the committed archives are not what pool-src builds.
-    Stale { out_dir: PathBuf, differences: Vec<String> },
+    Stale {
+        out_dir: PathBuf,
+        differences: Vec<String>,
+    },
 }
 
 impl PoolError {
     pub(crate) fn io(path: &Path, action: &'static str, source: io::Error) -> PoolError {
-        PoolError::Io { path: path.to_path_buf(), action, source }
+        PoolError::Io {
+            path: path.to_path_buf(),
+            action,
+            source,
+        }
     }
 }
 
 impl fmt::Display for PoolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PoolError::Io { path, action, source } => {
+            PoolError::Io {
+                path,
+                action,
+                source,
+            } => {
                 write!(f, "cannot {action} {}: {source}", path.display())
             }
             PoolError::Tool { command, detail } => write!(f, "`{command}` failed: {detail}"),
@@ -182,7 +217,10 @@ impl fmt::Display for PoolError {
                 for error in errors {
                     write!(f, "\n{}", error.trim_end())?;
                 }
-                write!(f, "\nhelp: fix the errors above in pool-src/ and run `ukl pool build` again")
+                write!(
+                    f,
+                    "\nhelp: fix the errors above in pool-src/ and run `ukl pool build` again"
+                )
             }
             PoolError::Registry { path, message } => write!(
                 f,
@@ -195,30 +233,49 @@ impl fmt::Display for PoolError {
                 "{}: {message}\nhelp: run `ukl pool build` or restore the file with git",
                 path.display()
             ),
-            PoolError::Object { library, member, message } => {
+            PoolError::Object {
+                library,
+                member,
+                message,
+            } => {
                 write!(f, "library {library}, object {member}: {message}")
             }
-            PoolError::UndefinedExport { library, symbol, exports_file } => write!(
+            PoolError::UndefinedExport {
+                library,
+                symbol,
+                exports_file,
+            } => write!(
                 f,
                 "library {library} declares export `{symbol}` in {} but does not define it\n\
                  help: define `{symbol}` as a `#[no_mangle] extern \"C\"` item (or a global C \
                  function) in {library}, or remove it from the export list",
                 exports_file.display()
             ),
-            PoolError::PrivateImport { library, symbol, owner } => write!(
+            PoolError::PrivateImport {
+                library,
+                symbol,
+                owner,
+            } => write!(
                 f,
                 "library {library} uses `{symbol}`, which library {owner} defines but does not \
                  export\nhelp: add `{symbol}` to pool-src/libs/{owner}/exports.txt, or stop \
                  using it from {library} (pool libraries talk only through exported C symbols)"
             ),
             PoolError::Library { library, message } => write!(f, "library {library}: {message}"),
-            PoolError::Checksum { path, expected, actual } => write!(
+            PoolError::Checksum {
+                path,
+                expected,
+                actual,
+            } => write!(
                 f,
                 "{} does not match its metadata: expected sha256 {expected}, found {actual}\n\
                  help: run `ukl pool build` or restore the file with git",
                 path.display()
             ),
-            PoolError::Stale { out_dir, differences } => {
+            PoolError::Stale {
+                out_dir,
+                differences,
+            } => {
                 write!(f, "{} is not what pool-src builds:", out_dir.display())?;
                 for difference in differences {
                     write!(f, "\n  {difference}")?;
@@ -254,9 +311,18 @@ pub fn build_pool(options: &PoolBuildOptions) -> Result<PoolReport, PoolError> {
     let published_dir = options.out.join(ARCH);
     // With --check, build next to nothing that is committed and compare afterwards.
     let temporary = if options.check {
-        Some(tempfile::Builder::new().prefix("ukl-pool-check").tempdir().map_err(|source| {
-            PoolError::io(&std::env::temp_dir(), "create a temporary folder in", source)
-        })?)
+        Some(
+            tempfile::Builder::new()
+                .prefix("ukl-pool-check")
+                .tempdir()
+                .map_err(|source| {
+                    PoolError::io(
+                        &std::env::temp_dir(),
+                        "create a temporary folder in",
+                        source,
+                    )
+                })?,
+        )
     } else {
         None
     };
@@ -333,14 +399,20 @@ pub fn build_pool(options: &PoolBuildOptions) -> Result<PoolReport, PoolError> {
         library: index_entries,
         dir: out_dir.clone(),
     };
-    write_file(&out_dir.join(metadata::INDEX_FILE), index.to_toml()?.as_bytes())?;
+    write_file(
+        &out_dir.join(metadata::INDEX_FILE),
+        index.to_toml()?.as_bytes(),
+    )?;
     written.insert(metadata::INDEX_FILE.to_string());
 
     let mut removed = Vec::new();
     if let Some(temporary) = &temporary {
         let differences = verify::compare_dirs(&temporary.path().join(ARCH), &published_dir)?;
         if !differences.is_empty() {
-            return Err(PoolError::Stale { out_dir: published_dir, differences });
+            return Err(PoolError::Stale {
+                out_dir: published_dir,
+                differences,
+            });
         }
     } else {
         removed = remove_stale(&out_dir, &written)?;
@@ -387,27 +459,50 @@ fn match_registry(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(PoolError::Registry { path: registry_path.to_path_buf(), message: problems.join("; ") })
+        Err(PoolError::Registry {
+            path: registry_path.to_path_buf(),
+            message: problems.join("; "),
+        })
     }
 }
 
-/// A library must not use what another library keeps private; Rust symbols that no library
-/// exports would fail every link, so they are reported as warnings.
+/// Cross-library checks once every archive is packaged:
+/// - a library must not use what another library keeps private (an error);
+/// - a library that uses another's exports should list it in `dependencies`, except platform
+///   libraries, which `--plat` selects (a warning: the linker selects libraries by it);
+/// - two libraries should not export the same symbol (a warning: they cannot link together);
+/// - a Rust symbol that no library exports will fail every link (a warning).
 fn check_imports(
     packaged: &[(&RegistryEntry, package::PackagedLibrary)],
 ) -> Result<Vec<String>, PoolError> {
     let mut private_owner: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut exported: BTreeSet<&str> = BTreeSet::new();
+    let mut exporter: BTreeMap<&str, &RegistryEntry> = BTreeMap::new();
+    let mut warnings = Vec::new();
     for (entry, library) in packaged {
         for symbol in &library.privatized {
             private_owner.insert(symbol.as_str(), entry.name.as_str());
         }
-        exported.extend(library.exports.iter().map(String::as_str));
+        for symbol in &library.exports {
+            if let Some(other) = exporter.insert(symbol.as_str(), entry) {
+                warnings.push(format!(
+                    "libraries {} and {} both export `{symbol}`",
+                    other.name, entry.name
+                ));
+            }
+        }
     }
-    let mut warnings = Vec::new();
     for (entry, library) in packaged {
+        let mut undeclared: BTreeMap<&str, &str> = BTreeMap::new();
         for symbol in &library.imports {
-            if exported.contains(symbol.as_str()) {
+            if let Some(owner) = exporter.get(symbol.as_str()) {
+                let declared = owner.name == entry.name
+                    || owner.kind == LibraryKind::Plat
+                    || entry.dependencies.contains(&owner.name);
+                if !declared {
+                    undeclared
+                        .entry(owner.name.as_str())
+                        .or_insert(symbol.as_str());
+                }
                 continue;
             }
             if let Some(owner) = private_owner.get(symbol.as_str()) {
@@ -423,6 +518,13 @@ fn check_imports(
                     entry.name
                 ));
             }
+        }
+        for (owner, symbol) in undeclared {
+            warnings.push(format!(
+                "library {} uses `{symbol}` (and maybe more) from {owner}, but registry.toml \
+                 does not list {owner} in its dependencies",
+                entry.name
+            ));
         }
     }
     Ok(warnings)

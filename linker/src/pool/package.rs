@@ -59,9 +59,14 @@ pub(crate) fn package_library(
         })?;
     }
     let mut members = unique_sorted(members);
-    let privatized = localize::privatize(library, &mut members, exports).map_err(
-        |(member, message)| PoolError::Object { library: library.to_string(), member, message },
-    )?;
+    let privatized =
+        localize::privatize(library, &mut members, exports).map_err(|(member, message)| {
+            PoolError::Object {
+                library: library.to_string(),
+                member,
+                message,
+            }
+        })?;
 
     let archive = write_gnu_archive(&members).map_err(|(member, message)| PoolError::Object {
         library: library.to_string(),
@@ -77,7 +82,11 @@ pub(crate) fn package_library(
             artifacts.library.display()
         ));
     }
-    let imports = contents.undefined.difference(&contents.all_defined).cloned().collect();
+    let imports = contents
+        .undefined
+        .difference(&contents.all_defined)
+        .cloned()
+        .collect();
     let localized = privatized.localized.len();
     let renamed = privatized.renamed.len();
     Ok(PackagedLibrary {
@@ -85,7 +94,11 @@ pub(crate) fn package_library(
         member_names: members.iter().map(|(name, _)| name.clone()).collect(),
         exports: contents.defined,
         imports,
-        privatized: privatized.localized.into_iter().chain(privatized.renamed).collect(),
+        privatized: privatized
+            .localized
+            .into_iter()
+            .chain(privatized.renamed)
+            .collect(),
         localized,
         renamed,
         size: contents.size,
@@ -99,7 +112,9 @@ fn collect_members(data: &[u8], out: &mut Vec<(String, Vec<u8>)>) -> Result<(), 
     for member in archive.members() {
         let member = member.map_err(|e| format!("bad archive member: {e}"))?;
         let name = String::from_utf8_lossy(member.name()).into_owned();
-        let bytes = member.data(data).map_err(|e| format!("member {name}: {e}"))?;
+        let bytes = member
+            .data(data)
+            .map_err(|e| format!("member {name}: {e}"))?;
         if bytes.starts_with(b"!<arch>\n") {
             collect_members(bytes, out)?;
         } else if bytes.starts_with(&elf::ELFMAG) && name != "lib.rmeta" {
@@ -117,7 +132,11 @@ fn unique_sorted(members: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
     for (name, data) in members {
         let count = seen.entry(name.clone()).or_insert(0);
         *count += 1;
-        let unique = if *count == 1 { name } else { format!("{name}.{}", *count - 1) };
+        let unique = if *count == 1 {
+            name
+        } else {
+            format!("{name}.{}", *count - 1)
+        };
         renamed.push((unique, data));
     }
     renamed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -132,7 +151,10 @@ pub(crate) fn section_sizes(data: &[u8]) -> Result<SectionSizes, String> {
 fn section_sizes_aligned(data: &[u8]) -> Result<SectionSizes, String> {
     let header = elf::FileHeader64::<LE>::parse(data).map_err(|e| e.to_string())?;
     let mut sizes = SectionSizes::default();
-    for section in header.section_headers(LE, data).map_err(|e| e.to_string())? {
+    for section in header
+        .section_headers(LE, data)
+        .map_err(|e| e.to_string())?
+    {
         let flags = section.sh_flags(LE);
         if flags & u64::from(elf::SHF_ALLOC) == 0 {
             continue;
@@ -151,7 +173,9 @@ fn section_sizes_aligned(data: &[u8]) -> Result<SectionSizes, String> {
 
 /// Writes a GNU archive of `members` (already sorted and uniquely named) with a symbol index of
 /// every global symbol they define. Errors name the member.
-pub(crate) fn write_gnu_archive(members: &[(String, Vec<u8>)]) -> Result<Vec<u8>, (String, String)> {
+pub(crate) fn write_gnu_archive(
+    members: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>, (String, String)> {
     let mut index_symbols: Vec<Vec<String>> = Vec::with_capacity(members.len());
     for (name, data) in members {
         let symbols = localize::symbols(data).map_err(|message| (name.clone(), message))?;
@@ -178,7 +202,11 @@ pub(crate) fn write_gnu_archive(members: &[(String, Vec<u8>)]) -> Result<Vec<u8>
     }
 
     let symbol_count: usize = index_symbols.iter().map(Vec::len).sum();
-    let names_size: usize = index_symbols.iter().flatten().map(|name| name.len() + 1).sum();
+    let names_size: usize = index_symbols
+        .iter()
+        .flatten()
+        .map(|name| name.len() + 1)
+        .sum();
     let index_size = 4 + 4 * symbol_count + names_size;
     let mut offset = 8 + 60 + padded(index_size);
     if !long_names.is_empty() {
@@ -189,7 +217,12 @@ pub(crate) fn write_gnu_archive(members: &[(String, Vec<u8>)]) -> Result<Vec<u8>
         member_offsets.push(offset);
         offset += 60 + padded(data.len());
     }
-    let too_large = || ("(archive)".to_string(), "archive larger than 4 GiB".to_string());
+    let too_large = || {
+        (
+            "(archive)".to_string(),
+            "archive larger than 4 GiB".to_string(),
+        )
+    };
     if u32::try_from(offset).is_err() {
         return Err(too_large());
     }

@@ -18,7 +18,11 @@ pub fn verify_archive(meta: &LibraryMetadata, path: &Path) -> Result<(), PoolErr
     if actual == meta.sha256 {
         Ok(())
     } else {
-        Err(PoolError::Checksum { path: path.to_path_buf(), expected: meta.sha256.clone(), actual })
+        Err(PoolError::Checksum {
+            path: path.to_path_buf(),
+            expected: meta.sha256.clone(),
+            actual,
+        })
     }
 }
 
@@ -46,14 +50,15 @@ pub(crate) fn read_archive(library: &str, data: &[u8]) -> Result<ArchiveContents
         member: member.to_string(),
         message,
     };
-    let archive =
-        ArchiveFile::parse(data).map_err(|e| object_error("(archive)", e.to_string()))?;
+    let archive = ArchiveFile::parse(data).map_err(|e| object_error("(archive)", e.to_string()))?;
     let prefix = private_prefix(library);
     let mut contents = ArchiveContents::default();
     for member in archive.members() {
         let member = member.map_err(|e| object_error("(archive)", e.to_string()))?;
         let name = String::from_utf8_lossy(member.name()).into_owned();
-        let bytes = member.data(data).map_err(|e| object_error(&name, e.to_string()))?;
+        let bytes = member
+            .data(data)
+            .map_err(|e| object_error(&name, e.to_string()))?;
         for symbol in localize::symbols(bytes).map_err(|e| object_error(&name, e))? {
             if !symbol.is_global() {
                 continue;
@@ -91,7 +96,12 @@ pub fn check_exports(
     exports_file: &Path,
 ) -> Result<ExportCheck, PoolError> {
     let exports = ExportList::load(exports_file)?;
-    check_symbols(library, &visible_symbols(library, path)?, &exports, exports_file)
+    check_symbols(
+        library,
+        &visible_symbols(library, path)?,
+        &exports,
+        exports_file,
+    )
 }
 
 pub(crate) fn check_symbols(
@@ -113,7 +123,10 @@ pub(crate) fn check_symbols(
     let mut check = ExportCheck::default();
     for pattern in &exports.patterns {
         if ExportList::is_glob(pattern) {
-            if !defined.iter().any(|symbol| super::metadata::glob_matches(pattern, symbol)) {
+            if !defined
+                .iter()
+                .any(|symbol| super::metadata::glob_matches(pattern, symbol))
+            {
                 check.warnings.push(format!(
                     "library {library}: export pattern `{pattern}` in {} matches no symbol",
                     exports_file.display()
@@ -134,7 +147,11 @@ pub(crate) fn check_symbols(
 /// the file.
 pub(crate) fn compare_dirs(built: &Path, committed: &Path) -> Result<Vec<String>, PoolError> {
     let built_files = list_files(built)?;
-    let committed_files = if committed.is_dir() { list_files(committed)? } else { Vec::new() };
+    let committed_files = if committed.is_dir() {
+        list_files(committed)?
+    } else {
+        Vec::new()
+    };
     let mut differences = Vec::new();
     for name in &built_files {
         let path = committed.join(name);
@@ -153,7 +170,10 @@ pub(crate) fn compare_dirs(built: &Path, committed: &Path) -> Result<Vec<String>
             ));
         }
     }
-    for name in committed_files.iter().filter(|name| !built_files.contains(name)) {
+    for name in committed_files
+        .iter()
+        .filter(|name| !built_files.contains(name))
+    {
         if name.ends_with(".a") || name.ends_with(".toml") {
             differences.push(format!("not built: {}", committed.join(name).display()));
         }
@@ -172,4 +192,3 @@ fn list_files(dir: &Path) -> Result<Vec<String>, PoolError> {
     names.sort();
     Ok(names)
 }
-
