@@ -239,3 +239,142 @@ fn section_of(
         _ => None,
     }
 }
+
+/// Size of `.eh_frame_hdr` for `fdes` FDEs: version, encodings, the `.eh_frame` pointer, the
+/// count, then a sorted (initial location, FDE) table for binary search by unwinders.
+pub fn hdr_size(fdes: usize) -> u64 {
+    12 + 8 * fdes as u64
+}
+
+/// Builds `.eh_frame_hdr` from the final `.eh_frame` bytes.
+pub fn build_hdr(eh_frame: &[u8], eh_addr: u64, hdr_addr: u64, fdes: usize) -> Vec<u8> {
+    let mut table: Vec<(i32, i32)> = Vec::with_capacity(fdes);
+    let mut encodings: FxHashMap<usize, u8> = FxHashMap::default();
+    let mut offset = 0usize;
+    while offset + 8 <= eh_frame.len() {
+        let length = u32::from_le_bytes(eh_frame[offset..offset + 4].try_into().unwrap_or_default())
+            as usize;
+        if length == 0 || length == 0xffff_ffff || offset + 4 + length > eh_frame.len() {
+            break;
+        }
+        let record = &eh_frame[offset..offset + 4 + length];
+        let id = u32::from_le_bytes(record[4..8].try_into().unwrap_or_default()) as usize;
+        if id == 0 {
+            encodings.insert(offset, cie_fde_encoding(record).unwrap_or(0x1b));
+        } else if let Some(cie) = (offset + 4).checked_sub(id) {
+            let encoding = encodings.get(&cie).copied().unwrap_or(0x1b);
+            let field_addr = eh_addr + offset as u64 + 8;
+            if let Some(location) = read_pointer(&record[8..], encoding, field_addr) {
+                let fde_addr = eh_addr + offset as u64;
+                table.push((
+                    location.wrapping_sub(hdr_addr) as i32,
+                    fde_addr.wrapping_sub(hdr_addr) as i32,
+                ));
+            }
+        }
+        offset += 4 + length;
+    }
+    table.sort_by_key(|(location, _)| *location);
+    table.truncate(fdes);
+    while table.len() < fdes {
+        // Keep the advertised count exact even for records that could not be decoded.
+        table.push(table.last().copied().unwrap_or((0, 0)));
+    }
+    let mut out = Vec::with_capacity(hdr_size(fdes) as usize);
+    out.extend_from_slice(&[1, 0x1b, 0x03, 0x3b]);
+    out.extend_from_slice(&(eh_addr.wrapping_sub(hdr_addr + 4) as i32).to_le_bytes());
+    out.extend_from_slice(&(fdes as u32).to_le_bytes());
+    for (location, fde) in table {
+        out.extend_from_slice(&location.to_le_bytes());
+        out.extend_from_slice(&fde.to_le_bytes());
+    }
+    out
+}
+
+/// The FDE pointer encoding a CIE declares with its `R` augmentation.
+fn cie_fde_encoding(cie: &[u8]) -> Option<u8> {
+    let mut at = 8;
+    let version = *cie.get(at)?;
+    at += 1;
+    let end = at + cie.get(at..)?.iter().position(|b| *b == 0)?;
+    let augmentation = cie.get(at..end)?.to_vec();
+    at = end + 1;
+    if augmentation.windows(2).any(|w| w == b"eh") {
+        at += 8;
+    }
+    read_uleb(cie, &mut at)?;
+    read_uleb(cie, &mut at)?; // data alignment (its SLEB bytes skip the same way)
+    if version == 1 {
+        at += 1;
+    } else {
+        read_uleb(cie, &mut at)?;
+    }
+    if augmentation.first() != Some(&b'z') {
+        return None;
+    }
+    read_uleb(cie, &mut at)?;
+    for c in &augmentation[1..] {
+        match c {
+            b'L' => at += 1,
+            b'P' => {
+                let encoding = *cie.get(at)?;
+                at += 1 + pointer_size(encoding)?;
+            }
+            b'R' => return cie.get(at).copied(),
+            b'S' | b'B' => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn read_uleb(data: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = *data.get(*at)?;
+        *at += 1;
+        if shift < 64 {
+            value |= u64::from(byte & 0x7f) << shift;
+        }
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+}
+
+fn pointer_size(encoding: u8) -> Option<usize> {
+    match encoding & 0x0f {
+        0x00 | 0x04 | 0x0c => Some(8),
+        0x02 | 0x0a => Some(2),
+        0x03 | 0x0b => Some(4),
+        _ => None,
+    }
+}
+
+fn read_pointer(data: &[u8], encoding: u8, field_addr: u64) -> Option<u64> {
+    let raw = match encoding & 0x0f {
+        0x00 | 0x04 | 0x0c => u64::from_le_bytes(data.get(..8)?.try_into().ok()?),
+        0x03 => u64::from(u32::from_le_bytes(data.get(..4)?.try_into().ok()?)),
+        0x0b => i32::from_le_bytes(data.get(..4)?.try_into().ok()?) as i64 as u64,
+        0x02 => u64::from(u16::from_le_bytes(data.get(..2)?.try_into().ok()?)),
+        0x0a => i16::from_le_bytes(data.get(..2)?.try_into().ok()?) as i64 as u64,
+        _ => return None,
+    };
+    match encoding & 0x70 {
+        0x00 => Some(raw),
+        0x10 => Some(field_addr.wrapping_add(raw)),
+        _ => None,
+    }
+}
+
+impl EhFrameEdit {
+    /// Number of FDEs kept.
+    pub fn fde_count(&self) -> usize {
+        self.pieces
+            .iter()
+            .filter(|p| p.cie_output.is_some())
+            .count()
+    }
+}

@@ -55,6 +55,9 @@ pub struct GcResult {
     pub live_commons: Vec<u32>,
 }
 
+/// Finds the input sections named X for a `__start_X`/`__stop_X` reference.
+pub type StartStop<'s> = dyn Fn(&[u8]) -> Vec<(u32, u32)> + 's;
+
 pub struct GcInput<'s> {
     pub enabled: bool,
     /// Symbols that are roots: the entry, `-u`, `--keep`.
@@ -62,7 +65,7 @@ pub struct GcInput<'s> {
     /// Sections kept by `KEEP` patterns (object, section).
     pub keep_sections: &'s [(u32, u32)],
     /// Resolves `__start_X`/`__stop_X` references: the input sections named X.
-    pub start_stop: &'s dyn Fn(&[u8]) -> Vec<(u32, u32)>,
+    pub start_stop: &'s StartStop<'s>,
     /// Extra edges: a live section keeps these sections (from `.eh_frame`: a function keeps
     /// its LSDA).
     pub extra_edges: &'s crate::eh_frame::Edges,
@@ -80,11 +83,11 @@ pub fn collect(
     let mut common_live = vec![false; symbols.syms.len()];
     let mut stack: Vec<(u32, u32)> = Vec::new();
 
-    let mut mark = |reasons: &mut Vec<Vec<Reason>>,
-                    stack: &mut Vec<(u32, u32)>,
-                    object: u32,
-                    section: u32,
-                    reason: Reason| {
+    let mark = |reasons: &mut Vec<Vec<Reason>>,
+                stack: &mut Vec<(u32, u32)>,
+                object: u32,
+                section: u32,
+                reason: Reason| {
         let slot = &mut reasons[object as usize][section as usize];
         if *slot == Reason::None {
             *slot = reason;

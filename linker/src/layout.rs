@@ -34,6 +34,8 @@ pub enum Piece {
     IgotPlt,
     /// `R_X86_64_IRELATIVE` entries for the start-up code (`__rela_iplt_start`..`_end`).
     RelaIplt,
+    /// `.eh_frame_hdr`: the binary-search table over `.eh_frame` (`--eh-frame-hdr`).
+    EhFrameHdr,
     BuildId,
     Assign(Assignment),
     Data {
@@ -117,6 +119,8 @@ pub struct LayoutInput<'s> {
     pub strip_debug: bool,
     pub got_slots: u32,
     pub ifuncs: u32,
+    /// FDEs in the output, when `--eh-frame-hdr` asks for a search table.
+    pub eh_frame_hdr: Option<usize>,
     pub build_id: bool,
     pub entry_override: Option<String>,
     pub live_commons: &'s [u32],
@@ -132,6 +136,7 @@ pub struct Layout {
     pub got: Option<(usize, u64)>,
     /// Addresses of the IFUNC stubs, their slots and their IRELATIVE entries.
     pub iplt: Option<u64>,
+    pub eh_frame_hdr: Option<u64>,
     pub igot: Option<u64>,
     pub rela_iplt: Option<u64>,
     pub ifuncs: u32,
@@ -141,6 +146,9 @@ pub struct Layout {
     /// Symbols defined by the script or the linker, with their final values.
     pub script_symbols: Vec<(String, u64, bool)>,
 }
+
+/// The TLS template: (start address, file size, memory size, alignment).
+pub type Tls = (u64, u64, u64, u64);
 
 impl Layout {
     pub fn tls_pointer(&self) -> u64 {
@@ -335,8 +343,19 @@ pub fn add_synthetic(
     commons: &[u32],
     got_slots: u32,
     ifuncs: u32,
+    eh_frame_hdr: bool,
     build_id: bool,
 ) {
+    if eh_frame_hdr {
+        let o = find_or_add(
+            &mut assigned.sections,
+            &mut assigned.steps,
+            ".eh_frame_hdr",
+            elf::SHT_PROGBITS,
+            u64::from(elf::SHF_ALLOC),
+        );
+        assigned.sections[o].pieces.insert(0, Piece::EhFrameHdr);
+    }
     if ifuncs > 0 {
         let steps = &mut assigned.steps;
         let o = find_or_add(
@@ -626,6 +645,13 @@ pub fn finish(
                     any_progbits = true;
                     os.emitted = true;
                 }
+                Piece::EhFrameHdr => {
+                    os.flags |= u64::from(elf::SHF_ALLOC);
+                    os.align = os.align.max(4);
+                    types.push(elf::SHT_PROGBITS);
+                    any_progbits = true;
+                    os.emitted = true;
+                }
                 Piece::RelaIplt => {
                     os.flags |= u64::from(elf::SHF_ALLOC);
                     os.align = os.align.max(8);
@@ -724,6 +750,24 @@ pub fn finish(
                             }
                         }
                         Err(e) => last_error = Some(e),
+                    }
+                }
+                Step::Assert(assert) if final_pass || pass > 0 => {
+                    let ctx = Ctx {
+                        dot: Some(dot),
+                        sections: &sections,
+                        values: &new_values,
+                        symbols,
+                        objects,
+                        headers_size,
+                    };
+                    match assert.expr.eval(&ctx) {
+                        Ok(0) => {
+                            last_error =
+                                Some(link_error!("link script ASSERT failed: {}", assert.message))
+                        }
+                        Ok(_) => {}
+                        Err(e) => last_error = Some(link_error!("link script ASSERT: {e}")),
                     }
                 }
                 Step::Assert(_) => {}
@@ -915,6 +959,7 @@ pub fn finish(
             .map(|i| piece_addr(&sections[i], want))
     };
     let iplt = find(|p| matches!(p, Piece::Iplt));
+    let eh_frame_hdr = find(|p| matches!(p, Piece::EhFrameHdr));
     let igot = find(|p| matches!(p, Piece::IgotPlt));
     let rela_iplt = find(|p| matches!(p, Piece::RelaIplt));
     let build_id = sections
@@ -929,6 +974,7 @@ pub fn finish(
         tls,
         got,
         iplt,
+        eh_frame_hdr,
         igot,
         rela_iplt,
         ifuncs: input.ifuncs,
@@ -1062,6 +1108,11 @@ fn lay_pieces(
                 dot = align_up(dot, 8);
                 offsets.push(dot - start);
                 dot += 24 * u64::from(input.ifuncs);
+            }
+            Piece::EhFrameHdr => {
+                dot = align_up(dot, 4);
+                offsets.push(dot - start);
+                dot += crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0));
             }
             Piece::Data { size, .. } => {
                 offsets.push(dot - start);
@@ -1281,7 +1332,9 @@ fn plan_segments(
             seg.headers = segments.is_empty();
             load = Some(seg);
         }
-        load.as_mut().map(|s| s.sections.push(i));
+        if let Some(s) = load.as_mut() {
+            s.sections.push(i);
+        }
         prev_nobits = nobits;
     }
     if let Some(seg) = load {
@@ -1312,6 +1365,16 @@ fn plan_segments(
         seg.sections = note_run;
         segments.push(seg);
     }
+    if let Some(&hdr) = alloc.iter().find(|&&i| {
+        sections[i]
+            .pieces
+            .iter()
+            .any(|p| matches!(p, Piece::EhFrameHdr))
+    }) {
+        let mut seg = empty_segment(elf::PT_GNU_EH_FRAME, elf::PF_R);
+        seg.sections = vec![hdr];
+        segments.push(seg);
+    }
     segments.push(empty_segment(elf::PT_GNU_STACK, elf::PF_R | elf::PF_W));
     Ok(segments)
 }
@@ -1323,7 +1386,7 @@ fn place_segments(
     order: &[usize],
     segments: &mut [Segment],
     headers_size: u64,
-) -> Result<(u64, Option<(u64, u64, u64, u64)>)> {
+) -> Result<(u64, Option<Tls>)> {
     // Which PT_LOAD each alloc section belongs to (its first one).
     let mut load_of: FxHashMap<usize, usize> = FxHashMap::default();
     for (si, seg) in segments.iter().enumerate() {
@@ -1447,6 +1510,17 @@ fn place_segments(
         seg.align = align;
         if seg.p_type == elf::PT_TLS {
             tls = Some((seg.vaddr, seg.filesz, seg.memsz, seg.align));
+        }
+    }
+    // PT_PHDR describes the program headers where the first segment maps them.
+    let headers_at = segments
+        .iter()
+        .find(|s| s.p_type == elf::PT_LOAD && s.headers && s.offset == 0)
+        .map(|s| (s.vaddr, s.paddr));
+    for seg in segments.iter_mut().filter(|s| s.p_type == elf::PT_PHDR) {
+        if let Some((vaddr, paddr)) = headers_at {
+            seg.vaddr = vaddr + EHDR_SIZE;
+            seg.paddr = paddr + EHDR_SIZE;
         }
     }
     Ok((align_up(offset, 8), tls))

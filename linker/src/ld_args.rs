@@ -65,8 +65,10 @@ fn takes_value(flag: &str) -> bool {
 
 pub fn parse(args: &[String]) -> Result<LdCommand> {
     let args = expand_response_files(args)?;
+    // As a drop-in for GNU ld, sections are collected only with --gc-sections (`ukl link`
+    // collects by default).
     let mut options = LinkOptions {
-        gc_sections: true,
+        gc_sections: false,
         ..LinkOptions::default()
     };
     let mut search: Vec<PathBuf> = Vec::new();
@@ -106,7 +108,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
                 flag = short.to_string();
             }
         }
-        let mut next_value = |value: Option<String>, i: &mut usize| -> Result<String> {
+        let next_value = |value: Option<String>, i: &mut usize| -> Result<String> {
             if let Some(v) = value {
                 return Ok(v);
             }
@@ -146,7 +148,6 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             | "-nostdlib"
             | "--no-dynamic-linker"
             | "-EL"
-            | "--eh-frame-hdr"
             | "--no-eh-frame-hdr"
             | "--as-needed"
             | "--no-as-needed"
@@ -182,6 +183,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             | "-)"
             | "--verbose"
             | "-nopie" => {}
+            "--eh-frame-hdr" => options.eh_frame_hdr = true,
             "--gc-sections" => options.gc_sections = true,
             "--no-gc-sections" => options.gc_sections = false,
             "--whole-archive" => whole = true,
@@ -451,14 +453,15 @@ ukl's drop-in replacement for GNU ld for static x86_64 executables and images.
   -l NAME, -l:FILE        link libNAME.a (or FILE) from the search directories
   -u SYM, --undefined=SYM treat SYM as undefined (extracts archive members, gc root)
   --keep=SYM              keep SYM and what it references through garbage collection
-  --gc-sections / --no-gc-sections   section garbage collection (on by default)
+  --gc-sections / --no-gc-sections   section garbage collection (off by default, as in GNU ld)
   --whole-archive / --no-whole-archive
   --start-group / --end-group        accepted; ukl resolves archives in any order
   -s, --strip-all         no symbol table
   -S, --strip-debug       drop debug sections
   --build-id[=STYLE]      add a .note.gnu.build-id (SHA-256 of the image, 20 bytes)
   -Map FILE, --Map=FILE   write a map: sections, addresses, sizes, why each was kept
-  -static, -nostdlib, -m elf_x86_64, --eh-frame-hdr, -z KEYWORD,
+  -static, -nostdlib, -m elf_x86_64, -z KEYWORD,
   -plugin/-plugin-opt, -dynamic-linker   accepted (no effect on a static image)
+  --eh-frame-hdr          write .eh_frame_hdr and PT_GNU_EH_FRAME for unwinders
   -v, --version           print the version
 ";

@@ -39,6 +39,8 @@ pub struct LinkOptions {
     pub strip_all: bool,
     pub strip_debug: bool,
     pub build_id: bool,
+    /// Write `.eh_frame_hdr` and `PT_GNU_EH_FRAME` (`--eh-frame-hdr`).
+    pub eh_frame_hdr: bool,
     pub map: Option<PathBuf>,
 }
 
@@ -148,6 +150,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         strip_debug: options.strip_debug || options.strip_all,
         got_slots: 0,
         ifuncs: 0,
+        eh_frame_hdr: None,
         build_id: options.build_id,
         entry_override: options.entry.clone(),
         live_commons: &[],
@@ -201,7 +204,11 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     let eh_sizes: FxHashMap<(u32, u32), u64> = eh.iter().map(|(k, v)| (*k, v.size)).collect();
 
     let got = relocate::scan(&objects, &symbols);
+    let has_eh_frame = eh.values().any(|e| e.size > 0);
+    let fdes = (options.eh_frame_hdr && has_eh_frame)
+        .then(|| eh.values().map(|e| e.fde_count()).sum::<usize>());
     let layout_input = LayoutInput {
+        eh_frame_hdr: fdes,
         got_slots: got.slots.len() as u32,
         ifuncs: got.ifuncs.len() as u32,
         live_commons: &gc_result.live_commons,
@@ -214,6 +221,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         &gc_result.live_commons,
         layout_input.got_slots,
         layout_input.ifuncs,
+        fdes.is_some(),
         options.build_id,
     );
     let mut layout = layout::finish(assigned, &objects, &mut symbols, &layout_input, &eh_sizes)?;
@@ -262,6 +270,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         &eh,
         &WriteOptions {
             strip_all: options.strip_all,
+            eh_frame_fdes: fdes,
         },
     )?;
     let map = if options.map.is_some() {
@@ -330,8 +339,9 @@ fn mark_referenced(
 }
 
 fn collect_assigned(script: &ast::Script, out: &mut Vec<String>) {
+    // PROVIDE'd symbols are not listed: objects and archives define them first.
     let mut push = |a: &ast::Assignment| {
-        if a.target != "." {
+        if a.target != "." && matches!(a.provide, ast::Provide::None | ast::Provide::Hidden) {
             out.push(a.target.clone());
         }
     };

@@ -103,7 +103,7 @@ pub fn render(
                         addr, "", "", ""
                     );
                 }
-                Piece::Iplt | Piece::IgotPlt | Piece::RelaIplt => {
+                Piece::Iplt | Piece::IgotPlt | Piece::RelaIplt | Piece::EhFrameHdr => {
                     let _ = writeln!(
                         out,
                         "{:16x} {:16} {:8} {:5}      <{piece:?}>  (IFUNC support, synthesized)",

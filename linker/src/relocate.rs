@@ -2,7 +2,7 @@
 //! to the image and patched (`apply`), relaxing GOT loads and TLS sequences where a static
 //! image allows it. Values that do not fit their field are errors naming the site.
 
-use crate::error::{LinkError, Result};
+use crate::error::LinkError;
 use crate::layout::Layout;
 use crate::link_error;
 use crate::object_file::{ObjectFile, SectionKind, LE};
@@ -46,8 +46,10 @@ impl Got {
 /// How a symbol reference resolves before addresses are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
-    /// In a section or absolute: has an address.
+    /// In a section: has an address inside the image.
     Defined,
+    /// Absolute or defined by the link script: anywhere in the address space.
+    Absolute,
     /// Undefined weak: address 0.
     WeakZero,
     /// Undefined and not weak.
@@ -62,13 +64,23 @@ fn target_of(
 ) -> Target {
     let object = &objects[oi];
     if sym < object.first_global {
-        return Target::Defined;
+        return if object.sym_section(sym).is_some() {
+            Target::Defined
+        } else {
+            Target::Absolute
+        };
     }
     let global = symbols.get(object.globals[sym - object.first_global]);
     match global.def {
-        Definition::Defined { .. } | Definition::Common { .. } | Definition::Linker => {
-            Target::Defined
+        Definition::Defined { object: o, sym: s } => {
+            if objects[o as usize].sym_section(s as usize).is_some() {
+                Target::Defined
+            } else {
+                Target::Absolute
+            }
         }
+        Definition::Common { .. } => Target::Defined,
+        Definition::Linker => Target::Absolute,
         Definition::Undefined | Definition::Lazy { .. } => {
             if global.strong_ref {
                 Target::Missing
@@ -197,10 +209,8 @@ pub fn scan(objects: &[ObjectFile<'_>], symbols: &SymbolTable<'_>) -> Got {
                             got.slot(got_key(object, oi, sym, false));
                         }
                     }
-                    elf::R_X86_64_GOTTPOFF => {
-                        if !gottpoff_relaxable(section.data, offset) {
-                            got.slot(got_key(object, oi, sym, true));
-                        }
+                    elf::R_X86_64_GOTTPOFF if !gottpoff_relaxable(section.data, offset) => {
+                        got.slot(got_key(object, oi, sym, true));
                     }
                     _ => {}
                 }
@@ -296,28 +306,30 @@ pub fn apply(
                 continue;
             }
             Target::WeakZero => 0,
-            Target::Defined => match symbol_address(objects, symbols, got, at.layout, oi, sym) {
-                Some(a) => a,
-                None => {
-                    if alloc {
-                        errors.push(link_error!(
+            Target::Defined | Target::Absolute => {
+                match symbol_address(objects, symbols, got, at.layout, oi, sym) {
+                    Some(a) => a,
+                    None => {
+                        if alloc {
+                            errors.push(link_error!(
                             "relocation at {} refers to symbol `{}` in a discarded section",
                             site(),
                             display(object.sym_name(sym))
                         )
                         .help("the section was dropped by a COMDAT group or /DISCARD/; keep the definition"));
-                        continue;
-                    }
-                    // Debug information about dropped code: a tombstone value.
-                    if section.name.starts_with(b".debug_ranges")
-                        || section.name.starts_with(b".debug_loc")
-                    {
-                        1
-                    } else {
-                        0
+                            continue;
+                        }
+                        // Debug information about dropped code: a tombstone value.
+                        if section.name.starts_with(b".debug_ranges")
+                            || section.name.starts_with(b".debug_loc")
+                        {
+                            1
+                        } else {
+                            0
+                        }
                     }
                 }
-            },
+            }
         };
         let sa = s.wrapping_add(addend as u64);
         let tpoff = sa.wrapping_sub(at.tp);

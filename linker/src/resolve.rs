@@ -34,7 +34,8 @@ struct Resolver<'a> {
     objects: Vec<ObjectFile<'a>>,
     symbols: SymbolTable<'a>,
     comdats: FxHashMap<&'a [u8], u32>,
-    pending: Vec<(u32, u32)>,
+    /// Archive members to extract, in the order the need for them was found.
+    pending: std::collections::VecDeque<(u32, u32)>,
     duplicates: Vec<LinkError>,
 }
 
@@ -53,7 +54,7 @@ pub fn resolve<'a>(
         objects: Vec::new(),
         symbols: SymbolTable::default(),
         comdats: FxHashMap::default(),
-        pending: Vec::new(),
+        pending: std::collections::VecDeque::new(),
         duplicates: Vec::new(),
     };
     for name in linker_defined {
@@ -83,7 +84,7 @@ pub fn resolve<'a>(
                 });
                 if spec.whole_archive {
                     for member in 0..count as u32 {
-                        r.pending.push((index, member));
+                        r.pending.push_back((index, member));
                     }
                 } else {
                     r.register_lazy(index);
@@ -116,14 +117,14 @@ impl<'a> Resolver<'a> {
                     member: member as u32,
                 };
                 if sym.strong_ref {
-                    self.pending.push((archive, member as u32));
+                    self.pending.push_back((archive, member as u32));
                 }
             }
         }
     }
 
     fn drain(&mut self) -> Result<()> {
-        while let Some((archive, member)) = self.pending.pop() {
+        while let Some((archive, member)) = self.pending.pop_front() {
             let state = &mut self.archives[archive as usize];
             if state.loaded[member as usize] {
                 continue;
@@ -178,7 +179,7 @@ impl<'a> Resolver<'a> {
                 if !weak {
                     global.strong_ref = true;
                     if let Definition::Lazy { archive, member } = global.def {
-                        self.pending.push((archive, member));
+                        self.pending.push_back((archive, member));
                     }
                 }
                 continue;

@@ -14,6 +14,8 @@ use rustc_hash::FxHashMap;
 
 pub struct WriteOptions {
     pub strip_all: bool,
+    /// FDE count for `.eh_frame_hdr`, when one is written.
+    pub eh_frame_fdes: Option<usize>,
 }
 
 struct StringTable {
@@ -44,6 +46,7 @@ pub fn write_image(
     eh: &FxHashMap<(u32, u32), EhFrameEdit>,
     options: &WriteOptions,
 ) -> Result<Vec<u8>> {
+    let eh_fde_count = options.eh_frame_fdes;
     // Section header indices.
     let mut next = 1u32;
     for os in layout.sections.iter_mut() {
@@ -177,7 +180,7 @@ pub fn write_image(
                     let n = size.bytes() as usize;
                     out[file_at..file_at + n].copy_from_slice(&value.to_le_bytes()[..n]);
                 }
-                Piece::Common { .. } | Piece::Assign(_) => {}
+                Piece::Common { .. } | Piece::Assign(_) | Piece::EhFrameHdr => {}
             }
         }
         if errors.len() > 50 {
@@ -307,6 +310,29 @@ pub fn write_image(
     ehdr.extend_from_slice(&(shstrndx as u16).to_le_bytes());
     out[..64].copy_from_slice(&ehdr);
 
+    if let Some(hdr_addr) = layout.eh_frame_hdr {
+        let eh = layout
+            .sections
+            .iter()
+            .find(|s| s.emitted && s.name == ".eh_frame");
+        let (eh_bytes, eh_addr) = match eh {
+            Some(s) => (
+                out[s.offset as usize..(s.offset + s.size) as usize].to_vec(),
+                s.addr,
+            ),
+            None => (Vec::new(), 0),
+        };
+        let fdes = eh_fde_count.unwrap_or(0);
+        let table = crate::eh_frame::build_hdr(&eh_bytes, eh_addr, hdr_addr, fdes);
+        if let Some(os) = layout
+            .sections
+            .iter()
+            .find(|s| s.emitted && s.addr <= hdr_addr && hdr_addr < s.addr + s.size.max(1))
+        {
+            let at = (os.offset + hdr_addr - os.addr) as usize;
+            out[at..at + table.len()].copy_from_slice(&table);
+        }
+    }
     if let Some((index, addr)) = layout.build_id {
         let os = &layout.sections[index];
         let at = (os.offset + addr - os.addr) as usize;

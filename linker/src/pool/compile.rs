@@ -310,10 +310,11 @@ fn read_config(pool_src: &Path) -> Result<(Vec<String>, String), PoolError> {
         return Ok((Vec::new(), DEFAULT_TARGET.to_string()));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| PoolError::io(&path, "read", e))?;
-    let config: toml::Table = toml::from_str(&text).map_err(|e| PoolError::Metadata {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
+    let invalid = |message: String| PoolError::Tool {
+        command: format!("read {}", path.display()),
+        detail: message,
+    };
+    let config: toml::Table = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
     let build = config.get("build").and_then(toml::Value::as_table);
     let flags = match build.and_then(|build| build.get("rustflags")) {
         None => Vec::new(),
@@ -324,10 +325,9 @@ fn read_config(pool_src: &Path) -> Result<(Vec<String>, String), PoolError> {
             .map(str::to_string)
             .collect(),
         Some(_) => {
-            return Err(PoolError::Metadata {
-                path,
-                message: "build.rustflags must be a string or a list of strings".to_string(),
-            })
+            return Err(invalid(
+                "build.rustflags must be a string or a list of strings".to_string(),
+            ))
         }
     };
     let target = build

@@ -255,7 +255,11 @@ fn rewrite_aligned(
     plan: &HashMap<Vec<u8>, Action>,
 ) -> Result<Option<Vec<u8>>, String> {
     let parsed = Parsed::parse(data)?;
-    let Some(table) = &parsed.symtab else {
+    let Some(table) = parsed
+        .symtab
+        .as_ref()
+        .filter(|table| !table.symbols.is_empty())
+    else {
         return Ok(None);
     };
     let mut strings = table.strings.to_vec();
@@ -662,6 +666,7 @@ fn write_uleb128(out: &mut Vec<u8>, mut value: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
 
     #[test]
     fn uleb128_round_trip() {
@@ -670,5 +675,93 @@ mod tests {
             write_uleb128(&mut bytes, value);
             assert_eq!(read_uleb128(&bytes), Ok((value, bytes.len())));
         }
+    }
+
+    fn compile(dir: &std::path::Path, name: &str, source: &str) -> Vec<u8> {
+        let c = dir.join(format!("{name}.c"));
+        let o = dir.join(format!("{name}.o"));
+        std::fs::write(&c, source).unwrap();
+        let status = Command::new("gcc")
+            .args(["-c", "-O2", "-fno-pic", "-fcommon", "-o"])
+            .arg(&o)
+            .arg(&c)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(&o).unwrap()
+    }
+
+    fn find<'a>(symbols: &'a [SymbolInfo], name: &str) -> Option<&'a SymbolInfo> {
+        symbols.iter().find(|symbol| symbol.name == name)
+    }
+
+    /// Every case of the rule on two gcc objects, then a program linked from the result.
+    #[test]
+    fn the_rule_on_two_objects_links_and_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = compile(
+            dir.path(),
+            "a",
+            "int common_var;\n\
+             __attribute__((weak)) int weak_fn(void) { return 1; }\n\
+             __attribute__((noinline)) int only_a(void) { return 3; }\n\
+             __attribute__((noinline)) int used_by_b(void) { return 2 + common_var; }\n\
+             int exported(void) { return only_a() + used_by_b() + weak_fn(); }\n",
+        );
+        let b = compile(
+            dir.path(),
+            "b",
+            "int common_var;\n\
+             __attribute__((weak)) int weak_fn(void) { return 1; }\n\
+             int used_by_b(void);\n\
+             int b_exported(void) { return used_by_b() * 10 + weak_fn(); }\n",
+        );
+        let mut members = vec![("a.o".to_string(), a), ("b.o".to_string(), b)];
+        let exports = ExportList::parse("exported\nb_*\n");
+        let outcome = privatize("demo", &mut members, &exports).unwrap();
+        assert_eq!(outcome.localized.iter().collect::<Vec<_>>(), ["only_a"]);
+        assert_eq!(
+            outcome.renamed.iter().collect::<Vec<_>>(),
+            ["common_var", "used_by_b", "weak_fn"]
+        );
+        let a_symbols = symbols(&members[0].1).unwrap();
+        let b_symbols = symbols(&members[1].1).unwrap();
+        assert!(!find(&a_symbols, "only_a").unwrap().is_global());
+        assert!(find(&a_symbols, "exported").unwrap().is_global());
+        assert!(find(&a_symbols, "__ukl_demo_used_by_b").unwrap().defined);
+        assert!(!find(&b_symbols, "__ukl_demo_used_by_b").unwrap().defined);
+        assert!(find(&b_symbols, "__ukl_demo_common_var").unwrap().common);
+        assert!(find(&b_symbols, "used_by_b").is_none());
+
+        // The application defines every private name again: nothing collides.
+        let main = dir.path().join("main.c");
+        std::fs::write(
+            &main,
+            "#include <stdio.h>\n\
+             int exported(void); int b_exported(void);\n\
+             int common_var = 100; int weak_fn(void) { return 7; }\n\
+             int only_a(void) { return -1; } int used_by_b(void) { return -2; }\n\
+             int main(void) { printf(\"%d %d %d\\n\", exported(), b_exported(), \
+             only_a() + used_by_b() + weak_fn() + common_var); return 0; }\n",
+        )
+        .unwrap();
+        let mut objects = Vec::new();
+        for (name, data) in &members {
+            let path = dir.path().join(format!("private-{name}"));
+            std::fs::write(&path, data).unwrap();
+            objects.push(path);
+        }
+        let program = dir.path().join("program");
+        let status = Command::new("gcc")
+            .arg("-no-pie")
+            .arg("-o")
+            .arg(&program)
+            .arg(&main)
+            .args(&objects)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = Command::new(&program).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "6 21 104\n");
     }
 }

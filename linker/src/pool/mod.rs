@@ -25,8 +25,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use metadata::{
-    load_index, load_metadata, load_registry, ExportList, IndexEntry, LibraryKind, LibraryMetadata,
-    Platforms, PoolIndex, Registry, RegistryEntry, SectionSizes, Toolchain, METADATA_FORMAT,
+    load_index, load_metadata, load_registry, sha256_hex, ExportList, IndexEntry, LibraryKind,
+    LibraryMetadata, Platforms, PoolIndex, Registry, RegistryEntry, SectionSizes, Toolchain,
+    METADATA_FORMAT,
 };
 pub use verify::{check_exports, verify_archive, visible_symbols, ExportCheck};
 
@@ -65,6 +66,15 @@ impl PoolBuildOptions {
             out: root.join("prebuilt"),
             target_dir: None,
             check: false,
+        }
+    }
+
+    /// The layout around a given pool: `registry.toml` and `prebuilt/` beside `pool_src`.
+    pub fn for_pool_src(pool_src: &Path) -> PoolBuildOptions {
+        let root = pool_src.parent().unwrap_or(Path::new("."));
+        PoolBuildOptions {
+            pool_src: pool_src.to_path_buf(),
+            ..PoolBuildOptions::for_repository(root)
         }
     }
 }
@@ -118,7 +128,7 @@ impl fmt::Display for PoolReport {
                 library.size.text,
                 library.size.data,
                 library.size.bss,
-                &library.sha256[..16],
+                library.sha256.get(..16).unwrap_or(&library.sha256),
             )?;
         }
         for warning in &self.warnings {

@@ -1,0 +1,2 @@
+const char *b_entry(void);
+const char *a_entry(void) { return b_entry(); }

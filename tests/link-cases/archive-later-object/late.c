@@ -1,0 +1,2 @@
+int tool(int);
+int late(void) { return tool(3); }

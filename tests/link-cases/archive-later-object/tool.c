@@ -1,0 +1,1 @@
+int tool(int x) { return x * 2 + 1; }

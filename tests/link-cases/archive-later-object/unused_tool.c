@@ -1,0 +1,1 @@
+int unused_tool(int x) { return x; }

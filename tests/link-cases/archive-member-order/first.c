@@ -1,0 +1,2 @@
+const char *second(void);
+const char *first(void) { return second(); }

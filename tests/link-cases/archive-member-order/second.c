@@ -1,0 +1,1 @@
+const char *second(void) { return "third -> first -> second"; }

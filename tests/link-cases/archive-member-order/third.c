@@ -1,0 +1,2 @@
+const char *first(void);
+const char *third(void) { return first(); }

@@ -1,0 +1,2 @@
+void register_plugin(const char *);
+__attribute__((constructor)) static void init(void) { register_plugin("b"); }

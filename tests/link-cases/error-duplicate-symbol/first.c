@@ -1,0 +1,1 @@
+int duplicate_function(void) { return 1; }

@@ -1,0 +1,2 @@
+int duplicate_function(void);
+int main(void) { return duplicate_function(); }

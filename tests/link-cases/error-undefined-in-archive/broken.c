@@ -1,0 +1,2 @@
+void not_defined_anywhere(void);
+void broken(void) { not_defined_anywhere(); }

@@ -1,0 +1,2 @@
+void broken(void);
+int main(void) { broken(); return 0; }

@@ -1,0 +1,3 @@
+#include "table.h"
+ENTRY(alpha, 1);
+ENTRY(beta, 2);

@@ -1,0 +1,2 @@
+__thread int counter = 10;
+__thread long zero;

@@ -1,0 +1,11 @@
+#include <stdio.h>
+extern __thread int counter;
+extern __thread long zero;
+extern __thread int member_value;
+void use_ie(void)
+{
+	printf("ie: counter=%d zero=%ld member=%d\n", counter, zero, member_value);
+	counter++;
+	zero++;
+	member_value++;
+}

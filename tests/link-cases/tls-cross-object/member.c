@@ -1,0 +1,1 @@
+__thread int member_value = 77;

@@ -1,0 +1,2 @@
+int strong_marker;
+const char *value(void) { return "strong"; }
