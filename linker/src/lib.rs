@@ -12,7 +12,8 @@
 //! 7. [`relocate`] and [`write`]: contents are copied, relocated and written.
 //!
 //! [`link`] drives the phases; [`ld_args`] is the GNU ld command line; [`pool`] builds the
-//! prebuilt library pool.
+//! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
+//! application with them for a [`platform`]; [`run`] boots the result.
 
 pub mod eh_frame;
 pub mod error;
@@ -24,11 +25,15 @@ pub mod ld_args;
 pub mod link;
 pub mod map;
 pub mod object_file;
+pub mod platform;
 pub mod pool;
 pub mod relocate;
 pub mod resolve;
+pub mod run;
 pub mod script;
+pub mod select;
 pub mod symbols;
+pub mod unikernel;
 pub mod write;
 
 pub use error::{LinkError, Result};

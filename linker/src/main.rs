@@ -4,8 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use ukl::ld_args::{self, LdCommand};
+use ukl::run::{Outcome, RunOptions};
+use ukl::unikernel::{self, UnikernelOptions};
+use ukl::LinkError;
 
 #[derive(Parser)]
 #[command(
@@ -14,12 +17,35 @@ use ukl::ld_args::{self, LdCommand};
     about = "ukl: a link-time assembler of unikernels"
 )]
 struct Cli {
+    /// The ukl home (registry.toml, platforms/, linkscripts/, prebuilt/); default: found from
+    /// the current directory or the executable, or UKL_HOME.
+    #[arg(long, global = true)]
+    home: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Link an application object with the prebuilt pool into images for one or more platforms.
+    Link(LinkArgs),
+    /// Link if needed, boot the image, stream its console and exit with its status.
+    Run {
+        #[command(flatten)]
+        link: LinkArgs,
+        /// Guest memory (QEMU -m syntax, e.g. 16M).
+        #[arg(short = 'm', long)]
+        memory: Option<String>,
+        /// Seconds before the guest is stopped.
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// Use KVM instead of TCG (slower to start on nested virtualization).
+        #[arg(long)]
+        kvm: bool,
+        /// Arguments passed to the application (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Link like GNU ld (static executables and images); takes ld's command line.
     #[command(disable_help_flag = true)]
     Ld {
@@ -33,13 +59,40 @@ enum Command {
     },
 }
 
+#[derive(Args, Clone)]
+struct LinkArgs {
+    /// Application objects (or, for `run`, an image to boot).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Target platform(s), comma-separated: kvm, xen, linuxu.
+    #[arg(
+        long = "plat",
+        short = 'p',
+        default_value = "kvm",
+        value_delimiter = ','
+    )]
+    platforms: Vec<String>,
+    /// Output image (with several platforms, `.<plat>` is appended).
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// Add a pool library by name.
+    #[arg(long = "lib", short = 'l')]
+    libraries: Vec<String>,
+    /// Write a map file (sections, addresses, why each one is in the image).
+    #[arg(long)]
+    map: Option<PathBuf>,
+    /// Leave out the symbol table.
+    #[arg(long)]
+    strip: bool,
+    /// Keep unreferenced sections.
+    #[arg(long)]
+    no_gc: bool,
+}
+
 #[derive(Subcommand)]
 enum PoolCommand {
     /// Compile pool-src and write prebuilt/<arch>/ archives, metadata and index.
     Build {
-        /// The repository root (holds pool-src/, prebuilt/, registry.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
         /// Build into a temporary directory and compare with prebuilt/ byte for byte.
         #[arg(long)]
         check: bool,
@@ -59,24 +112,134 @@ fn main() -> ExitCode {
         return run_ld(&args);
     }
     let cli = Cli::parse();
-    match cli.command {
-        Command::Ld { args } => run_ld(&args),
+    let result = match cli.command {
+        Command::Ld { args } => return run_ld(&args),
+        Command::Link(link) => cmd_link(cli.home, &link).map(|_| ExitCode::SUCCESS),
+        Command::Run {
+            link,
+            memory,
+            timeout,
+            kvm,
+            args,
+        } => cmd_run(
+            cli.home,
+            &link,
+            RunOptions {
+                memory,
+                timeout,
+                kvm,
+                args,
+            },
+        ),
         Command::Pool {
-            command: PoolCommand::Build { root, check },
-        } => {
-            let mut options = ukl::pool::PoolBuildOptions::for_repository(&root);
-            options.check = check;
-            match ukl::pool::build_pool(&options) {
-                Ok(report) => {
-                    println!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
-            }
+            command: PoolCommand::Build { check },
+        } => cmd_pool_build(cli.home, check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
         }
+    }
+}
+
+fn home(explicit: Option<PathBuf>) -> Result<PathBuf, LinkError> {
+    ukl::platform::find_home(explicit.as_deref())
+}
+
+/// Links one image per platform; returns (platform, image) pairs.
+fn cmd_link(
+    home_arg: Option<PathBuf>,
+    args: &LinkArgs,
+) -> Result<Vec<(String, PathBuf)>, LinkError> {
+    let home = home(home_arg)?;
+    let several = args.platforms.len() > 1;
+    let mut images = Vec::new();
+    for platform in &args.platforms {
+        let output = match (&args.output, several) {
+            (Some(o), false) => o.clone(),
+            (Some(o), true) => PathBuf::from(format!("{}.{platform}", o.display())),
+            (None, _) => unikernel::default_output(&args.inputs, platform),
+        };
+        let options = UnikernelOptions {
+            home: home.clone(),
+            objects: args.inputs.clone(),
+            platform: platform.clone(),
+            output,
+            libraries: args.libraries.clone(),
+            map: args.map.clone(),
+            strip: args.strip,
+            gc: !args.no_gc,
+        };
+        let report = unikernel::link_image(&options)?;
+        eprintln!(
+            "linked {} ({}, {} libraries, {} bytes) in {:.1} ms",
+            report.output.display(),
+            report.platform,
+            report.libraries.len(),
+            report.size,
+            report.elapsed_ms
+        );
+        images.push((platform.clone(), report.output));
+    }
+    Ok(images)
+}
+
+fn cmd_run(
+    home_arg: Option<PathBuf>,
+    args: &LinkArgs,
+    options: RunOptions,
+) -> Result<ExitCode, LinkError> {
+    let home = home(home_arg.clone())?;
+    let platform_name = args
+        .platforms
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "kvm".into());
+    if args.platforms.len() > 1 {
+        return Err(
+            ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")
+        );
+    }
+    let platform = ukl::platform::load(&home, &platform_name)?;
+    let image = if args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]) {
+        args.inputs[0].clone()
+    } else {
+        let mut link = args.clone();
+        if link.output.is_none() {
+            let dir = std::env::temp_dir().join(format!("ukl-run-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| ukl::link_error!("cannot create {}: {e}", dir.display()))?;
+            link.output = Some(dir.join(unikernel::default_output(&args.inputs, &platform_name)));
+        }
+        cmd_link(Some(home), &link)?.remove(0).1
+    };
+    match ukl::run::run(&platform, &image, &options)? {
+        Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
+        Outcome::NoStatus => {
+            eprintln!(
+                "error: the guest stopped without reporting an exit status (a triple fault?)"
+            );
+            Ok(ExitCode::from(125))
+        }
+        Outcome::TimedOut => {
+            eprintln!("error: the guest did not finish in time and was stopped (see --timeout)");
+            Ok(ExitCode::from(124))
+        }
+    }
+}
+
+fn cmd_pool_build(home_arg: Option<PathBuf>, check: bool) -> Result<ExitCode, LinkError> {
+    let home = home(home_arg)?;
+    let mut options = ukl::pool::PoolBuildOptions::for_repository(&home);
+    options.check = check;
+    match ukl::pool::build_pool(&options) {
+        Ok(report) => {
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(ukl::link_error!("{e}")),
     }
 }
 

@@ -95,6 +95,9 @@ pub struct RegistryEntry {
     /// Capabilities this library provides (e.g. `allocator`).
     #[serde(default)]
     pub provides: Vec<String>,
+    /// Capabilities this library needs some other library to provide (e.g. `allocator`).
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// Link-time options (none are defined yet).
     #[serde(default)]
     pub options: toml::Table,
@@ -104,6 +107,9 @@ pub struct RegistryEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
+    /// The library chosen for a capability when the link does not name one.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
     pub library: Vec<RegistryEntry>,
 }
 

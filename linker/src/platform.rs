@@ -1,0 +1,125 @@
+//! Platform descriptors (`platforms/<name>.toml`): what to link for a platform (link script,
+//! platform libraries, entry) and how to run its images.
+
+use crate::error::Result;
+use crate::link_error;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Platform {
+    pub name: String,
+    pub arch: String,
+    pub format: String,
+    /// Link script, relative to the ukl home.
+    pub linkscript: Option<String>,
+    pub entry: Option<String>,
+    /// Libraries linked into every image of the platform.
+    pub libraries: Vec<String>,
+    pub run: Option<RunSpec>,
+    /// Files written beside the image (e.g. an `xl` configuration).
+    #[serde(default)]
+    pub companion: Option<toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunSpec {
+    /// The command, with `IMAGE` and `CMDLINE` placeholders.
+    pub command: Vec<String>,
+    #[serde(default = "default_timeout")]
+    pub timeout: u64,
+    pub exit: Option<ExitSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExitSpec {
+    pub kind: String,
+    #[serde(default)]
+    pub port: Option<u64>,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+/// The platforms a home provides, sorted by name.
+pub fn available(home: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(home.join("platforms"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(".toml").map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+pub fn load(home: &Path, name: &str) -> Result<Platform> {
+    let path = home.join("platforms").join(format!("{name}.toml"));
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        let known = available(home);
+        link_error!("unknown platform `{name}`")
+            .note(format!("no descriptor at {}", path.display()))
+            .help(format!("available platforms: {}", known.join(", ")))
+    })?;
+    let platform: Platform = toml::from_str(&text)
+        .map_err(|e| link_error!("platform descriptor `{}` is invalid: {e}", path.display()))?;
+    Ok(platform)
+}
+
+impl Platform {
+    pub fn linkscript_path(&self, home: &Path) -> Option<PathBuf> {
+        self.linkscript.as_ref().map(|s| home.join(s))
+    }
+}
+
+/// Finds the ukl home: the directory holding `registry.toml`, `platforms/`, `linkscripts/` and
+/// `prebuilt/`. Looked for in `--home`/`UKL_HOME`, then upwards from the current directory,
+/// then upwards from the ukl executable.
+pub fn find_home(explicit: Option<&Path>) -> Result<PathBuf> {
+    let is_home = |p: &Path| p.join("registry.toml").is_file() && p.join("platforms").is_dir();
+    if let Some(path) = explicit {
+        return if is_home(path) {
+            Ok(path.to_path_buf())
+        } else {
+            Err(link_error!(
+                "`{}` is not a ukl home (no registry.toml and platforms/)",
+                path.display()
+            ))
+        };
+    }
+    if let Some(env) = std::env::var_os("UKL_HOME") {
+        let path = PathBuf::from(env);
+        if is_home(&path) {
+            return Ok(path);
+        }
+        return Err(link_error!(
+            "UKL_HOME=`{}` is not a ukl home (no registry.toml and platforms/)",
+            path.display()
+        ));
+    }
+    let mut starts = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        if let Ok(exe) = exe.canonicalize() {
+            starts.push(exe);
+        }
+    }
+    for start in starts {
+        for dir in start.ancestors() {
+            if is_home(dir) {
+                return Ok(dir.to_path_buf());
+            }
+        }
+    }
+    Err(
+        link_error!("cannot find the ukl home (registry.toml, platforms/, prebuilt/)")
+            .help("run ukl inside a ukl checkout, or set UKL_HOME / pass --home"),
+    )
+}

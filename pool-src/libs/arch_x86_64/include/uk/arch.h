@@ -1,0 +1,41 @@
+/* ukl architecture library (x86_64): the C interface. */
+#ifndef UK_ARCH_H
+#define UK_ARCH_H
+
+#include <stdint.h>
+
+/* Status a crash report ends the guest with (through ukplat_terminate). */
+#define UKARCH_CRASH_STATUS 127
+
+/*
+ * 32-bit PVH entry point (the `Xen` ELF note, type 18, points here). Not callable: the loader
+ * jumps to it in protected mode with ebx = physical address of struct hvm_start_info. It clears
+ * .bss, identity-maps the first 4 GiB (2 MiB pages), enables SSE and long mode, loads the GDT,
+ * TSS and IDT (every gate on an IST stack) and calls
+ * ukplat_entry_pvh(start_info_phys, entry_tsc) on a 64 KiB boot stack.
+ */
+void _ukarch_pvh_start(void);
+
+/* The time-stamp counter. */
+uint64_t ukarch_tsc(void);
+
+/*
+ * Prints "ukl: crash: <why>" and a frame-pointer backtrace of the caller, then ends the guest
+ * with UKARCH_CRASH_STATUS. For fatal errors that software detects; `why` may be NULL.
+ */
+void ukarch_crash(const char *why) __attribute__((noreturn));
+
+/*
+ * Bytes of page-table memory needed to identity-map [0, end) (at most 512 GiB); 0 when the
+ * boot map (4 GiB) suffices.
+ */
+uint64_t ukarch_identity_map_bytes(uint64_t end);
+
+/*
+ * Extends the identity map to [0, end) with page directories written at `tables_phys`: 4 KiB
+ * aligned, below 4 GiB, ukarch_identity_map_bytes(end) bytes, reserved for good. Returns 0, or
+ * -22 (EINVAL) for an unaligned or too high `tables_phys`. Platform use, once, at boot.
+ */
+int ukarch_identity_map_extend(uint64_t end, uint64_t tables_phys);
+
+#endif

@@ -1,0 +1,99 @@
+//! Trap dispatch: every exception and unexpected interrupt becomes a crash report.
+//!
+//! The report names the vector, shows the error code, all general registers, the interrupted
+//! `rip`/`rsp`/`rflags`, `cr2` for page faults and a backtrace, then ends the guest with
+//! [`report::CRASH_STATUS`] through `ukplat_terminate`.
+
+use crate::idt::TrapFrame;
+use crate::report::{self, Console};
+use core::fmt::Write;
+
+const PAGE_FAULT: u64 = 14;
+
+/// Mnemonic and description of an exception vector.
+fn describe(vector: u64) -> (&'static str, &'static str) {
+    match vector {
+        0 => ("#DE", "divide error"),
+        1 => ("#DB", "debug"),
+        2 => ("NMI", "non-maskable interrupt"),
+        3 => ("#BP", "breakpoint"),
+        4 => ("#OF", "overflow"),
+        5 => ("#BR", "bound range exceeded"),
+        6 => ("#UD", "invalid opcode"),
+        7 => ("#NM", "device not available"),
+        8 => ("#DF", "double fault"),
+        9 => ("#MP", "coprocessor segment overrun"),
+        10 => ("#TS", "invalid TSS"),
+        11 => ("#NP", "segment not present"),
+        12 => ("#SS", "stack-segment fault"),
+        13 => ("#GP", "general protection fault"),
+        14 => ("#PF", "page fault"),
+        16 => ("#MF", "x87 floating-point error"),
+        17 => ("#AC", "alignment check"),
+        18 => ("#MC", "machine check"),
+        19 => ("#XM", "SIMD floating-point exception"),
+        20 => ("#VE", "virtualization exception"),
+        21 => ("#CP", "control protection exception"),
+        28 => ("#HV", "hypervisor injection exception"),
+        29 => ("#VC", "VMM communication exception"),
+        30 => ("#SX", "security exception"),
+        15 | 22..=27 | 31 => ("#??", "reserved exception"),
+        _ => ("IRQ", "unexpected interrupt"),
+    }
+}
+
+fn read_cr2() -> u64 {
+    let value: u64;
+    // SAFETY: reading CR2 has no side effects in ring 0.
+    unsafe { core::arch::asm!("mov {}, cr2", out(reg) value, options(nomem, nostack)) };
+    value
+}
+
+/// Called by the common trap path with the saved registers; never returns for now, as no vector
+/// has a handler yet.
+pub extern "C" fn dispatch(frame: &mut TrapFrame) {
+    let out = &mut Console;
+    let (mnemonic, description) = describe(frame.vector);
+    if !report::begin() {
+        let _ = writeln!(
+            out,
+            "\nukl: nested {mnemonic} (vector {}) at rip {:#x} during a crash report",
+            frame.vector, frame.rip
+        );
+        report::end();
+    }
+    let _ = writeln!(
+        out,
+        "\nukl: crash: {mnemonic} {description} (vector {}), error code {:#x}",
+        frame.vector, frame.error_code
+    );
+    if frame.vector == PAGE_FAULT {
+        let address = read_cr2();
+        let _ = write!(out, "cr2 {address:#018x}");
+        if crate::boot32::is_guard_page(address) {
+            let _ = write!(out, " (boot stack overflow)");
+        }
+        let _ = writeln!(out);
+    }
+    print_registers(out, frame);
+    report::backtrace(out, Some(frame.rip), frame.rbp);
+    report::end();
+}
+
+fn print_registers(out: &mut Console, f: &TrapFrame) {
+    let rows: [[(&str, u64); 3]; 7] = [
+        [("rip", f.rip), ("rsp", f.rsp), ("rflags", f.rflags)],
+        [("rax", f.rax), ("rbx", f.rbx), ("rcx", f.rcx)],
+        [("rdx", f.rdx), ("rsi", f.rsi), ("rdi", f.rdi)],
+        [("rbp", f.rbp), ("r8", f.r8), ("r9", f.r9)],
+        [("r10", f.r10), ("r11", f.r11), ("r12", f.r12)],
+        [("r13", f.r13), ("r14", f.r14), ("r15", f.r15)],
+        [("cs", f.cs), ("ss", f.ss), ("vector", f.vector)],
+    ];
+    for row in rows {
+        for (name, value) in row {
+            let _ = write!(out, "{name:>6} {value:#018x} ");
+        }
+        let _ = writeln!(out);
+    }
+}

@@ -1,0 +1,18 @@
+/* ukl boot library: the C interface. */
+#ifndef UK_BOOT_H
+#define UK_BOOT_H
+
+#include <uk/init.h>
+
+/* Status the guest ends with when an init hook fails. */
+#define UK_BOOT_INIT_FAILED_STATUS 126
+
+/*
+ * The boot sequence, called by the platform once console, memory regions and clocks work:
+ * init hooks (.uk_inittab.<prio>), constructors (.init_array), then
+ * main(argc, argv) with the command line split into arguments (argv[0] = "ukl"), then
+ * ukplat_terminate(main's return value). The application defines int main(int, char **).
+ */
+void uk_boot_main(void) __attribute__((noreturn));
+
+#endif

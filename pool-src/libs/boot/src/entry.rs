@@ -1,0 +1,85 @@
+//! The exported boot sequence, `uk_boot_main` (not built for host unit tests, whose harness
+//! has its own `main`).
+
+use crate::argv::{Arguments, MAX_ARGS};
+use crate::{constructors, inittab};
+use core::cell::UnsafeCell;
+use core::ffi::{c_char, c_int};
+use core::fmt::{self, Write};
+
+/// Status the guest ends with when an init hook fails.
+const INIT_FAILED_STATUS: i32 = 126;
+
+extern "C" {
+    fn ukplat_cmdline() -> *const c_char;
+    fn ukplat_console_write(buf: *const c_char, len: usize);
+    fn ukplat_terminate(status: i32) -> !;
+    fn main(argc: c_int, argv: *mut *mut c_char) -> c_int;
+}
+
+struct Console;
+
+impl Write for Console {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        // SAFETY: the platform reads `len` bytes from a valid buffer.
+        unsafe { ukplat_console_write(text.as_ptr().cast(), text.len()) };
+        Ok(())
+    }
+}
+
+/// Argument storage, handed to `main` (which may keep and modify it, as C allows).
+struct ArgumentStorage {
+    arguments: Arguments,
+    argv: [*mut u8; MAX_ARGS],
+}
+
+struct StorageCell(UnsafeCell<ArgumentStorage>);
+
+// SAFETY: used once, by the single boot thread, in `uk_boot_main`.
+unsafe impl Sync for StorageCell {}
+
+static STORAGE: StorageCell = StorageCell(UnsafeCell::new(ArgumentStorage {
+    arguments: Arguments::new(),
+    argv: [core::ptr::null_mut(); MAX_ARGS],
+}));
+
+fn cmdline() -> &'static [u8] {
+    // SAFETY: a plain query; the platform never returns NULL.
+    let start = unsafe { ukplat_cmdline() }.cast::<u8>();
+    let mut len = 0;
+    // SAFETY: the string is NUL-terminated; reading stops at the NUL.
+    while unsafe { start.add(len).read() } != 0 {
+        len += 1;
+    }
+    // SAFETY: the `len` bytes before the NUL live as long as the image.
+    unsafe { core::slice::from_raw_parts(start, len) }
+}
+
+/// Runs the init hooks and constructors, then `main` with the command line's arguments, then
+/// ends the guest with `main`'s return value.
+#[no_mangle]
+pub extern "C" fn uk_boot_main() -> ! {
+    if let Err(failure) = inittab::run_all() {
+        let _ = writeln!(
+            Console,
+            "ukl: boot: init hook {:#x} failed with {}",
+            failure.hook, failure.status
+        );
+        // SAFETY: ending the guest is always allowed.
+        unsafe { ukplat_terminate(INIT_FAILED_STATUS) };
+    }
+    constructors::run_all();
+
+    // SAFETY: `uk_boot_main` runs once; nothing else touches the storage.
+    let storage = unsafe { &mut *STORAGE.0.get() };
+    storage.arguments.split(cmdline());
+    if storage.arguments.truncated {
+        let _ = writeln!(Console, "ukl: boot: command line too long, arguments cut");
+    }
+    storage.arguments.fill_argv(&mut storage.argv);
+    let argc = storage.arguments.count() as c_int;
+    // SAFETY: C's `main` contract: `argc` strings in `argv`, then NULL; the storage is static.
+    let status = unsafe { main(argc, storage.argv.as_mut_ptr().cast()) };
+    // SAFETY: ending the guest is always allowed.
+    unsafe { ukplat_terminate(status) }
+}

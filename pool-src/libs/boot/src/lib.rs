@@ -1,0 +1,32 @@
+//! ukl boot library: init hooks, constructors, `argv`, `main`, termination.
+//!
+//! Export: `uk_boot_main` (called by the platform once the console, memory regions and clock are
+//! ready). Imports: `ukplat_cmdline`, `ukplat_console_write`, `ukplat_terminate`, the
+//! application's `main`, and the link-script symbols `__uk_inittab_start`/`_end` and
+//! `__init_array_start`/`_end`.
+//!
+//! Rust libraries register an init hook like this (the Rust twin of C's `UK_INIT_HOOK`):
+//!
+//! ```ignore
+//! extern "C" fn my_init() -> i32 { 0 }
+//!
+//! #[used]
+//! #[link_section = ".uk_inittab.20"]
+//! static MY_INIT: extern "C" fn() -> i32 = my_init;
+//! ```
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(
+    test,
+    allow(dead_code, reason = "host unit tests build without the entry point")
+)]
+
+mod argv;
+mod constructors;
+#[cfg(not(test))]
+mod entry;
+mod inittab;
+
+#[cfg(not(test))]
+pub use entry::uk_boot_main;

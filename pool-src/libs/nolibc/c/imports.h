@@ -1,0 +1,18 @@
+/* nolibc internal: the symbols nolibc takes from other pool libraries (see docs/pool-abi.md). */
+#ifndef NOLIBC_IMPORTS_H
+#define NOLIBC_IMPORTS_H
+
+#include <stddef.h>
+
+/* plat_* */
+void ukplat_console_write(const char *buf, size_t len);
+void ukplat_terminate(int status) __attribute__((__noreturn__));
+
+/* ukalloc */
+void *uk_malloc(size_t size);
+void *uk_calloc(size_t count, size_t size);
+void *uk_realloc(void *block, size_t size);
+void *uk_memalign(size_t align, size_t size);
+void uk_free(void *block);
+
+#endif
