@@ -1,0 +1,281 @@
+//! Boot tests for the kvm platform: applications are compiled, linked by `ukl link` from the
+//! committed prebuilt pool and booted by `ukl run` under QEMU (TCG); the tests check what the
+//! unikernel printed and its exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn ukl() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+    command.env("UKL_HOME", home());
+    command
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-boot-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The C flags of pool applications (the same as examples/hello-c/Makefile).
+fn compile_c(source: &Path, out: &Path) {
+    let home = home();
+    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
+    let status = Command::new("gcc")
+        .args([
+            "-std=gnu11",
+            "-O2",
+            "-ffreestanding",
+            "-fno-pic",
+            "-fno-stack-protector",
+            "-mno-red-zone",
+        ])
+        .args([
+            "-mcmodel=small",
+            "-fno-omit-frame-pointer",
+            "-fno-asynchronous-unwind-tables",
+            "-nostdinc",
+        ])
+        .arg("-I")
+        .arg(include("nolibc"))
+        .arg("-I")
+        .arg(include("ukalloc"))
+        .arg("-I")
+        .arg(include("ukdebug"))
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "compiling {}", source.display());
+}
+
+fn link(objects: &[&Path], image: &Path, extra: &[&str]) -> Output {
+    let output = ukl()
+        .arg("link")
+        .args(objects)
+        .args(["--plat", "kvm", "-o"])
+        .arg(image)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ukl link failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+struct Boot {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+fn boot(image: &Path, args: &[&str], memory: Option<&str>) -> Boot {
+    let mut command = ukl();
+    command.arg("run").arg(image).args(["--timeout", "60"]);
+    if let Some(m) = memory {
+        command.args(["-m", m]);
+    }
+    if !args.is_empty() {
+        command.arg("--").args(args);
+    }
+    let output = command.output().expect("ukl run starts");
+    Boot {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code().unwrap_or(-1),
+    }
+}
+
+fn app(name: &str) -> PathBuf {
+    home().join("tests/apps").join(name)
+}
+
+#[test]
+fn hello_c_prints_and_exits_zero() {
+    let dir = work_dir("hello-c");
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let image = dir.join("hello.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &["first", "two words"], None);
+    assert_eq!(
+        run.status, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    for line in [
+        "Hello, world!",
+        "ints: -42 42 beef 00007 3   | 1234567890123",
+        "floats: 3.141593 -2.500 6.022141e+23 0.0001 1e-05",
+        "argc = 3",
+        "argv[1] = \"first\"",
+        "argv[2] = \"two words\"",
+        "malloc/free of 4 blocks: ok",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "missing `{line}` in:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn run_links_an_object_itself() {
+    let dir = work_dir("run-object");
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let run = boot(&object, &[], None);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Hello, world!"));
+}
+
+#[test]
+fn page_fault_gives_a_crash_report() {
+    let dir = work_dir("crash");
+    let object = dir.join("crash.o");
+    compile_c(&app("crash.c"), &object);
+    let image = dir.join("crash.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &[], None);
+    assert!(run.stdout.contains("about to fault"), "{}", run.stdout);
+    assert!(!run.stdout.contains("not reached"), "{}", run.stdout);
+    let report = run.stdout.to_lowercase();
+    assert!(
+        report.contains("page fault"),
+        "no crash report:\n{}",
+        run.stdout
+    );
+    assert!(
+        report.contains("dead0000"),
+        "faulting address missing:\n{}",
+        run.stdout
+    );
+    assert!(report.contains("rip"), "registers missing:\n{}", run.stdout);
+    assert_eq!(run.status, 127, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn allocator_stress_fills_ram() {
+    let dir = work_dir("alloc");
+    let object = dir.join("alloc.o");
+    compile_c(&app("alloc_stress.c"), &object);
+    let image = dir.join("alloc.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &[], Some("32M"));
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("round 3:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("large block after free: ok"),
+        "{}",
+        run.stdout
+    );
+    // Most of the 32 MiB was in use in every round.
+    for line in run.stdout.lines().filter(|l| l.starts_with("round ")) {
+        let kib: usize = line
+            .rsplit(", ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" KiB")
+            .parse()
+            .unwrap();
+        assert!(kib > 20 * 1024, "only {kib} KiB allocated: {line}");
+    }
+}
+
+#[test]
+fn link_needs_no_rust_toolchain() {
+    let dir = work_dir("no-cargo");
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let image = dir.join("hello.kvm");
+    // A PATH with only the system directories: no cargo, no rustc.
+    let path = "/usr/bin:/bin";
+    for tool in ["cargo", "rustc"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert!(
+            !found.status.success(),
+            "{tool} is in {path}; the test would prove nothing"
+        );
+    }
+    let output = ukl()
+        .env("PATH", path)
+        .arg("link")
+        .arg(&object)
+        .args(["--plat", "kvm", "-o"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(image.is_file());
+}
+
+#[test]
+fn tampered_archive_is_refused() {
+    let dir = work_dir("tamper");
+    // A copy of the home whose nolibc archive has one byte changed.
+    let copy = dir.join("home");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in ["registry.toml", "platforms", "linkscripts", "prebuilt"] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(home().join(entry))
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let archive = std::fs::read_dir(copy.join("prebuilt/x86_64"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("nolibc-") && name.ends_with(".a")
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&archive, bytes).unwrap();
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", &copy)
+        .arg("link")
+        .arg(&object)
+        .args(["--plat", "kvm", "-o"])
+        .arg(dir.join("hello.kvm"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("nolibc"),
+        "the message must name the archive: {stderr}"
+    );
+    assert!(
+        stderr.contains("sha256") || stderr.contains("checksum"),
+        "{stderr}"
+    );
+    assert!(!dir.join("hello.kvm").exists(), "no image may be written");
+}
