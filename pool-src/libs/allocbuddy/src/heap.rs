@@ -5,7 +5,9 @@
 //! - free: merge the block with its buddy (`addr ^ size`) while the buddy is a free block of the
 //!   same order in the same zone;
 //! - resize: shrink in place by giving back upper halves, grow in place when the block is the
-//!   lower half and every buddy up to the wanted order is free, move otherwise.
+//!   lower half and every buddy up to the wanted order is free (or, for a big block, over the
+//!   free blocks that follow it, as a span), move otherwise, and as a last resort slide a big
+//!   block down into the free blocks just below it.
 //!
 //! Big requests (at least [`SPAN_MIN`] bytes, alignment up to a page) may instead get a *span*:
 //! a run of whole pages taken from consecutive free blocks, first fit, whatever their orders.
@@ -73,6 +75,9 @@ pub struct BuddyHeap {
     zone_count: usize,
     free: FreeLists,
     stats: HeapStats,
+    /// How many resizes slid a block down (tests).
+    #[cfg(test)]
+    pub slides: usize,
 }
 
 // SAFETY: the heap exclusively owns the memory its zones point to; moving it to another context
@@ -100,6 +105,8 @@ impl BuddyHeap {
                 free_count: 0,
                 failed_count: 0,
             },
+            #[cfg(test)]
+            slides: 0,
         }
     }
 
@@ -224,6 +231,13 @@ impl BuddyHeap {
             return Ok(Some(block));
         }
         let Some(moved) = self.take(size, 1) else {
+            // Last resort for big blocks: slide down over the free memory just before it.
+            if size >= SPAN_MIN && live.size() >= PAGE {
+                // SAFETY: `addr` is the live allocation `live` of that zone.
+                if let Some(slid) = unsafe { self.slide(zone_index, addr, live, size) } {
+                    return Ok(Some(slid as *mut u8));
+                }
+            }
             self.stats.failed_count += 1;
             return Ok(None);
         };
@@ -389,147 +403,6 @@ impl BuddyHeap {
         true
     }
 
-    /// Takes a span of `len` bytes (a multiple of [`PAGE`]): the first page-aligned run of
-    /// consecutive free blocks that covers it, in any zone. The end of the last block beyond
-    /// the span goes back to the free lists.
-    fn take_span(&mut self, len: usize) -> Option<usize> {
-        for zone_index in 0..self.zone_count {
-            let Some((start, run_end)) = self.find_free_run(zone_index, len) else {
-                continue;
-            };
-            // SAFETY: `[start, run_end)` is made of whole free blocks of that zone.
-            unsafe { self.claim_free_blocks(zone_index, start, run_end) };
-            self.zones[zone_index].set_mark(start, Mark::Span(len));
-            // SAFETY: the tail past the span was free and is not part of the span.
-            unsafe { self.release_range(zone_index, start + len, run_end) };
-            self.note_taken(len);
-            return Some(start);
-        }
-        None
-    }
-
-    /// First page-aligned address of zone `zone_index` from which consecutive free blocks
-    /// cover `len` bytes, with the end of the last of those blocks.
-    fn find_free_run(&self, zone_index: usize, len: usize) -> Option<(usize, usize)> {
-        let zone = &self.zones[zone_index];
-        let mut run_start = None;
-        let mut addr = zone.start;
-        while addr < zone.end {
-            let next = match zone.mark(addr) {
-                Mark::Free(order) => {
-                    // Blocks smaller than a page never straddle a page boundary and bigger ones
-                    // start on one, so the aligned start is always a block start.
-                    let start = *run_start.get_or_insert(addr.next_multiple_of(PAGE));
-                    let end = addr + block_size(order);
-                    if end >= start && end - start >= len {
-                        return Some((start, end));
-                    }
-                    end
-                }
-                Mark::Used(order) => {
-                    run_start = None;
-                    addr + block_size(order)
-                }
-                Mark::Span(span_len) => {
-                    run_start = None;
-                    addr + span_len
-                }
-                // Blocks tile the zone, so this would be a corrupt table: stop looking here.
-                Mark::None => return None,
-            };
-            addr = next;
-        }
-        None
-    }
-
-    /// Unlists the free blocks that tile `[start, end)` and clears their marks.
-    ///
-    /// # Safety
-    ///
-    /// `[start, end)` must consist of whole free blocks of zone `zone_index`.
-    unsafe fn claim_free_blocks(&mut self, zone_index: usize, start: usize, end: usize) {
-        let mut addr = start;
-        while addr < end {
-            let Mark::Free(order) = self.zones[zone_index].mark(addr) else {
-                unreachable!("claimed range holds a block that is not free");
-            };
-            // SAFETY: the table says this is a free block of that order, so it is listed.
-            unsafe { self.free.remove(order, addr) };
-            self.zones[zone_index].set_mark(addr, Mark::None);
-            addr += block_size(order);
-        }
-    }
-
-    /// Gives `[start, end)` back as the largest aligned blocks that tile it, each merged with
-    /// its free buddies.
-    ///
-    /// # Safety
-    ///
-    /// `[start, end)` must be unused memory of zone `zone_index`, in no block or span.
-    unsafe fn release_range(&mut self, zone_index: usize, start: usize, end: usize) {
-        let mut addr = start;
-        while addr < end {
-            let order = largest_fitting(addr, end);
-            // SAFETY: `[addr, addr + 2^order)` is unused memory of that zone.
-            unsafe { self.release(zone_index, addr, order) };
-            addr += block_size(order);
-        }
-    }
-
-    /// Resizes a span in place: trims its tail, or extends it over the free blocks that follow
-    /// it. Returns whether it did.
-    ///
-    /// # Safety
-    ///
-    /// `addr` must be a live span of `len` bytes in zone `zone_index`.
-    unsafe fn resize_span_in_place(
-        &mut self,
-        zone_index: usize,
-        addr: usize,
-        len: usize,
-        size: usize,
-    ) -> bool {
-        let Some(wanted) = size.max(PAGE).checked_next_multiple_of(PAGE) else {
-            return false;
-        };
-        if wanted <= len {
-            // Small enough to move into a block: let the caller move it if it can.
-            if size < SPAN_MIN / 2 {
-                return false;
-            }
-            self.zones[zone_index].set_mark(addr, Mark::Span(wanted));
-            // SAFETY: the trimmed tail is no longer part of the span.
-            unsafe { self.release_range(zone_index, addr + wanted, addr + len) };
-            self.note_released(len - wanted);
-            return true;
-        }
-        self.extend_in_place(zone_index, addr, len, size)
-    }
-
-    /// Turns the live allocation of `len` bytes at `addr` (page-aligned, a whole number of
-    /// pages) into a span of at least `size` bytes by taking the free blocks that follow it.
-    /// Returns whether they were enough.
-    fn extend_in_place(&mut self, zone_index: usize, addr: usize, len: usize, size: usize) -> bool {
-        let Some(wanted) = size.checked_next_multiple_of(PAGE) else {
-            return false;
-        };
-        let zone = &self.zones[zone_index];
-        let mut run_end = addr + len;
-        while run_end - addr < wanted {
-            match zone.mark(run_end) {
-                Mark::Free(order) => run_end += block_size(order),
-                _ => return false,
-            }
-        }
-        // SAFETY: `[addr + len, run_end)` is made of whole free blocks of that zone.
-        unsafe { self.claim_free_blocks(zone_index, addr + len, run_end) };
-        self.zones[zone_index].set_mark(addr, Mark::Span(wanted));
-        // SAFETY: the part of the last block past the new end is not part of the span.
-        unsafe { self.release_range(zone_index, addr + wanted, run_end) };
-        self.note_taken(wanted - len);
-        true
-    }
-
     /// Lists a free block and marks it in its zone's table.
     ///
     /// # Safety
@@ -551,5 +424,6 @@ impl BuddyHeap {
     }
 }
 
+mod span;
 #[cfg(test)]
 mod tests;

@@ -438,3 +438,64 @@ fn random_workload_keeps_blocks_intact_and_ends_fully_coalesced() {
     assert_eq!(heap.free_block_count(), initial_blocks);
     heap.verify();
 }
+
+#[test]
+fn under_memory_pressure_big_blocks_slide_down_and_nothing_is_lost() {
+    let arena = Arena::new(2 << 20);
+    let mut heap = heap_over(&arena);
+    let initial_blocks = heap.free_block_count();
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let mut live: Vec<(*mut u8, usize, u8)> = Vec::new();
+    for step in 0..3_000u32 {
+        if step % 250 == 0 {
+            heap.verify();
+        }
+        let grow = live.len() < 3 || rng.below(3) != 0;
+        if grow && live.len() < 6 {
+            let size = (rng.below(256) as usize + 1) << 10;
+            if let Some(block) = heap.allocate(size, 1) {
+                let fill = step as u8;
+                // SAFETY: the block holds `size` bytes.
+                unsafe { block.write_bytes(fill, size) };
+                live.push((block, size, fill));
+            }
+        } else if rng.below(2) == 0 && !live.is_empty() {
+            let index = rng.below(live.len() as u64) as usize;
+            let (block, size, fill) = live[index];
+            let new_size = size + (rng.below(512) as usize + 1) * 1024;
+            // SAFETY: the block is live; after a move only the new address is used.
+            if let Some(resized) = unsafe { heap.resize(block, new_size) }.unwrap() {
+                // SAFETY: the block holds at least `new_size` bytes.
+                unsafe {
+                    assert!(std::slice::from_raw_parts(resized, size)
+                        .iter()
+                        .all(|&b| b == fill));
+                    resized.write_bytes(fill, new_size);
+                }
+                live[index] = (resized, new_size, fill);
+            }
+        } else if !live.is_empty() {
+            let (block, size, fill) = live.swap_remove(rng.below(live.len() as u64) as usize);
+            // SAFETY: the block is live and holds `size` bytes.
+            unsafe {
+                assert!(std::slice::from_raw_parts(block, size)
+                    .iter()
+                    .all(|&b| b == fill));
+                heap.deallocate(block).unwrap();
+            }
+        }
+    }
+    assert!(heap.slides > 0, "the workload should need slides");
+    for (block, size, fill) in live {
+        // SAFETY: the remaining live blocks, each freed once.
+        unsafe {
+            assert!(std::slice::from_raw_parts(block, size)
+                .iter()
+                .all(|&b| b == fill));
+            heap.deallocate(block).unwrap();
+        }
+    }
+    heap.verify();
+    assert_eq!(heap.stats().used_bytes, 0);
+    assert_eq!(heap.free_block_count(), initial_blocks);
+}
