@@ -67,9 +67,11 @@ pub fn script_symbols(script: &crate::script::ast::Script) -> BTreeSet<String> {
 /// Checks that Rust application objects were built by the toolchain the pool was built with.
 fn check_toolchain(pool: &Pool, app: &select::AppSymbols, objects: &[PathBuf]) -> Result<()> {
     let pool_rustc = &pool.index.toolchain.rustc;
-    let Some(pool_version) = rustc_version(pool_rustc) else {
+    // The index records the bare version ("1.95.0"); objects record "rustc version 1.95.0 (...)".
+    let pool_version = rustc_version(pool_rustc).unwrap_or_else(|| pool_rustc.trim().to_string());
+    if pool_version.is_empty() {
         return Ok(());
-    };
+    }
     for comment in &app.comments {
         if let Some(app_version) = rustc_version(comment) {
             if app_version != pool_version {

@@ -58,6 +58,58 @@ fn compile_c(source: &Path, out: &Path) {
     assert!(status.success(), "compiling {}", source.display());
 }
 
+/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
+const RUST_FLAGS: &[&str] = &[
+    "--edition",
+    "2021",
+    "-C",
+    "opt-level=2",
+    "-C",
+    "panic=abort",
+    "-C",
+    "relocation-model=static",
+    "-C",
+    "no-redzone=yes",
+    "-C",
+    "target-cpu=x86-64",
+    "-C",
+    "force-frame-pointers=yes",
+    "-C",
+    "codegen-units=1",
+];
+
+/// Compiles a `no_std` Rust application against the `uk` API crate into one object.
+fn compile_rust(source: &Path, out: &Path) {
+    let dir = out.parent().unwrap();
+    let uk = dir.join("libuk.rlib");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args(["--crate-type", "rlib", "--crate-name", "uk"])
+        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
+        .arg("-o")
+        .arg(&uk)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling uk");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args([
+            "--crate-type",
+            "lib",
+            "--crate-name",
+            "app",
+            "--emit=obj",
+            "--extern",
+        ])
+        .arg(format!("uk={}", uk.display()))
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling {}", source.display());
+}
+
 fn link(objects: &[&Path], image: &Path, extra: &[&str]) -> Output {
     let output = ukl()
         .arg("link")
@@ -278,4 +330,84 @@ fn tampered_archive_is_refused() {
         "{stderr}"
     );
     assert!(!dir.join("hello.kvm").exists(), "no image may be written");
+}
+
+#[test]
+fn hello_rust_prints_and_exits_zero() {
+    let dir = work_dir("hello-rust");
+    let object = dir.join("hello.o");
+    compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
+    let image = dir.join("hello.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &["x"], None);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    for line in [
+        "Hello from Rust on ukl!",
+        "argv[1] = \"x\"",
+        "10 squares sum to 385; UNIKERNELS IN RUST",
+        "pi is about 3.14159, e is about 2.718281828e0",
+        "a boxed slice of 5000 bytes",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "missing `{line}` in:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn rust_panic_reports_and_exits_101() {
+    let dir = work_dir("panic");
+    let object = dir.join("panic.o");
+    compile_rust(&app("panic.rs"), &object);
+    let image = dir.join("panic.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &[], None);
+    assert!(run.stdout.contains("about to panic"), "{}", run.stdout);
+    assert!(!run.stdout.contains("not reached"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("index out of bounds: the len is 4 but the index is 11"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("panic.rs:"),
+        "location missing:\n{}",
+        run.stdout
+    );
+    assert_eq!(run.status, 101, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn rust_toolchain_mismatch_is_reported() {
+    let dir = work_dir("toolchain");
+    let object = dir.join("hello.o");
+    compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
+    // Pretend another compiler made the object.
+    let comment = dir.join("comment");
+    std::fs::write(&comment, b"rustc version 1.80.0 (051478957 2024-07-21)\0").unwrap();
+    let patched = dir.join("old.o");
+    let status = Command::new("objcopy")
+        .args(["--remove-section", ".comment", "--add-section"])
+        .arg(format!(".comment={}", comment.display()))
+        .arg(&object)
+        .arg(&patched)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = ukl()
+        .arg("link")
+        .arg(&patched)
+        .args(["--plat", "kvm", "-o"])
+        .arg(dir.join("x.kvm"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1.80.0") && stderr.contains("1.95"),
+        "both versions must be named: {stderr}"
+    );
 }
