@@ -154,36 +154,110 @@ fn cmd_link(
     args: &LinkArgs,
 ) -> Result<Vec<(String, PathBuf)>, LinkError> {
     let home = home(home_arg)?;
-    let several = args.platforms.len() > 1;
-    let mut images = Vec::new();
-    for platform in &args.platforms {
-        let output = match (&args.output, several) {
-            (Some(o), false) => o.clone(),
-            (Some(o), true) => PathBuf::from(format!("{}.{platform}", o.display())),
-            (None, _) => unikernel::default_output(&args.inputs, platform),
-        };
-        let options = UnikernelOptions {
+    let mut platforms: Vec<&String> = Vec::new();
+    for p in &args.platforms {
+        if !platforms.contains(&p) {
+            platforms.push(p);
+        }
+    }
+    let several = platforms.len() > 1;
+    let jobs: Vec<UnikernelOptions> = platforms
+        .into_iter()
+        .map(|platform| UnikernelOptions {
             home: home.clone(),
             objects: args.inputs.clone(),
             platform: platform.clone(),
-            output,
+            output: match (&args.output, several) {
+                (Some(o), false) => o.clone(),
+                (Some(o), true) => PathBuf::from(format!("{}.{platform}", o.display())),
+                (None, _) => unikernel::default_output(&args.inputs, platform),
+            },
             libraries: args.libraries.clone(),
-            map: args.map.clone(),
+            map: args.map.as_ref().map(|m| {
+                if several {
+                    PathBuf::from(format!("{}.{platform}", m.display()))
+                } else {
+                    m.clone()
+                }
+            }),
             strip: args.strip,
             gc: !args.no_gc,
-        };
-        let report = unikernel::link_image(&options)?;
-        eprintln!(
-            "linked {} ({}, {} libraries, {} bytes) in {:.1} ms",
-            report.output.display(),
-            report.platform,
-            report.libraries.len(),
-            report.size,
-            report.elapsed_ms
-        );
-        images.push((platform.clone(), report.output));
+        })
+        .collect();
+    let results = link_in_parallel(&jobs);
+    let mut images = Vec::new();
+    let mut errors = Vec::new();
+    for (job, result) in jobs.iter().zip(results) {
+        match result {
+            Ok(report) => images.push((job.platform.clone(), report.output)),
+            Err(e) if several => errors.push(ukl::link_error!("{}: {e}", job.platform)),
+            Err(e) => errors.push(e),
+        }
     }
-    Ok(images)
+    if errors.is_empty() {
+        Ok(images)
+    } else {
+        Err(LinkError::combine(errors))
+    }
+}
+
+fn describe(report: &unikernel::UnikernelReport) -> String {
+    format!(
+        "linked {} ({}, {} libraries, {} bytes) in {:.1} ms",
+        report.output.display(),
+        report.platform,
+        report.libraries.len(),
+        report.size,
+        report.elapsed_ms
+    )
+}
+
+/// Links one image per job, each on its own thread. On a terminal a spinner per platform shows
+/// progress; otherwise one plain line per finished image.
+fn link_in_parallel(
+    jobs: &[UnikernelOptions],
+) -> Vec<Result<unikernel::UnikernelReport, LinkError>> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal() && jobs.len() > 1;
+    let bars = indicatif::MultiProgress::new();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|job| {
+                let bar = terminal.then(|| {
+                    let bar = bars.add(indicatif::ProgressBar::new_spinner());
+                    bar.set_message(format!(
+                        "linking {} for {}",
+                        job.output.display(),
+                        job.platform
+                    ));
+                    bar.enable_steady_tick(std::time::Duration::from_millis(80));
+                    bar
+                });
+                scope.spawn(move || {
+                    let result = unikernel::link_image(job);
+                    let line = match &result {
+                        Ok(report) => describe(report),
+                        Err(_) => format!("{}: failed", job.platform),
+                    };
+                    match bar {
+                        Some(bar) => bar.finish_with_message(line),
+                        None if result.is_ok() => eprintln!("{line}"),
+                        None => {}
+                    }
+                    result
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(ukl::link_error!("internal error: a link thread panicked"))
+                })
+            })
+            .collect()
+    })
 }
 
 fn cmd_run(

@@ -17,9 +17,47 @@ pub struct Platform {
     /// Libraries linked into every image of the platform.
     pub libraries: Vec<String>,
     pub run: Option<RunSpec>,
-    /// Files written beside the image (e.g. an `xl` configuration).
+    /// A file written beside the image (e.g. an `xl` configuration for xen).
     #[serde(default)]
-    pub companion: Option<toml::Value>,
+    pub companion: Option<Companion>,
+    /// Guest memory in MiB that companions and runners assume when none is given.
+    #[serde(default = "default_memory")]
+    pub memory_mb: u64,
+}
+
+/// A file written beside each image. `file` and `template` may use `{image}` (the image's
+/// absolute path), `{name}` (its file name without extension), `{memory_mb}` and `{cmdline}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Companion {
+    pub file: String,
+    pub template: String,
+}
+
+impl Companion {
+    pub fn render(&self, text: &str, image: &Path, memory_mb: u64, cmdline: &str) -> String {
+        let name = image
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+        text.replace("{image}", &absolute.display().to_string())
+            .replace("{name}", &name)
+            .replace("{memory_mb}", &memory_mb.to_string())
+            .replace("{cmdline}", cmdline)
+    }
+
+    /// Writes the companion file for `image`; returns its path.
+    pub fn write(&self, image: &Path, memory_mb: u64, cmdline: &str) -> Result<PathBuf> {
+        let path = PathBuf::from(self.render(&self.file, image, memory_mb, cmdline));
+        let text = self.render(&self.template, image, memory_mb, cmdline);
+        std::fs::write(&path, text)
+            .map_err(|e| link_error!("cannot write `{}`: {e}", path.display()))?;
+        Ok(path)
+    }
+}
+
+fn default_memory() -> u64 {
+    32
 }
 
 #[derive(Debug, Clone, Deserialize)]

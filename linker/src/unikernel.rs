@@ -148,6 +148,9 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         ..LinkOptions::default()
     };
     let report = link::link(&link_options)?;
+    if let Some(companion) = &platform.companion {
+        companion.write(&report.output, platform.memory_mb, "")?;
+    }
     Ok(UnikernelReport {
         output: report.output,
         platform: platform.name,
