@@ -316,7 +316,7 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
     // Orphans: an output section of the same name, placed after the most similar section.
     for (oi, si) in orphans {
         let section = &objects[oi as usize].sections[si as usize];
-        let name = String::from_utf8_lossy(section.name).into_owned();
+        let name = orphan_output_name(&String::from_utf8_lossy(section.name));
         let o = find_or_add(
             &mut sections,
             &mut steps,
@@ -487,6 +487,39 @@ fn rank(sh_type: u32, flags: u64) -> u32 {
 }
 
 /// Finds the output section `name` or creates it after the last section of the same rank.
+/// The output section an orphan joins: `.text.foo` goes to `.text`, `.rodata.str1.1` to
+/// `.rodata`, and so on for the usual prefixes (as ld.lld does); other names stay as they are.
+fn orphan_output_name(name: &str) -> String {
+    const PREFIXES: &[&str] = &[
+        ".text",
+        ".rodata",
+        ".data.rel.ro",
+        ".data",
+        ".bss.rel.ro",
+        ".bss",
+        ".tdata",
+        ".tbss",
+        ".gcc_except_table",
+        ".init_array",
+        ".fini_array",
+        ".ctors",
+        ".dtors",
+        ".ldata",
+        ".lrodata",
+        ".lbss",
+    ];
+    for prefix in PREFIXES {
+        if name == *prefix
+            || name
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
+        {
+            return (*prefix).to_string();
+        }
+    }
+    name.to_string()
+}
+
 fn find_or_add(
     sections: &mut Vec<OutputSection>,
     steps: &mut Vec<Step>,
@@ -503,7 +536,8 @@ fn find_or_add(
     os.sh_type = sh_type;
     os.flags = flags;
     sections.push(os);
-    // After the last section of the same rank, else after the last of a lower rank.
+    // Like GNU ld: after the last section of the same kind; read-only data after the code;
+    // otherwise before the first section of a later kind, or after the last of an earlier one.
     let ranks: Vec<(usize, u32)> = steps
         .iter()
         .enumerate()
@@ -512,10 +546,30 @@ fn find_or_add(
             _ => None,
         })
         .collect();
-    let same = ranks.iter().rev().find(|(_, r)| *r == wanted);
-    let lower = ranks.iter().rev().find(|(_, r)| *r < wanted);
-    match same.or(lower) {
-        Some((i, _)) => steps.insert(i + 1, Step::Section(index)),
+    let after = |want: u32| {
+        ranks
+            .iter()
+            .rev()
+            .find(|(_, r)| *r == want)
+            .map(|(i, _)| i + 1)
+    };
+    let position = after(wanted)
+        .or_else(|| if wanted == 2 { after(3) } else { None })
+        .or_else(|| {
+            ranks
+                .iter()
+                .find(|(_, r)| *r > wanted && *r < 100)
+                .map(|(i, _)| *i)
+        })
+        .or_else(|| {
+            ranks
+                .iter()
+                .rev()
+                .find(|(_, r)| *r < wanted)
+                .map(|(i, _)| i + 1)
+        });
+    match position {
+        Some(p) => steps.insert(p, Step::Section(index)),
         None => steps.push(Step::Section(index)),
     }
     index
@@ -1174,9 +1228,15 @@ impl EvalContext for Ctx<'_, '_> {
                 let s = o.sym(sym as usize);
                 match o.sym_section(sym as usize) {
                     Some(sec) => {
-                        let section = &o.sections[sec];
-                        let os = self.sections.get(section.output as usize)?;
-                        Some(os.addr + section.offset + s.st_value(LE))
+                        // Placement is not recorded on the objects until layout is done:
+                        // find the piece (script expressions rarely name object symbols).
+                        let wanted = (object, sec as u32);
+                        self.sections.iter().find_map(|os| {
+                            os.pieces.iter().zip(&os.piece_offsets).find_map(|(p, off)| {
+                                matches!(p, Piece::Input { object, section } if (*object, *section) == wanted)
+                                    .then(|| os.addr + off + s.st_value(LE))
+                            })
+                        })
                     }
                     None => Some(s.st_value(LE)),
                 }
@@ -1512,6 +1572,50 @@ fn place_segments(
             tls = Some((seg.vaddr, seg.filesz, seg.memsz, seg.align));
         }
     }
+    // Without PHDRS, sections of different permissions that the script packs into one page go
+    // into one segment (the loader maps whole pages, so two segments sharing a page would give
+    // the later one's permissions to both), as GNU ld does. Emptied entries become PT_NULL so
+    // that SIZEOF_HEADERS stays what the layout assumed.
+    if is_auto(segments) {
+        merge_shared_pages(segments, sections)?;
+    }
+
+    // A loadable segment must not start in the page where the previous one ends with
+    // zero-filled memory: the loader would map file bytes over that memory.
+    let mut loads: Vec<&Segment> = segments
+        .iter()
+        .filter(|s| s.p_type == elf::PT_LOAD && s.memsz > 0)
+        .collect();
+    loads.sort_by_key(|s| s.vaddr);
+    for pair in loads.windows(2) {
+        let (first, second) = (pair[0], pair[1]);
+        let first_end = first.vaddr + first.memsz;
+        if second.vaddr < first_end {
+            return Err(link_error!(
+                "segments overlap: {:#x}..{:#x} and {:#x}..{:#x}",
+                first.vaddr,
+                first_end,
+                second.vaddr,
+                second.vaddr + second.memsz
+            )
+            .help("check the addresses the link script assigns"));
+        }
+        if first.memsz > first.filesz && second.vaddr < align_up(first_end, PAGE_SIZE) {
+            let name = second
+                .sections
+                .first()
+                .map(|&i| sections[i].name.as_str())
+                .unwrap_or("?");
+            return Err(link_error!(
+                "output section `{name}` at {:#x} starts a segment in the page where the previous \
+                 segment's zero-filled memory (.bss) ends ({:#x})",
+                second.vaddr,
+                first_end
+            )
+            .help("place it before .bss in the link script, or align it to a page: `. = ALIGN(CONSTANT(MAXPAGESIZE));`"));
+        }
+    }
+
     // PT_PHDR describes the program headers where the first segment maps them.
     let headers_at = segments
         .iter()
@@ -1524,6 +1628,53 @@ fn place_segments(
         }
     }
     Ok((align_up(offset, 8), tls))
+}
+
+fn merge_shared_pages(segments: &mut [Segment], sections: &[OutputSection]) -> Result<()> {
+    let mut order: Vec<usize> = (0..segments.len())
+        .filter(|&i| segments[i].p_type == elf::PT_LOAD && segments[i].memsz > 0)
+        .collect();
+    order.sort_by_key(|&i| segments[i].vaddr);
+    let mut current = match order.first() {
+        Some(&i) => i,
+        None => return Ok(()),
+    };
+    for &next in &order[1..] {
+        let (a, b) = (&segments[current], &segments[next]);
+        let a_end = a.vaddr + a.memsz;
+        let shares_page = b.vaddr / PAGE_SIZE == (a_end - 1) / PAGE_SIZE;
+        let contiguous_file = b.offset.wrapping_sub(a.offset) == b.vaddr.wrapping_sub(a.vaddr);
+        if !shares_page || a.memsz > a.filesz || !contiguous_file {
+            current = next;
+            continue;
+        }
+        let flags = a.flags | b.flags;
+        if flags & elf::PF_W != 0 && flags & elf::PF_X != 0 {
+            let name = b
+                .sections
+                .first()
+                .map(|&i| sections[i].name.as_str())
+                .unwrap_or("?");
+            return Err(link_error!(
+                "output section `{name}` at {:#x} shares a page with code at {:#x}: the page would \
+                 have to be writable and executable",
+                b.vaddr,
+                a_end
+            )
+            .help("separate code and data by a page in the link script: `. = ALIGN(CONSTANT(MAXPAGESIZE));`"));
+        }
+        let (b_vaddr, b_memsz, b_offset, b_filesz, b_align) =
+            (b.vaddr, b.memsz, b.offset, b.filesz, b.align);
+        let moved = std::mem::take(&mut segments[next].sections);
+        let a = &mut segments[current];
+        a.flags = flags;
+        a.memsz = b_vaddr + b_memsz - a.vaddr;
+        a.filesz = b_offset + b_filesz - a.offset;
+        a.align = a.align.max(b_align);
+        a.sections.extend(moved);
+        segments[next] = empty_segment(elf::PT_NULL, 0);
+    }
+    Ok(())
 }
 
 fn first_load(segments: &[Segment]) -> usize {

@@ -111,8 +111,10 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         .clone()
         .or_else(|| script.entry().map(str::to_string));
     let mut root_names: Vec<String> = Vec::new();
-    if let Some(e) = &entry_name {
-        root_names.push(e.clone());
+    match &entry_name {
+        Some(e) => root_names.push(e.clone()),
+        // Without an entry, `_start` is the entry if something defines it.
+        None => root_names.push("_start".to_string()),
     }
     root_names.extend(options.undefined.iter().cloned());
     root_names.extend(options.keep.iter().cloned());
@@ -157,10 +159,8 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     };
     let assigned = layout::assign(&mut objects, &placeholder_input)?;
     let mut root_symbols = Vec::new();
-    if let Some(id) = entry_name
-        .as_ref()
-        .and_then(|e| symbols.lookup(e.as_bytes()))
-    {
+    let entry_symbol = entry_name.as_deref().unwrap_or("_start");
+    if let Some(id) = symbols.lookup(entry_symbol.as_bytes()) {
         root_symbols.push((id, RootKind::Entry));
     }
     for name in options.undefined.iter().chain(&options.keep) {
@@ -259,7 +259,18 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
             Some(id) => symbols.get(id).address,
             None => parse_number(e).unwrap_or(0),
         },
-        None => 0,
+        // Like GNU ld: `_start` if it is defined, else the start of `.text`.
+        None => match symbols.lookup(b"_start").map(|id| symbols.get(id)) {
+            Some(sym) if !matches!(sym.def, Definition::Undefined | Definition::Lazy { .. }) => {
+                sym.address
+            }
+            _ => layout
+                .sections
+                .iter()
+                .find(|s| s.emitted && s.name == ".text")
+                .map(|s| s.addr)
+                .unwrap_or(0),
+        },
     };
 
     let bytes = write::write_image(
