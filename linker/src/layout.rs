@@ -14,6 +14,8 @@ use object::read::elf::Sym;
 use rustc_hash::FxHashMap;
 
 pub const PAGE_SIZE: u64 = 0x1000;
+/// The largest section contents ukl writes (4 GiB): larger is a script mistake.
+const MAX_SECTION_BYTES: u64 = 1 << 32;
 const EHDR_SIZE: u64 = 64;
 const PHDR_SIZE: u64 = 56;
 
@@ -891,7 +893,7 @@ pub fn finish(
                     );
                     let mut lma = start;
                     let ctx = Ctx {
-                        dot: Some(start + size),
+                        dot: Some(start.wrapping_add(size)),
                         sections: &sections,
                         values: &new_values,
                         symbols,
@@ -938,6 +940,29 @@ pub fn finish(
     }
     if let Some(e) = last_error {
         return Err(e);
+    }
+
+    // Addresses and sizes must stay inside the address space and a sane file size.
+    for os in sections.iter().filter(|s| s.emitted) {
+        let alloc = os.flags & u64::from(elf::SHF_ALLOC) != 0;
+        if alloc && os.addr.checked_add(os.size).is_none() {
+            return Err(link_error!(
+                "output section `{}` at {:#x} with size {:#x} wraps around the address space",
+                os.name,
+                os.addr,
+                os.size
+            )
+            .help("check the addresses and `.` assignments in the link script"));
+        }
+        if os.sh_type != elf::SHT_NOBITS && os.size > MAX_SECTION_BYTES {
+            return Err(link_error!(
+                "output section `{}` would be {} bytes, more than ukl writes ({} bytes)",
+                os.name,
+                os.size,
+                MAX_SECTION_BYTES
+            )
+            .help("check `.` assignments and ALIGN() inside the section in the link script"));
+        }
     }
 
     // Script symbols into the symbol table.
@@ -1121,59 +1146,59 @@ fn lay_pieces(
             Piece::Input { object, section } => {
                 let s = &objects[*object as usize].sections[*section as usize];
                 dot = align_up(dot, s.align);
-                offsets.push(dot - start);
+                offsets.push(dot.wrapping_sub(start));
                 let size = if s.kind == SectionKind::EhFrame {
                     eh_sizes.get(&(*object, *section)).copied().unwrap_or(0)
                 } else {
                     s.size
                 };
-                dot += size;
+                dot = dot.wrapping_add(size);
             }
             Piece::Common { symbol } => {
                 if let Definition::Common { size, align, .. } = symbols.get(*symbol).def {
                     dot = align_up(dot, align);
-                    offsets.push(dot - start);
-                    dot += size;
+                    offsets.push(dot.wrapping_sub(start));
+                    dot = dot.wrapping_add(size);
                 } else {
-                    offsets.push(dot - start);
+                    offsets.push(dot.wrapping_sub(start));
                 }
             }
             Piece::Got => {
                 dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 8 * u64::from(input.got_slots);
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(8 * u64::from(input.got_slots));
             }
             Piece::BuildId => {
                 dot = align_up(dot, 4);
-                offsets.push(dot - start);
-                dot += 16 + 20;
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(16 + 20);
             }
             Piece::Iplt => {
                 dot = align_up(dot, 16);
-                offsets.push(dot - start);
-                dot += 16 * u64::from(input.ifuncs);
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(16 * u64::from(input.ifuncs));
             }
             Piece::IgotPlt => {
                 dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 8 * u64::from(input.ifuncs);
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(8 * u64::from(input.ifuncs));
             }
             Piece::RelaIplt => {
                 dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 24 * u64::from(input.ifuncs);
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(24 * u64::from(input.ifuncs));
             }
             Piece::EhFrameHdr => {
                 dot = align_up(dot, 4);
-                offsets.push(dot - start);
-                dot += crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0));
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0)));
             }
             Piece::Data { size, .. } => {
-                offsets.push(dot - start);
-                dot += size.bytes();
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(size.bytes());
             }
             Piece::Assign(a) => {
-                offsets.push(dot - start);
+                offsets.push(dot.wrapping_sub(start));
                 // Reads `values` through a fresh context view so that earlier assignments in
                 // this section are visible.
                 let view = Ctx {
@@ -1201,7 +1226,7 @@ fn lay_pieces(
             }
         }
     }
-    (dot - start, offsets)
+    (dot.wrapping_sub(start), offsets)
 }
 
 struct Ctx<'a, 'o> {
@@ -1736,7 +1761,7 @@ pub fn local_symbol_address(
             if section.kind == SectionKind::EhFrame {
                 value = 0;
             }
-            Some(os.addr + section.offset + value)
+            Some(os.addr.wrapping_add(section.offset).wrapping_add(value))
         }
         None => {
             if s.st_shndx(LE) == elf::SHN_ABS {

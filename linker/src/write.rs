@@ -431,7 +431,7 @@ fn build_symtab(
                 Some(sec) => layout.sections[object.sections[sec].output as usize].index as u16,
                 None => elf::SHN_ABS,
             };
-            let value = if kind == elf::STT_TLS {
+            let value = if kind == elf::STT_TLS && addr_in_tls(layout, addr) {
                 addr - tls_start
             } else {
                 addr
@@ -487,7 +487,7 @@ fn build_symtab(
                 continue;
             }
         };
-        let value = if kind == elf::STT_TLS {
+        let value = if kind == elf::STT_TLS && addr_in_tls(layout, global.address) {
             global.address - tls_start
         } else {
             global.address
@@ -578,4 +578,12 @@ impl EvalContext for WriteCtx<'_, '_> {
     fn is_defined(&self, name: &str) -> bool {
         self.symbol(name).is_some()
     }
+}
+
+/// Is `addr` inside the TLS template? (A symbol typed TLS but placed elsewhere keeps its
+/// address as its value.)
+fn addr_in_tls(layout: &Layout, addr: u64) -> bool {
+    layout
+        .tls
+        .is_some_and(|(start, _, memsz, _)| addr >= start && addr <= start + memsz)
 }
