@@ -161,6 +161,21 @@ impl Layout {
     }
 }
 
+impl Piece {
+    /// For a piece the linker synthesizes: its section flags, alignment and section type.
+    fn synthetic(&self) -> Option<(u32, u64, u32)> {
+        let alloc = elf::SHF_ALLOC;
+        match self {
+            Piece::Got | Piece::IgotPlt => Some((alloc | elf::SHF_WRITE, 8, elf::SHT_PROGBITS)),
+            Piece::Iplt => Some((alloc | elf::SHF_EXECINSTR, 16, elf::SHT_PROGBITS)),
+            Piece::EhFrameHdr => Some((alloc, 4, elf::SHT_PROGBITS)),
+            Piece::RelaIplt => Some((alloc, 8, elf::SHT_RELA)),
+            Piece::BuildId => Some((alloc, 4, elf::SHT_NOTE)),
+            _ => None,
+        }
+    }
+}
+
 /// Assigns input sections to output sections. Returns the output sections, the script steps, the
 /// sections a `KEEP` pattern selected, and the sections `/DISCARD/` removed (marked discarded).
 pub struct Assignment0 {
@@ -687,38 +702,16 @@ pub fn finish(
                     types.push(elf::SHT_NOBITS);
                     os.emitted = true;
                 }
-                Piece::Got | Piece::IgotPlt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_WRITE);
-                    os.align = os.align.max(8);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::Iplt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_EXECINSTR);
-                    os.align = os.align.max(16);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::EhFrameHdr => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(4);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::RelaIplt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(8);
-                    types.push(elf::SHT_RELA);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::BuildId => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(4);
-                    types.push(elf::SHT_NOTE);
+                piece @ (Piece::Got
+                | Piece::Iplt
+                | Piece::IgotPlt
+                | Piece::RelaIplt
+                | Piece::EhFrameHdr
+                | Piece::BuildId) => {
+                    let (flags, align, sh_type) = piece.synthetic().unwrap_or_default();
+                    os.flags |= u64::from(flags);
+                    os.align = os.align.max(align);
+                    types.push(sh_type);
                     any_progbits = true;
                     os.emitted = true;
                 }
@@ -1163,35 +1156,24 @@ fn lay_pieces(
                     offsets.push(dot.wrapping_sub(start));
                 }
             }
-            Piece::Got => {
-                dot = align_up(dot, 8);
+            piece @ (Piece::Got
+            | Piece::Iplt
+            | Piece::IgotPlt
+            | Piece::RelaIplt
+            | Piece::EhFrameHdr
+            | Piece::BuildId) => {
+                let (_, align, _) = piece.synthetic().unwrap_or_default();
+                dot = align_up(dot, align);
                 offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(8 * u64::from(input.got_slots));
-            }
-            Piece::BuildId => {
-                dot = align_up(dot, 4);
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(16 + 20);
-            }
-            Piece::Iplt => {
-                dot = align_up(dot, 16);
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(16 * u64::from(input.ifuncs));
-            }
-            Piece::IgotPlt => {
-                dot = align_up(dot, 8);
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(8 * u64::from(input.ifuncs));
-            }
-            Piece::RelaIplt => {
-                dot = align_up(dot, 8);
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(24 * u64::from(input.ifuncs));
-            }
-            Piece::EhFrameHdr => {
-                dot = align_up(dot, 4);
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0)));
+                let size = match piece {
+                    Piece::Got => 8 * u64::from(input.got_slots),
+                    Piece::Iplt => 16 * u64::from(input.ifuncs),
+                    Piece::IgotPlt => 8 * u64::from(input.ifuncs),
+                    Piece::RelaIplt => 24 * u64::from(input.ifuncs),
+                    Piece::EhFrameHdr => crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0)),
+                    _ => 16 + 20, // the build-id note: header, "GNU\0", 20 bytes
+                };
+                dot = dot.wrapping_add(size);
             }
             Piece::Data { size, .. } => {
                 offsets.push(dot.wrapping_sub(start));
