@@ -42,6 +42,9 @@ enum Command {
         /// Use KVM instead of TCG (slower to start on nested virtualization).
         #[arg(long)]
         kvm: bool,
+        /// Also show the hypervisor's own console lines, on stderr (xen).
+        #[arg(long)]
+        hypervisor_log: bool,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
             memory,
             timeout,
             kvm,
+            hypervisor_log,
             args,
         } => cmd_run(
             cli.home,
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
                 timeout,
                 kvm,
                 args,
+                hypervisor_log,
             },
         ),
         Command::Pool {
