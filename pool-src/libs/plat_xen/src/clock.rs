@@ -214,3 +214,38 @@ pub fn wall_ns() -> u64 {
     }
     boot_wall_ns + system_ns_at(&time_info(), tsc())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(mul: u32, shift: i8) -> TimeInfo {
+        TimeInfo {
+            version: 2,
+            pad0: 0,
+            tsc_timestamp: 1_000_000,
+            system_time: 5_000_000_000,
+            tsc_to_system_mul: mul,
+            tsc_shift: shift,
+            flags: 0,
+            pad1: [0; 2],
+        }
+    }
+
+    #[test]
+    fn scales_tsc_ticks_to_nanoseconds() {
+        // 2 GHz: 0.5 ns per tick = 2^31 / 2^32 with shift 0.
+        let two_ghz = info(1 << 31, 0);
+        assert_eq!(system_ns_at(&two_ghz, 1_000_000 + 2_000), 5_000_001_000);
+        assert_eq!(system_ns_at(&two_ghz, 1_000_000 - 2_000), 4_999_999_000);
+        // 4 GHz with a negative shift: (ticks >> 1) × 2^31 / 2^32.
+        let shifted = info(1 << 31, -1);
+        assert_eq!(system_ns_at(&shifted, 1_000_000 + 4_000), 5_000_001_000);
+    }
+
+    #[test]
+    fn layout_matches_xen() {
+        assert_eq!(core::mem::size_of::<TimeInfo>(), 32);
+        assert_eq!(core::mem::size_of::<AddToPhysmap>(), 24);
+    }
+}
