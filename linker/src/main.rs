@@ -271,11 +271,23 @@ fn cmd_run(
     options: RunOptions,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
-    let platform_name = args
+    let mut platform_name = args
         .platforms
         .first()
         .cloned()
         .unwrap_or_else(|| "kvm".into());
+    // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
+    // another one than the default is asked for.
+    if args.inputs.len() == 1 && platform_name == "kvm" && !unikernel::is_object(&args.inputs[0]) {
+        if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
+            if ukl::platform::available(&home)
+                .iter()
+                .any(|p| p == extension)
+            {
+                platform_name = extension.to_string();
+            }
+        }
+    }
     if args.platforms.len() > 1 {
         return Err(
             ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")

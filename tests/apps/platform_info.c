@@ -12,7 +12,7 @@ int ukplat_memregion_count(void);
 /* 2024-01-01T00:00:00Z */
 #define YEAR_2024_SECONDS 1704067200ull
 
-int main(void)
+int main(int argc, char *argv[])
 {
 	uint64_t start = ukplat_monotonic_ns();
 	volatile unsigned long spin = 0;
@@ -28,6 +28,8 @@ int main(void)
 	       (unsigned long long)wall_seconds);
 	printf("tsc: %llu MHz\n", (unsigned long long)(ukplat_tsc_hz() / 1000000));
 	printf("memory regions: %d\n", ukplat_memregion_count());
+	for (int i = 1; i < argc; i++)
+		printf("argv[%d] = \"%s\"\n", i, argv[i]);
 	printf("exiting with 3\n");
 	return 3;
 }
