@@ -310,7 +310,7 @@ fn cmd_run(
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Outcome::NoStatus => {
             eprintln!(
-                "error: the guest stopped without reporting an exit status (a triple fault?)"
+                "error: the guest stopped without reporting an exit status (a triple fault, or the VMM failed: see its messages above)"
             );
             Ok(ExitCode::from(125))
         }
