@@ -63,7 +63,7 @@ pub fn xen_hypervisor() -> Result<PathBuf> {
             None => std::env::var_os("XDG_CACHE_HOME")
                 .map(PathBuf::from)
                 .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .unwrap_or_else(|| PathBuf::from(".cache"))
+                .unwrap_or_else(|| PathBuf::from("/tmp/.cache"))
                 .join("ukl/xen"),
         };
         dir.join("xen.elf")
