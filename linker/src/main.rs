@@ -42,6 +42,9 @@ enum Command {
         /// Use KVM instead of TCG (slower to start on nested virtualization).
         #[arg(long)]
         kvm: bool,
+        /// Also show the hypervisor's own console lines, on stderr (xen).
+        #[arg(long)]
+        hypervisor_log: bool,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
             memory,
             timeout,
             kvm,
+            hypervisor_log,
             args,
         } => cmd_run(
             cli.home,
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
                 timeout,
                 kvm,
                 args,
+                hypervisor_log,
             },
         ),
         Command::Pool {
@@ -266,11 +271,23 @@ fn cmd_run(
     options: RunOptions,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
-    let platform_name = args
+    let mut platform_name = args
         .platforms
         .first()
         .cloned()
         .unwrap_or_else(|| "kvm".into());
+    // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
+    // another one than the default is asked for.
+    if args.inputs.len() == 1 && platform_name == "kvm" && !unikernel::is_object(&args.inputs[0]) {
+        if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
+            if ukl::platform::available(&home)
+                .iter()
+                .any(|p| p == extension)
+            {
+                platform_name = extension.to_string();
+            }
+        }
+    }
     if args.platforms.len() > 1 {
         return Err(
             ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")
@@ -293,7 +310,7 @@ fn cmd_run(
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Outcome::NoStatus => {
             eprintln!(
-                "error: the guest stopped without reporting an exit status (a triple fault?)"
+                "error: the guest stopped without reporting an exit status (a triple fault, or the VMM failed: see its messages above)"
             );
             Ok(ExitCode::from(125))
         }

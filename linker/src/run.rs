@@ -1,11 +1,14 @@
-//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm), streams the
-//! console to the terminal and returns the unikernel's exit status.
+//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm, Xen under
+//! QEMU for xen), streams the console to the terminal and returns the unikernel's exit status.
 
+use crate::console_log::{ConsoleLog, LogLine};
 use crate::error::Result;
 use crate::link_error;
 use crate::platform::Platform;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
@@ -14,7 +17,14 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
     pub kvm: bool,
     pub args: Vec<String>,
+    /// Show the hypervisor's own console lines (on stderr) for platforms that hide them.
+    pub hypervisor_log: bool,
 }
+
+/// Hypervisor lines shown when a run ends without a status.
+const HYPERVISOR_TAIL: usize = 20;
+/// QEMU memory beyond the domain's, for Xen itself.
+const XEN_HOST_EXTRA_MB: u64 = 224;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +52,55 @@ pub fn command_line(image_name: &str, args: &[String]) -> String {
         .join(" ")
 }
 
+/// The Xen hypervisor (a multiboot ELF) for `{xen}`: `$UKL_XEN`, else `xen.elf` in
+/// `$UKL_XEN_DIR` or `${XDG_CACHE_HOME:-~/.cache}/ukl/xen/`, where scripts/fetch-xen puts it.
+pub fn xen_hypervisor() -> Result<PathBuf> {
+    let path = if let Some(file) = std::env::var_os("UKL_XEN") {
+        PathBuf::from(file)
+    } else {
+        let dir = match std::env::var_os("UKL_XEN_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .unwrap_or_else(|| PathBuf::from("/tmp/.cache"))
+                .join("ukl/xen"),
+        };
+        dir.join("xen.elf")
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(link_error!("no Xen hypervisor at {}", path.display())
+            .help("run scripts/fetch-xen (it unpacks Debian's xen-hypervisor-4.17-amd64 there), or set UKL_XEN"))
+    }
+}
+
+/// Parses QEMU's `-m` syntax (a number of MiB, or with a K, M, G or T suffix) into MiB.
+pub fn memory_mb(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "M"),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| link_error!("invalid memory size `{text}`").help("write e.g. 64M or 1G"))?;
+    let mb = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "K" => value / 1024,
+        "M" => value,
+        "G" => value * 1024,
+        "T" => value * 1024 * 1024,
+        _ => return Err(link_error!("invalid memory size `{text}`").help("write e.g. 64M or 1G")),
+    };
+    Ok(mb)
+}
+
+/// The run command for `image`. Whole-word placeholders: `IMAGE`, `CMDLINE` (the arguments as
+/// one kernel command line), `ARGS` (the arguments as separate words). Inside words: `{image}`,
+/// `{cmdline}`, `{module_cmdline}` (the command line with commas doubled, for QEMU's `-initrd`
+/// module list), `{xen}` ([`xen_hypervisor`]), `{memory_mb}` (the guest's memory; when the
+/// command uses it, `-m` sets it instead of QEMU's `-m`) and `{host_memory_mb}`.
 pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Command> {
     let spec = platform.run.as_ref().ok_or_else(|| {
         link_error!(
@@ -50,6 +109,16 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         )
     })?;
     let cmdline = command_line("", &options.args);
+    let guest_memory_in_command = spec.command.iter().any(|w| w.contains("{memory_mb}"));
+    let guest_mb = match (&options.memory, guest_memory_in_command) {
+        (Some(memory), true) => memory_mb(memory)?,
+        _ => platform.memory_mb,
+    };
+    let xen = if spec.command.iter().any(|w| w.contains("{xen}")) {
+        xen_hypervisor()?.display().to_string()
+    } else {
+        String::new()
+    };
     let mut words: Vec<String> = spec
         .command
         .iter()
@@ -57,10 +126,19 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             "IMAGE" => image.display().to_string(),
             "CMDLINE" => cmdline.clone(),
             "ARGS" => String::new(),
-            _ => w.clone(),
+            _ => w
+                .replace("{image}", &image.display().to_string())
+                .replace("{cmdline}", &cmdline)
+                .replace("{module_cmdline}", &cmdline.replace(',', ",,"))
+                .replace("{xen}", &xen)
+                .replace("{memory_mb}", &guest_mb.to_string())
+                .replace(
+                    "{host_memory_mb}",
+                    &(guest_mb + XEN_HOST_EXTRA_MB).to_string(),
+                ),
         })
         .collect();
-    if let Some(memory) = &options.memory {
+    if let (Some(memory), false) = (&options.memory, guest_memory_in_command) {
         match words.iter().position(|w| w == "-m") {
             Some(i) if i + 1 < words.len() => words[i + 1] = memory.clone(),
             _ => {
@@ -92,9 +170,19 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
 /// Boots `image`, streaming its console, and returns how it ended.
 pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Outcome> {
     let mut command = build_command(platform, image, options)?;
+    let console_exit = platform
+        .run
+        .as_ref()
+        .and_then(|r| r.exit.as_ref())
+        .filter(|e| e.kind == "console")
+        .map(ConsoleLog::new);
     command
         .stdin(Stdio::null())
-        .stdout(Stdio::inherit())
+        .stdout(if console_exit.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
         .stderr(Stdio::inherit());
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command.spawn().map_err(|e| {
@@ -110,22 +198,94 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
+    let reader = match (console_exit, child.stdout.take()) {
+        (Some(log), Some(stdout)) => {
+            let show_hypervisor = options.hypervisor_log;
+            Some(std::thread::spawn(move || {
+                read_console_log(stdout, &log, show_hypervisor)
+            }))
+        }
+        _ => None,
+    };
+    let code = wait(&mut child, &program, timeout)?;
+    let Some(reader) = reader else {
+        return Ok(code.map_or(Outcome::TimedOut, |code| decode_exit(platform, code)));
+    };
+    let (status, tail) = reader
+        .join()
+        .map_err(|_| link_error!("internal error: the console reader panicked"))?;
+    let outcome = match (code, status) {
+        (None, _) => Outcome::TimedOut,
+        (Some(_), Some(status)) => Outcome::Exited(status),
+        (Some(_), None) => Outcome::NoStatus,
+    };
+    if !matches!(outcome, Outcome::Exited(_)) && !options.hypervisor_log {
+        eprintln!("ukl: the hypervisor's last lines:");
+        for line in tail {
+            eprintln!("{line}");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Waits for `child`; None after the timeout (the child is then killed).
+fn wait(child: &mut Child, program: &str, timeout: Duration) -> Result<Option<i32>> {
     let started = Instant::now();
     loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
-            let code = status.code().unwrap_or(-1);
-            return Ok(decode_exit(platform, code));
+            return Ok(Some(status.code().unwrap_or(-1)));
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(Outcome::TimedOut);
+            return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Streams the guest's lines of a hypervisor log to stdout (and the hypervisor's to stderr when
+/// asked); returns the guest's exit status, if it printed one, and the hypervisor's last lines.
+fn read_console_log(
+    log_stream: impl std::io::Read,
+    log: &ConsoleLog,
+    show_hypervisor: bool,
+) -> (Option<i32>, VecDeque<String>) {
+    let mut status = None;
+    let mut tail = VecDeque::new();
+    let mut reader = BufReader::new(log_stream);
+    let mut bytes = Vec::new();
+    let stdout = std::io::stdout();
+    loop {
+        bytes.clear();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        match log.classify(line) {
+            LogLine::Guest(text) => {
+                let mut out = stdout.lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
+            LogLine::Hypervisor(text) => {
+                if show_hypervisor {
+                    eprintln!("{text}");
+                }
+                if tail.len() == HYPERVISOR_TAIL {
+                    tail.pop_front();
+                }
+                tail.push_back(text);
+            }
+            LogLine::Status(code) => status = Some(code),
+        }
+    }
+    (status, tail)
 }
 
 /// Maps the runner's exit status to the unikernel's.

@@ -480,7 +480,9 @@ fn match_registry(
 /// - a library must not use what another library keeps private (an error);
 /// - a library that uses another's exports should list it in `dependencies`, except platform
 ///   libraries, which `--plat` selects (a warning: the linker selects libraries by it);
-/// - two libraries should not export the same symbol (a warning: they cannot link together);
+/// - two libraries should not export the same symbol (a warning: they cannot link together),
+///   except platform libraries, which all implement the same `ukplat_*` interface and are
+///   never linked together;
 /// - a Rust symbol that no library exports will fail every link (a warning).
 fn check_imports(
     packaged: &[(&RegistryEntry, package::PackagedLibrary)],
@@ -494,6 +496,9 @@ fn check_imports(
         }
         for symbol in &library.exports {
             if let Some(other) = exporter.insert(symbol.as_str(), entry) {
+                if other.kind == LibraryKind::Plat && entry.kind == LibraryKind::Plat {
+                    continue;
+                }
                 warnings.push(format!(
                     "libraries {} and {} both export `{symbol}`",
                     other.name, entry.name
