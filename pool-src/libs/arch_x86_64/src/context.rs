@@ -100,14 +100,14 @@ pub unsafe extern "C" fn ukarch_ctx_init(
     let words: [u64; FRAME_WORDS + 2] = [
         DEFAULT_FCW,
         DEFAULT_MXCSR,
-        0,                           // r15
-        0,                           // r14
-        arg as u64,                  // r13
-        entry as *const () as u64,  // r12
-        0,                           // rbx
-        0,                           // rbp: ends backtraces
+        0,                                    // r15
+        0,                                    // r14
+        arg as u64,                           // r13
+        entry as *const () as u64,            // r12
+        0,                                    // rbx
+        0,                                    // rbp: ends backtraces
         ukarch_ctx_start as *const () as u64, // return address of the first switch
-        0,                           // a null return address above the start frame
+        0,                                    // a null return address above the start frame
         0,
     ];
     // SAFETY: the caller reserves the stack below `stack_top`; `frame` lies within 128 bytes

@@ -59,7 +59,9 @@ fn read_flags() -> u64 {
     let flags: u64;
     // SAFETY: reads RFLAGS through the stack (`pushfq` writes below rsp, which is allowed in
     // inline asm without `nostack`).
-    unsafe { core::arch::asm!("pushfq", "pop {}", out(reg) flags, options(nomem, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("pushfq", "pop {}", out(reg) flags, options(nomem, preserves_flags))
+    };
     flags
 }
 

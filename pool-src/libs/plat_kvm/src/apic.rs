@@ -194,7 +194,10 @@ pub fn set_timer(deadline_ns: u64) {
         return;
     }
     let delta_ns = deadline_ns.saturating_sub(crate::clock::monotonic_ns());
-    let ticks = u128::from(delta_ns) * u128::from(timer_hz())
-        / (1_000_000_000 * u128::from(TIMER_DIVISOR));
-    write(REG_TIMER_INITIAL, ticks.clamp(1, u128::from(u32::MAX)) as u32);
+    let ticks =
+        u128::from(delta_ns) * u128::from(timer_hz()) / (1_000_000_000 * u128::from(TIMER_DIVISOR));
+    write(
+        REG_TIMER_INITIAL,
+        ticks.clamp(1, u128::from(u32::MAX)) as u32,
+    );
 }

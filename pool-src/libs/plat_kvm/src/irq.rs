@@ -116,10 +116,18 @@ pub fn init() {
     // SAFETY: the handlers below are valid for their vectors; the argument is unused.
     unsafe {
         for gsi in 0..ioapic::gsi_count().min(MAX_GSIS) {
-            ukarch_vector_register(GSI_VECTOR_BASE + gsi, Some(on_vector), core::ptr::null_mut());
+            ukarch_vector_register(
+                GSI_VECTOR_BASE + gsi,
+                Some(on_vector),
+                core::ptr::null_mut(),
+            );
         }
         ukarch_vector_register(apic::TIMER_VECTOR, Some(on_vector), core::ptr::null_mut());
-        ukarch_vector_register(apic::SPURIOUS_VECTOR, Some(on_spurious), core::ptr::null_mut());
+        ukarch_vector_register(
+            apic::SPURIOUS_VECTOR,
+            Some(on_spurious),
+            core::ptr::null_mut(),
+        );
     }
 }
 
