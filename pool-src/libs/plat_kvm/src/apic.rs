@@ -135,7 +135,7 @@ pub fn eoi() {
 
 /// The APIC timer's input frequency: CPUID leaf 0x15's crystal (which clocks the APIC timer
 /// on such CPUs), the hypervisor timing leaf's bus frequency, or else measured against the TSC
-/// over 1 ms. Measured once, on first use.
+/// (median of three 1 ms samples). Measured once, on first use, not at boot.
 fn timer_hz() -> u64 {
     let known = TIMER_HZ.load(Ordering::Relaxed);
     if known != 0 {
@@ -164,18 +164,32 @@ fn timer_hz_from_cpuid() -> Option<u64> {
 }
 
 fn measure_timer_hz() -> u64 {
+    let mut samples = [measure_once(), measure_once(), measure_once()];
+    samples.sort_unstable();
+    samples[1]
+}
+
+/// Counts APIC timer ticks over about 1 ms of TSC time. Each end is bracketed by TSC reads and
+/// taken at their middle, so a vCPU preempted around a read (common under TCG on a busy host)
+/// skews one sample, which the median of three then drops.
+fn measure_once() -> u64 {
     let tsc_hz = crate::clock::tsc_hz();
     let window = tsc_hz / 1000;
+    let before = crate::clock::tsc();
     write(REG_TIMER_INITIAL, u32::MAX);
-    let start = crate::clock::tsc();
+    let after = crate::clock::tsc();
+    let start = before + after.wrapping_sub(before) / 2;
     while crate::clock::tsc().wrapping_sub(start) < window {
         core::hint::spin_loop();
     }
+    let before = crate::clock::tsc();
     let remaining = read(REG_TIMER_CURRENT);
-    let elapsed_tsc = crate::clock::tsc().wrapping_sub(start);
+    let after = crate::clock::tsc();
+    let end = before + after.wrapping_sub(before) / 2;
     write(REG_TIMER_INITIAL, 0);
     let counted = u64::from(u32::MAX - remaining) * TIMER_DIVISOR;
-    (u128::from(counted) * u128::from(tsc_hz) / u128::from(elapsed_tsc.max(1))).max(1) as u64
+    let elapsed = end.wrapping_sub(start).max(1);
+    (u128::from(counted) * u128::from(tsc_hz) / u128::from(elapsed)).max(1) as u64
 }
 
 /// Arms the one-shot timer for monotonic time `deadline_ns` (0 disarms).
