@@ -30,7 +30,8 @@ pub type Handler = extern "C" fn(arg: *mut c_void) -> i32;
 struct Slot {
     handlers: [Option<(Handler, *mut c_void)>; HANDLERS_PER_IRQ],
     mode: u32,
-    masked: bool,
+    /// Unmasked at the IOAPIC (false, the zero value, keeps the table in `.bss`).
+    enabled: bool,
 }
 
 struct Table(UnsafeCell<[Slot; SLOTS]>);
@@ -42,7 +43,7 @@ static TABLE: Table = Table(UnsafeCell::new(
     [Slot {
         handlers: [None; HANDLERS_PER_IRQ],
         mode: 0,
-        masked: true,
+        enabled: false,
     }; SLOTS],
 ));
 static COUNTS: [AtomicU64; SLOTS] = [const { AtomicU64::new(0) }; SLOTS];
@@ -96,7 +97,7 @@ fn program(gsi: u32, slot: &Slot) {
         APIC_ID.load(Ordering::Relaxed),
         slot.mode & MODE_LEVEL != 0,
         slot.mode & MODE_ACTIVE_LOW != 0,
-        slot.masked,
+        !slot.enabled,
     );
 }
 
@@ -163,7 +164,7 @@ pub fn register(irq: u32, handler: Option<Handler>, arg: *mut c_void) -> i32 {
         *free = Some((handler, arg));
         if irq != TIMER_IRQ {
             DEVICE_HANDLERS.fetch_add(1, Ordering::Relaxed);
-            slot.masked = false;
+            slot.enabled = true;
             program(irq, slot);
         }
         0
@@ -188,7 +189,7 @@ pub fn set_mode(irq: u32, mode: u32) -> i32 {
 pub fn set_masked(irq: u32, masked: bool) {
     if let Some(index) = slot_of(irq).filter(|_| irq != TIMER_IRQ) {
         with_table(|table| {
-            table[index].masked = masked;
+            table[index].enabled = !masked;
             program(irq, &table[index]);
         });
     }
