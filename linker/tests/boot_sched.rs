@@ -190,10 +190,7 @@ fn a_thread_stack_overflow_is_reported() {
     let run = boot(&image, &["overflow"]);
     assert_lines(
         &run,
-        &[
-            "thread \"small\" overflowed its stack",
-            "ukl: crash: thread stack overflow",
-        ],
+        &["ukl: crash: #PF page fault", "(guard page: stack overflow)"],
     );
     assert_eq!(run.status, 127, "{}", run.stdout);
 }

@@ -2,7 +2,7 @@
  *   irq-wake   a device interrupt (COM1's "transmitter empty", GSI 4) wakes a thread through a
  *              semaphore posted by the handler
  *   deadlock   every thread waits forever with nothing to wake them: a crash report
- *   overflow   a thread overruns its stack: the canary check reports it
+ *   overflow   a thread overruns its 8 KiB stack into the guard page below it
  *   main-exit  main calls uk_thread_exit; the image ends with 0 when the last thread ends */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ static void *wait_forever(void *arg)
 
 static void *overflow(void *arg)
 {
-	volatile char big[12 * 1024];
+	volatile char big[10 * 1024];
 	(void)arg;
 	memset((char *)big, 0x5a, sizeof(big));
 	uk_thread_yield();

@@ -2,8 +2,9 @@
 //!
 //! Exports (see `exports.txt` and `include/uk/arch.h`): `_ukarch_pvh_start`, `ukarch_tsc`,
 //! `ukarch_crash`, `ukarch_identity_map_bytes`, `ukarch_identity_map_extend`, interrupt control
-//! (`ukarch_irq_*`, `ukarch_halt_irq`, `ukarch_vector_register`) and thread contexts
-//! (`ukarch_ctx_init`, `ukarch_ctx_switch`). Imports from the
+//! (`ukarch_irq_*`, `ukarch_halt_irq`, `ukarch_vector_register`) thread contexts
+//! (`ukarch_ctx_init`, `ukarch_ctx_switch`) and guard pages (`ukarch_page_guard`,
+//! `ukarch_page_unguard`). Imports from the
 //! platform: `ukplat_entry_pvh`, `ukplat_console_write`, `ukplat_terminate`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`; and `strlen`, which LLVM may substitute for
 //! a byte loop (the pool's libc provides it, as `core` needs it anyway).
@@ -16,6 +17,7 @@
 
 mod boot32;
 mod context;
+mod guard;
 mod idt;
 mod irq;
 mod paging;
@@ -24,6 +26,7 @@ mod segments;
 mod trap;
 
 pub use context::{ukarch_ctx_init, ukarch_ctx_switch, Context};
+pub use guard::{ukarch_page_guard, ukarch_page_unguard};
 pub use irq::{
     ukarch_halt_irq, ukarch_irq_disable, ukarch_irq_enable, ukarch_irq_enabled, ukarch_irq_restore,
     ukarch_irq_save, ukarch_vector_register,

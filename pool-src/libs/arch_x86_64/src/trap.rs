@@ -76,6 +76,8 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         let _ = write!(out, "cr2 {address:#018x}");
         if crate::boot32::is_guard_page(address) {
             let _ = write!(out, " (boot stack overflow)");
+        } else if crate::guard::is_guard(address) {
+            let _ = write!(out, " (guard page: stack overflow)");
         }
         let _ = writeln!(out);
     }

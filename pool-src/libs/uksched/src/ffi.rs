@@ -22,6 +22,8 @@ extern "C" {
     );
     pub fn ukarch_ctx_switch(prev: *mut Context, next: *const Context);
     pub fn ukarch_crash(why: *const c_char) -> !;
+    pub fn ukarch_page_guard(page: u64, spare_table: u64) -> i32;
+    pub fn ukarch_page_unguard(page: u64) -> i32;
     pub fn ukplat_monotonic_ns() -> u64;
     pub fn ukplat_console_write(buf: *const c_char, len: usize);
     pub fn uk_malloc(size: usize) -> *mut c_void;

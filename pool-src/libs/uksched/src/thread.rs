@@ -15,9 +15,12 @@ pub const EXITED: i32 = 2;
 const DEFAULT_STACK: usize = 64 * 1024;
 const MIN_STACK: usize = 4 * 1024;
 const NAME_BYTES: usize = 32;
-/// Written at the lowest address of every thread stack; checked whenever the thread is switched
-/// out, so an overflow that reached the bottom is reported instead of silently corrupting the
-/// heap (there is no guard page: stacks come from the heap, which is mapped with 2 MiB pages).
+/// Bytes of the unmapped guard page below every thread stack.
+const GUARD: usize = 4096;
+/// Written at the lowest word of every thread stack, just above the guard page; checked whenever
+/// the thread is switched out. The guard page catches overflows as they happen; the canary
+/// catches a frame that jumped over the guard page, and overflows of stacks whose guard could
+/// not be installed.
 const STACK_CANARY: u64 = 0x5afe_57ac_c0de_cafe;
 
 /// `struct uk_thread_sched`: the part the scheduler implementation uses.
@@ -36,8 +39,12 @@ pub struct Thread {
     pub sched: SchedPart,
     context: Context,
     name: [u8; NAME_BYTES],
-    /// The stack block (null for the boot thread, which runs on the boot stack).
+    /// The lowest usable stack address, above the guard page (null for the boot thread, which
+    /// runs on the boot stack).
     stack: *mut u8,
+    /// The stack's block: the guard page, then the stack.
+    stack_block: *mut u8,
+    guarded: bool,
     entry: Option<extern "C" fn(*mut c_void) -> *mut c_void>,
     arg: *mut c_void,
     retval: *mut c_void,
@@ -61,6 +68,8 @@ impl Thread {
             context: Context { sp: 0, fs_base: 0 },
             name,
             stack: ptr::null_mut(),
+            stack_block: ptr::null_mut(),
+            guarded: false,
             entry: None,
             arg: ptr::null_mut(),
             retval: ptr::null_mut(),
@@ -188,9 +197,13 @@ fn reap() {
 /// # Safety
 /// `thread` is an exited, non-boot thread that nothing refers to any more.
 unsafe fn free_thread(thread: *mut Thread) {
-    // SAFETY: both blocks came from ukalloc in `uk_thread_create`.
+    // SAFETY: both blocks came from ukalloc in `uk_thread_create`; the guard page is mapped
+    // again before its memory goes back to the allocator.
     unsafe {
-        ffi::uk_free((*thread).stack.cast());
+        if (*thread).guarded {
+            ffi::ukarch_page_unguard((*thread).stack_block as u64);
+        }
+        ffi::uk_free((*thread).stack_block.cast());
         ffi::uk_free(thread.cast());
     }
 }
@@ -232,11 +245,18 @@ pub unsafe extern "C" fn uk_thread_create(
     // SAFETY: plain allocations; each is checked before use and freed on failure.
     unsafe {
         let thread = ffi::uk_malloc(core::mem::size_of::<Thread>()).cast::<Thread>();
-        let stack = ffi::uk_memalign(16, size).cast::<u8>();
-        if thread.is_null() || stack.is_null() {
+        let block = ffi::uk_memalign(GUARD, GUARD + size).cast::<u8>();
+        if thread.is_null() || block.is_null() {
             ffi::uk_free(thread.cast());
-            ffi::uk_free(stack.cast());
+            ffi::uk_free(block.cast());
             return ptr::null_mut();
+        }
+        let stack = block.add(GUARD);
+        // A 2 MiB page that is split for the guard needs a page table, given for good.
+        let spare = ffi::uk_memalign(GUARD, GUARD);
+        let guarded = ffi::ukarch_page_guard(block as u64, spare as u64);
+        if guarded != 1 {
+            ffi::uk_free(spare);
         }
         let mut copied = [0u8; NAME_BYTES];
         if !name.is_null() {
@@ -250,6 +270,8 @@ pub unsafe extern "C" fn uk_thread_create(
         }
         thread.write(Thread::new(copied));
         (*thread).stack = stack;
+        (*thread).stack_block = block;
+        (*thread).guarded = guarded >= 0;
         (*thread).entry = entry;
         (*thread).arg = arg;
         stack.cast::<u64>().write(STACK_CANARY);

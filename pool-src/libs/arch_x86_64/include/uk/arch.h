@@ -71,4 +71,12 @@ void ukarch_ctx_init(struct ukarch_ctx *ctx, uint64_t stack_top,
  * and resumes next; returns when something switches back to prev. */
 void ukarch_ctx_switch(struct ukarch_ctx *prev, const struct ukarch_ctx *next);
 
+/* Guard pages (e.g. below thread stacks): unmaps the identity-mapped 4 KiB page `page`; an
+ * access faults with a crash report that names a guard page. If the page's 2 MiB region is still
+ * one large page, the 4 KiB-aligned `spare_table` becomes its page table for good. Returns 1 if
+ * the spare table was used, 0 if not, -22 (EINVAL), -12 (ENOMEM: a table was needed, none given)
+ * or -16 (EBUSY: already guarded). ukarch_page_unguard maps it again (0 or -22). */
+int ukarch_page_guard(uint64_t page, uint64_t spare_table);
+int ukarch_page_unguard(uint64_t page);
+
 #endif

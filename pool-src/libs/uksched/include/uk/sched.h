@@ -28,7 +28,9 @@ struct uk_thread;
  * ends with status 0 when the last thread exits. */
 
 /* Creates a runnable thread that calls fn(arg) on its own stack (stack_size bytes, 0 for the
- * default, at least 4 KiB) from uk_malloc; it runs when the creator blocks or yields. Returns
+ * default, at least 4 KiB) from uk_malloc, above an unmapped 4 KiB guard page (an overflow
+ * faults with a crash report) and a canary checked at every switch; it runs when the creator
+ * blocks or yields. Returns
  * NULL when memory or a scheduler is missing. The thread ends by returning from fn or calling
  * uk_thread_exit; its memory is freed by uk_thread_join, or at exit if it is detached. */
 struct uk_thread *uk_thread_create(const char *name, void *(*fn)(void *arg), void *arg,
