@@ -293,6 +293,16 @@ fn parse_number(text: &str) -> Option<u64> {
     }
 }
 
+/// Names of the symbols [`define_linker_symbols`] provides: an application that references one
+/// (gcc references `_GLOBAL_OFFSET_TABLE_` from any TLS access) needs no library for it.
+pub const LINKER_SYMBOLS: [&str; 5] = [
+    "__rela_iplt_start",
+    "__rela_iplt_end",
+    "__ehdr_start",
+    "__executable_start",
+    "_GLOBAL_OFFSET_TABLE_",
+];
+
 /// Symbols the linker itself provides when they are referenced and nothing defines them.
 fn define_linker_symbols(layout: &layout::Layout, symbols: &mut crate::symbols::SymbolTable<'_>) {
     let headers = layout

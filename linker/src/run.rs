@@ -1,5 +1,5 @@
-//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm), streams the
-//! console to the terminal and returns the unikernel's exit status.
+//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm; the image itself
+//! for linuxu), streams the console to the terminal and returns the unikernel's exit status.
 
 use crate::error::Result;
 use crate::link_error;
@@ -49,18 +49,26 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             platform.name
         )
     })?;
+    // linuxu: the image is the program and takes the application's arguments directly.
+    let is_process = spec.command.iter().any(|w| w == "ARGS");
     let cmdline = command_line("", &options.args);
-    let mut words: Vec<String> = spec
-        .command
-        .iter()
-        .map(|w| match w.as_str() {
-            "IMAGE" => image.display().to_string(),
-            "CMDLINE" => cmdline.clone(),
-            "ARGS" => String::new(),
-            _ => w.clone(),
-        })
-        .collect();
-    if let Some(memory) = &options.memory {
+    let mut words: Vec<String> = Vec::new();
+    for (position, word) in spec.command.iter().enumerate() {
+        match word.as_str() {
+            // A program name without a slash would be looked up in PATH.
+            "IMAGE" if position == 0 => words.push(
+                std::path::absolute(image)
+                    .unwrap_or_else(|_| image.to_path_buf())
+                    .display()
+                    .to_string(),
+            ),
+            "IMAGE" => words.push(image.display().to_string()),
+            "CMDLINE" => words.push(cmdline.clone()),
+            "ARGS" => words.extend(options.args.iter().cloned()),
+            _ => words.push(word.clone()),
+        }
+    }
+    if let Some(memory) = options.memory.as_ref().filter(|_| !is_process) {
         match words.iter().position(|w| w == "-m") {
             Some(i) if i + 1 < words.len() => words[i + 1] = memory.clone(),
             _ => {
@@ -76,16 +84,15 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             words.push("host".into());
         }
     }
-    // linuxu images take their arguments directly.
-    if spec.command.iter().any(|w| w == "ARGS") {
-        words.retain(|w| !w.is_empty());
-        words.extend(options.args.iter().cloned());
-    }
     let (program, rest) = words
         .split_first()
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
     let mut command = Command::new(program);
     command.args(rest);
+    // A process sizes its memory region from UKL_MEMORY (plat_linuxu).
+    if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {
+        command.env("UKL_MEMORY", memory);
+    }
     Ok(command)
 }
 
@@ -116,8 +123,10 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .try_wait()
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
-            let code = status.code().unwrap_or(-1);
-            return Ok(decode_exit(platform, code));
+            return Ok(match status.code() {
+                Some(code) => decode_exit(platform, code),
+                None => killed(platform, &status),
+            });
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
@@ -128,14 +137,27 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
     }
 }
 
-/// Maps the runner's exit status to the unikernel's.
-pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
-    let kind = platform
+/// A runner killed by a signal: for a process image (linuxu) that is the unikernel's end, read
+/// as a shell does (128 + the signal number); for a VMM it means no status was reported.
+fn killed(platform: &Platform, status: &std::process::ExitStatus) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    match (exit_kind(platform), status.signal()) {
+        (Some("process"), Some(signal)) => Outcome::Exited(128 + signal),
+        _ => Outcome::NoStatus,
+    }
+}
+
+fn exit_kind(platform: &Platform) -> Option<&str> {
+    platform
         .run
         .as_ref()
         .and_then(|r| r.exit.as_ref())
-        .map(|e| e.kind.as_str());
-    match kind {
+        .map(|e| e.kind.as_str())
+}
+
+/// Maps the runner's exit status to the unikernel's.
+pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
+    match exit_kind(platform) {
         Some("debug-exit") => {
             if code > 0 && code % 2 == 1 {
                 Outcome::Exited((code - 1) / 2)

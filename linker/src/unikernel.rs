@@ -32,9 +32,10 @@ pub struct UnikernelReport {
     pub elapsed_ms: f64,
 }
 
-/// The symbols a link script defines (they never pull libraries in).
+/// The symbols a link script defines, and those the linker provides itself (they never pull
+/// libraries in).
 pub fn script_symbols(script: &crate::script::ast::Script) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
+    let mut names: BTreeSet<String> = link::LINKER_SYMBOLS.iter().map(|s| s.to_string()).collect();
     let mut add = |a: &crate::script::ast::Assignment| {
         if a.target != "." {
             names.insert(a.target.clone());

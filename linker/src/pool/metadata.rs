@@ -44,6 +44,16 @@ impl Platforms {
             Platforms::Only(list) => list.iter().any(|p| p == platform),
         }
     }
+
+    /// True if some platform supports both.
+    pub fn overlaps(&self, other: &Platforms) -> bool {
+        match (self, other) {
+            (Platforms::Only(list), other) | (other, Platforms::Only(list)) => {
+                list.iter().any(|p| other.supports(p))
+            }
+            (Platforms::All, Platforms::All) => true,
+        }
+    }
 }
 
 impl TryFrom<toml::Value> for Platforms {
