@@ -24,9 +24,14 @@ impl CommandLine {
 
     /// Appends one argument; returns false (and leaves the line as it was) if it does not fit.
     pub fn push(&mut self, argument: &[u8]) -> bool {
-        let quoted =
-            argument.is_empty() || argument.iter().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        let escapes = argument.iter().filter(|b| matches!(b, b'"' | b'\\')).count();
+        let quoted = argument.is_empty()
+            || argument
+                .iter()
+                .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        let escapes = argument
+            .iter()
+            .filter(|b| matches!(b, b'"' | b'\\'))
+            .count();
         let needed = usize::from(self.len > 0) + argument.len() + escapes + 2 * usize::from(quoted);
         // Keep one byte for the NUL.
         if self.len + needed >= MAX_CMDLINE {

@@ -62,7 +62,9 @@ pub fn parse_size(text: &[u8]) -> Option<u64> {
     }
     let mut number: u64 = 0;
     for &digit in &text[..digits] {
-        number = number.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+        number = number
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
     }
     let unit = match &text[digits..] {
         b"" | b"M" | b"m" | b"MB" | b"MiB" => MIB,
@@ -104,10 +106,16 @@ pub fn init(size_override: Option<&[u8]>) -> Result<(), MemoryError> {
     // SAFETY: both ranges lie inside the mapping just made, outside the part kept.
     unsafe {
         if base > start {
-            syscall::syscall6(MUNMAP, [start as usize, (base - start) as usize, 0, 0, 0, 0]);
+            syscall::syscall6(
+                MUNMAP,
+                [start as usize, (base - start) as usize, 0, 0, 0, 0],
+            );
         }
         if start + mapped > end {
-            syscall::syscall6(MUNMAP, [end as usize, (start + mapped - end) as usize, 0, 0, 0, 0]);
+            syscall::syscall6(
+                MUNMAP,
+                [end as usize, (start + mapped - end) as usize, 0, 0, 0, 0],
+            );
         }
     }
     FREE_BASE.store(base, Ordering::Relaxed);

@@ -61,10 +61,7 @@ pub unsafe fn init(auxv: *const u64) -> Result<(), TlsError> {
     let headers =
         unsafe { core::slice::from_raw_parts(phdr as *const ProgramHeader, phnum as usize) };
     // The link script always declares PT_TLS; it is empty when nothing uses TLS.
-    let Some(tls) = headers
-        .iter()
-        .find(|h| h.p_type == PT_TLS && h.p_memsz > 0)
-    else {
+    let Some(tls) = headers.iter().find(|h| h.p_type == PT_TLS && h.p_memsz > 0) else {
         return Ok(());
     };
     // The linker's offset uses the segment's alignment; the pointer may be aligned further.
@@ -76,7 +73,14 @@ pub unsafe fn init(auxv: *const u64) -> Result<(), TlsError> {
     let base = unsafe {
         syscall::syscall6(
             MMAP,
-            [0, bytes as usize, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, usize::MAX, 0],
+            [
+                0,
+                bytes as usize,
+                PROT_READ_WRITE,
+                MAP_PRIVATE_ANONYMOUS,
+                usize::MAX,
+                0,
+            ],
         )
     };
     if syscall::is_error(base) {
@@ -87,11 +91,7 @@ pub unsafe fn init(auxv: *const u64) -> Result<(), TlsError> {
     // SAFETY: the template is `p_filesz` mapped bytes of the image; the block lies inside the
     // new (zero-filled) mapping, so `.tbss` is zero already; the pointer's word follows it.
     unsafe {
-        core::ptr::copy_nonoverlapping(
-            tls.p_vaddr as *const u8,
-            block,
-            tls.p_filesz as usize,
-        );
+        core::ptr::copy_nonoverlapping(tls.p_vaddr as *const u8, block, tls.p_filesz as usize);
         (pointer as *mut u64).write(pointer);
     }
     // SAFETY: points %fs at the block just prepared; nothing used %fs before.
