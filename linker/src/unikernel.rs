@@ -144,7 +144,7 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         entry: platform.entry.clone(),
         gc_sections: options.gc,
         strip_all: options.strip,
-        strip_debug: true,
+        strip_debug: !platform.keep_debug,
         map: options.map.clone(),
         ..LinkOptions::default()
     };

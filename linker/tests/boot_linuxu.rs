@@ -26,6 +26,10 @@ fn work_dir(name: &str) -> PathBuf {
 
 /// The C flags of pool applications (the same as examples/hello-c/Makefile).
 fn compile_c(source: &Path, out: &Path) {
+    compile_c_with(source, out, &[]);
+}
+
+fn compile_c_with(source: &Path, out: &Path, extra: &[&str]) {
     let home = home();
     let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
     let status = Command::new("gcc")
@@ -37,6 +41,7 @@ fn compile_c(source: &Path, out: &Path) {
         .arg(include("nolibc"))
         .arg("-I")
         .arg(include("ukalloc"))
+        .args(extra)
         .arg("-c")
         .arg(source)
         .arg("-o")
@@ -434,4 +439,31 @@ fn one_link_for_kvm_and_linuxu_gives_two_images_that_agree() {
         .skip_while(|l| l != "Hello, world!")
         .collect();
     assert_eq!(lines(&native.stdout), booted_lines);
+}
+
+#[test]
+fn gdb_sees_source_lines() {
+    let dir = work_dir("gdb");
+    let object = dir.join("crash.o");
+    compile_c_with(&app("crash.c"), &object, &["-g"]);
+    let image = dir.join("crash.linuxu");
+    link(&object, "linuxu", &image);
+    let sections = Command::new("readelf")
+        .arg("-SW")
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&sections.stdout).contains(".debug_info"));
+    let gdb = Command::new("gdb")
+        .args(["-q", "-batch", "-nx", "-ex", "run", "-ex", "bt"])
+        .arg(&image)
+        .output();
+    let Ok(gdb) = gdb else {
+        eprintln!("gdb is not installed: only the debug sections were checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&gdb.stdout);
+    assert!(text.contains("SIGSEGV"), "{text}");
+    assert!(text.contains("in main () at"), "{text}");
+    assert!(text.contains("crash.c:16"), "{text}");
 }
