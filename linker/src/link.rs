@@ -38,6 +38,9 @@ pub struct LinkOptions {
     pub gc_sections: bool,
     pub strip_all: bool,
     pub strip_debug: bool,
+    /// Drop the debug sections of archive members only, keeping those of plain objects (the
+    /// application's, for a debugger).
+    pub strip_archive_debug: bool,
     pub build_id: bool,
     /// Write `.eh_frame_hdr` and `PT_GNU_EH_FRAME` (`--eh-frame-hdr`).
     pub eh_frame_hdr: bool,
@@ -148,6 +151,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     let placeholder_input = LayoutInput {
         script: &script,
         strip_debug: options.strip_debug || options.strip_all,
+        strip_archive_debug: options.strip_archive_debug,
         got_slots: 0,
         ifuncs: 0,
         eh_frame_hdr: None,

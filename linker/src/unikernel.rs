@@ -145,6 +145,8 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         gc_sections: options.gc,
         strip_all: options.strip,
         strip_debug: !platform.keep_debug,
+        // The pool's archives carry only the sysroot's debug sections (megabytes of them).
+        strip_archive_debug: true,
         map: options.map.clone(),
         ..LinkOptions::default()
     };
