@@ -168,3 +168,43 @@ pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
         _ => Outcome::Exited(code),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linuxu() -> Platform {
+        toml::from_str(include_str!("../../platforms/linuxu.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_process_image_is_the_command_and_takes_the_arguments_as_they_are() {
+        let options = RunOptions {
+            memory: Some("16M".into()),
+            args: vec!["a".into(), "b c".into(), String::new()],
+            ..RunOptions::default()
+        };
+        let command = build_command(&linuxu(), Path::new("hello.linuxu"), &options).unwrap();
+        let program = Path::new(command.get_program());
+        assert!(program.is_absolute(), "{program:?}");
+        assert!(program.ends_with("hello.linuxu"));
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(args, ["a", "b c", ""]);
+        let memory = command
+            .get_envs()
+            .find(|(key, _)| *key == "UKL_MEMORY")
+            .and_then(|(_, value)| value);
+        assert_eq!(memory, Some(std::ffi::OsStr::new("16M")));
+    }
+
+    #[test]
+    fn a_process_status_is_the_unikernel_status() {
+        use std::os::unix::process::ExitStatusExt;
+        let platform = linuxu();
+        assert_eq!(decode_exit(&platform, 3), Outcome::Exited(3));
+        assert_eq!(decode_exit(&platform, 127), Outcome::Exited(127));
+        // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
+        let killed_status = std::process::ExitStatus::from_raw(9);
+        assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
+    }
+}

@@ -407,6 +407,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn platform_sets_overlap() {
+        let only = |names: &[&str]| Platforms::Only(names.iter().map(|n| n.to_string()).collect());
+        assert!(Platforms::All.overlaps(&Platforms::All));
+        assert!(Platforms::All.overlaps(&only(&["kvm"])));
+        assert!(only(&["linuxu"]).overlaps(&Platforms::All));
+        assert!(only(&["kvm", "xen"]).overlaps(&only(&["xen"])));
+        assert!(!only(&["kvm"]).overlaps(&only(&["linuxu"])));
+        assert!(!only(&[]).overlaps(&Platforms::All));
+    }
+
+    #[test]
     fn globs() {
         assert!(glob_matches("uk_*", "uk_malloc"));
         assert!(glob_matches("uk_*", "uk_"));
