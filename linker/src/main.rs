@@ -266,18 +266,31 @@ fn cmd_run(
     options: RunOptions,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
-    let platform_name = args
+    let is_image = args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]);
+    let mut platform_name = args
         .platforms
         .first()
         .cloned()
         .unwrap_or_else(|| "kvm".into());
+    // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
+    // --plat chose another than the default: `ukl run hello.linuxu` needs no `--plat linuxu`.
+    if is_image && args.platforms == ["kvm"] {
+        if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
+            if ukl::platform::available(&home)
+                .iter()
+                .any(|p| p == extension)
+            {
+                platform_name = extension.to_string();
+            }
+        }
+    }
     if args.platforms.len() > 1 {
         return Err(
             ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")
         );
     }
     let platform = ukl::platform::load(&home, &platform_name)?;
-    let image = if args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]) {
+    let image = if is_image {
         args.inputs[0].clone()
     } else {
         let mut link = args.clone();

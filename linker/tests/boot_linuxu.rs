@@ -374,13 +374,14 @@ fn ukl_run_links_and_runs_an_object() {
     assert!(run.stdout.contains("Hello, world!"), "{run}");
     assert!(run.stdout.contains("argc = 3"), "{run}");
     assert!(run.stdout.contains("argv[2] = \"two three\""), "{run}");
-    // And an image given by a relative path without a slash (not looked up in PATH).
+    // And an image given by a relative path without a slash (not looked up in PATH), whose
+    // extension names its platform (no --plat needed).
     let image = dir.join("hello.linuxu");
     link(&object, "linuxu", &image);
     let run = finish(
         ukl()
             .current_dir(&dir)
-            .args(["run", "hello.linuxu", "--plat", "linuxu"])
+            .args(["run", "hello.linuxu"])
             .output()
             .unwrap(),
     );
