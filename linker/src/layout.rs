@@ -119,6 +119,8 @@ enum Step {
 pub struct LayoutInput<'s> {
     pub script: &'s ast::Script,
     pub strip_debug: bool,
+    /// Drop debug sections of archive members only.
+    pub strip_archive_debug: bool,
     pub got_slots: u32,
     pub ifuncs: u32,
     /// FDEs in the output, when `--eh-frame-hdr` asks for a search table.
@@ -281,7 +283,11 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
             let section = &object.sections[si];
             match section.kind {
                 SectionKind::Meta | SectionKind::Discarded => continue,
-                SectionKind::NonAlloc if input.strip_debug && is_debug(section.name) => {
+                SectionKind::NonAlloc
+                    if (input.strip_debug
+                        || (input.strip_archive_debug && object.member.is_some()))
+                        && is_debug(section.name) =>
+                {
                     object.sections[si].kind = SectionKind::Discarded;
                     continue;
                 }

@@ -38,6 +38,9 @@ pub struct LinkOptions {
     pub gc_sections: bool,
     pub strip_all: bool,
     pub strip_debug: bool,
+    /// Drop the debug sections of archive members only, keeping those of plain objects (the
+    /// application's, for a debugger).
+    pub strip_archive_debug: bool,
     pub build_id: bool,
     /// Write `.eh_frame_hdr` and `PT_GNU_EH_FRAME` (`--eh-frame-hdr`).
     pub eh_frame_hdr: bool,
@@ -150,6 +153,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     let placeholder_input = LayoutInput {
         script: &script,
         strip_debug: options.strip_debug || options.strip_all,
+        strip_archive_debug: options.strip_archive_debug,
         got_slots: 0,
         ifuncs: 0,
         eh_frame_hdr: None,
@@ -303,6 +307,16 @@ fn parse_number(text: &str) -> Option<u64> {
         None => text.parse().ok(),
     }
 }
+
+/// Names of the symbols [`define_linker_symbols`] provides: an application that references one
+/// (gcc references `_GLOBAL_OFFSET_TABLE_` from any TLS access) needs no library for it.
+pub const LINKER_SYMBOLS: [&str; 5] = [
+    "__rela_iplt_start",
+    "__rela_iplt_end",
+    "__ehdr_start",
+    "__executable_start",
+    "_GLOBAL_OFFSET_TABLE_",
+];
 
 /// Symbols the linker itself provides when they are referenced and nothing defines them.
 fn define_linker_symbols(layout: &layout::Layout, symbols: &mut crate::symbols::SymbolTable<'_>) {

@@ -271,14 +271,15 @@ fn cmd_run(
     options: RunOptions,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
+    let is_image = args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]);
     let mut platform_name = args
         .platforms
         .first()
         .cloned()
         .unwrap_or_else(|| "kvm".into());
     // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
-    // another one than the default is asked for.
-    if args.inputs.len() == 1 && platform_name == "kvm" && !unikernel::is_object(&args.inputs[0]) {
+    // --plat chose another than the default: `ukl run hello.linuxu` needs no `--plat linuxu`.
+    if is_image && args.platforms == ["kvm"] {
         if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
             if ukl::platform::available(&home)
                 .iter()
@@ -294,7 +295,7 @@ fn cmd_run(
         );
     }
     let platform = ukl::platform::load(&home, &platform_name)?;
-    let image = if args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]) {
+    let image = if is_image {
         args.inputs[0].clone()
     } else {
         let mut link = args.clone();

@@ -20,6 +20,9 @@ pub struct Platform {
     /// A file written beside the image (e.g. an `xl` configuration for xen).
     #[serde(default)]
     pub companion: Option<Companion>,
+    /// Keep debug sections (DWARF) in images: linuxu images are debugged with gdb on the host.
+    #[serde(default)]
+    pub keep_debug: bool,
     /// Guest memory in MiB that companions and runners assume when none is given.
     #[serde(default = "default_memory")]
     pub memory_mb: u64,

@@ -1,5 +1,6 @@
 //! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm, Xen under
-//! QEMU for xen), streams the console to the terminal and returns the unikernel's exit status.
+//! QEMU for xen, the image itself for linuxu), streams the console to the terminal and returns
+//! the unikernel's exit status.
 
 use crate::console_log::{ConsoleLog, LogLine};
 use crate::error::Result;
@@ -109,6 +110,8 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         )
     })?;
     let cmdline = command_line("", &options.args);
+    // linuxu: the image is the program and takes the application's arguments directly.
+    let is_process = spec.command.iter().any(|w| w == "ARGS");
     let guest_memory_in_command = spec.command.iter().any(|w| w.contains("{memory_mb}"));
     let guest_mb = match (&options.memory, guest_memory_in_command) {
         (Some(memory), true) => memory_mb(memory)?,
@@ -119,26 +122,33 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     } else {
         String::new()
     };
-    let mut words: Vec<String> = spec
-        .command
-        .iter()
-        .map(|w| match w.as_str() {
-            "IMAGE" => image.display().to_string(),
-            "CMDLINE" => cmdline.clone(),
-            "ARGS" => String::new(),
-            _ => w
-                .replace("{image}", &image.display().to_string())
-                .replace("{cmdline}", &cmdline)
-                .replace("{module_cmdline}", &cmdline.replace(',', ",,"))
-                .replace("{xen}", &xen)
-                .replace("{memory_mb}", &guest_mb.to_string())
-                .replace(
-                    "{host_memory_mb}",
-                    &(guest_mb + XEN_HOST_EXTRA_MB).to_string(),
-                ),
-        })
-        .collect();
-    if let (Some(memory), false) = (&options.memory, guest_memory_in_command) {
+    let mut words: Vec<String> = Vec::new();
+    for (position, w) in spec.command.iter().enumerate() {
+        match w.as_str() {
+            // A program name without a slash would be looked up in PATH.
+            "IMAGE" if position == 0 => words.push(
+                std::path::absolute(image)
+                    .unwrap_or_else(|_| image.to_path_buf())
+                    .display()
+                    .to_string(),
+            ),
+            "IMAGE" => words.push(image.display().to_string()),
+            "CMDLINE" => words.push(cmdline.clone()),
+            "ARGS" => words.extend(options.args.iter().cloned()),
+            _ => words.push(
+                w.replace("{image}", &image.display().to_string())
+                    .replace("{cmdline}", &cmdline)
+                    .replace("{module_cmdline}", &cmdline.replace(',', ",,"))
+                    .replace("{xen}", &xen)
+                    .replace("{memory_mb}", &guest_mb.to_string())
+                    .replace(
+                        "{host_memory_mb}",
+                        &(guest_mb + XEN_HOST_EXTRA_MB).to_string(),
+                    ),
+            ),
+        }
+    }
+    if let (Some(memory), false, false) = (&options.memory, guest_memory_in_command, is_process) {
         match words.iter().position(|w| w == "-m") {
             Some(i) if i + 1 < words.len() => words[i + 1] = memory.clone(),
             _ => {
@@ -154,16 +164,15 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             words.push("host".into());
         }
     }
-    // linuxu images take their arguments directly.
-    if spec.command.iter().any(|w| w == "ARGS") {
-        words.retain(|w| !w.is_empty());
-        words.extend(options.args.iter().cloned());
-    }
     let (program, rest) = words
         .split_first()
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
     let mut command = Command::new(program);
     command.args(rest);
+    // A process sizes its memory region from UKL_MEMORY (plat_linuxu).
+    if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {
+        command.env("UKL_MEMORY", memory);
+    }
     Ok(command)
 }
 
@@ -209,7 +218,13 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
     };
     let code = wait(&mut child, &program, timeout)?;
     let Some(reader) = reader else {
-        return Ok(code.map_or(Outcome::TimedOut, |code| decode_exit(platform, code)));
+        return Ok(match code {
+            None => Outcome::TimedOut,
+            Some(status) => match status.code() {
+                Some(code) => decode_exit(platform, code),
+                None => killed(platform, &status),
+            },
+        });
     };
     let (status, tail) = reader
         .join()
@@ -229,14 +244,18 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
 }
 
 /// Waits for `child`; None after the timeout (the child is then killed).
-fn wait(child: &mut Child, program: &str, timeout: Duration) -> Result<Option<i32>> {
+fn wait(
+    child: &mut Child,
+    program: &str,
+    timeout: Duration,
+) -> Result<Option<std::process::ExitStatus>> {
     let started = Instant::now();
     loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
-            return Ok(Some(status.code().unwrap_or(-1)));
+            return Ok(Some(status));
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
@@ -288,14 +307,27 @@ fn read_console_log(
     (status, tail)
 }
 
-/// Maps the runner's exit status to the unikernel's.
-pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
-    let kind = platform
+/// A runner killed by a signal: for a process image (linuxu) that is the unikernel's end, read
+/// as a shell does (128 + the signal number); for a VMM it means no status was reported.
+fn killed(platform: &Platform, status: &std::process::ExitStatus) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    match (exit_kind(platform), status.signal()) {
+        (Some("process"), Some(signal)) => Outcome::Exited(128 + signal),
+        _ => Outcome::NoStatus,
+    }
+}
+
+fn exit_kind(platform: &Platform) -> Option<&str> {
+    platform
         .run
         .as_ref()
         .and_then(|r| r.exit.as_ref())
-        .map(|e| e.kind.as_str());
-    match kind {
+        .map(|e| e.kind.as_str())
+}
+
+/// Maps the runner's exit status to the unikernel's.
+pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
+    match exit_kind(platform) {
         Some("debug-exit") => {
             if code > 0 && code % 2 == 1 {
                 Outcome::Exited((code - 1) / 2)
@@ -304,5 +336,45 @@ pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
             }
         }
         _ => Outcome::Exited(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linuxu() -> Platform {
+        toml::from_str(include_str!("../../platforms/linuxu.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_process_image_is_the_command_and_takes_the_arguments_as_they_are() {
+        let options = RunOptions {
+            memory: Some("16M".into()),
+            args: vec!["a".into(), "b c".into(), String::new()],
+            ..RunOptions::default()
+        };
+        let command = build_command(&linuxu(), Path::new("hello.linuxu"), &options).unwrap();
+        let program = Path::new(command.get_program());
+        assert!(program.is_absolute(), "{program:?}");
+        assert!(program.ends_with("hello.linuxu"));
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(args, ["a", "b c", ""]);
+        let memory = command
+            .get_envs()
+            .find(|(key, _)| *key == "UKL_MEMORY")
+            .and_then(|(_, value)| value);
+        assert_eq!(memory, Some(std::ffi::OsStr::new("16M")));
+    }
+
+    #[test]
+    fn a_process_status_is_the_unikernel_status() {
+        use std::os::unix::process::ExitStatusExt;
+        let platform = linuxu();
+        assert_eq!(decode_exit(&platform, 3), Outcome::Exited(3));
+        assert_eq!(decode_exit(&platform, 127), Outcome::Exited(127));
+        // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
+        let killed_status = std::process::ExitStatus::from_raw(9);
+        assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
     }
 }

@@ -15,4 +15,11 @@
  */
 void uk_boot_main(void) __attribute__((noreturn));
 
+/*
+ * The same sequence for a platform that has real arguments (linuxu: the process's argc and
+ * argv): main gets argc and argv as they are, and the command line is not split. argv holds
+ * argc strings, then NULL, all living for good.
+ */
+void uk_boot_main_argv(int argc, char **argv) __attribute__((noreturn));
+
 #endif
