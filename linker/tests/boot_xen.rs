@@ -238,3 +238,79 @@ fn one_link_writes_kvm_and_xen_images() {
     let xen = std::fs::read(dir.join("hello.xen")).unwrap();
     assert_ne!(kvm, xen, "the two platforms link different libraries");
 }
+
+/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
+const RUST_FLAGS: &[&str] = &[
+    "--edition",
+    "2021",
+    "-C",
+    "opt-level=2",
+    "-C",
+    "panic=abort",
+    "-C",
+    "relocation-model=static",
+    "-C",
+    "no-redzone=yes",
+    "-C",
+    "target-cpu=x86-64",
+    "-C",
+    "force-frame-pointers=yes",
+    "-C",
+    "codegen-units=1",
+];
+
+#[test]
+fn hello_rust_runs_on_xen() {
+    let dir = work_dir("hello-rust");
+    let uk = dir.join("libuk.rlib");
+    let rustc = |args: &[&str], extra: &[&std::ffi::OsStr]| {
+        let status = Command::new("rustc")
+            .args(RUST_FLAGS)
+            .args(args)
+            .args(extra)
+            .status()
+            .expect("rustc runs");
+        assert!(status.success());
+    };
+    rustc(
+        &["--crate-type", "rlib", "--crate-name", "uk"],
+        &[
+            home().join("pool-src/libs/uk/src/lib.rs").as_os_str(),
+            "-o".as_ref(),
+            uk.as_os_str(),
+        ],
+    );
+    let object = dir.join("hello.o");
+    let extern_uk = format!("uk={}", uk.display());
+    rustc(
+        &[
+            "--crate-type",
+            "lib",
+            "--crate-name",
+            "hello",
+            "--emit=obj",
+            "--extern",
+            &extern_uk,
+        ],
+        &[
+            home().join("examples/hello-rust/src/main.rs").as_os_str(),
+            "-o".as_ref(),
+            object.as_os_str(),
+        ],
+    );
+    let image = dir.join("hello.xen");
+    link(&object, "xen", &image);
+    let run = boot_on_xen(&image, &["x"], true);
+    assert_eq!(run.status, 0, "{}", run.describe());
+    for line in [
+        "Hello from Rust on ukl!",
+        "10 squares sum to 385; UNIKERNELS IN RUST",
+        "a boxed slice of 5000 bytes",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "missing `{line}`:\n{}",
+            run.describe()
+        );
+    }
+}
