@@ -10,13 +10,14 @@ void ukplat_console_write(const char *buf, size_t len);
 int uk_debug_level = UK_PRINT_INFO;
 
 /* Link-time option `ukdebug.level` (registry.toml): ukl defines this symbol with the value of
- * the link (uk.toml or --opt ukdebug.level=N); this weak default serves links that do not. */
+ * the link (uk.toml or --opt ukdebug.level=N); this weak default serves links that do not.
+ * It is read through a volatile access: gcc would otherwise fold the default into the code. */
 __attribute__((weak)) const long long uk_opt_ukdebug_level = UK_PRINT_INFO;
 
 /* Takes the link-time level into uk_debug_level before anything logs (init table, prio 00). */
 static int ukdebug_init(void)
 {
-	uk_debug_level = (int)uk_opt_ukdebug_level;
+	uk_debug_level = (int)*(const volatile long long *)&uk_opt_ukdebug_level;
 	return 0;
 }
 
