@@ -255,7 +255,7 @@ fn parse_value(spec: &OptionSpec, setting: &Setting) -> Result<OptionValue> {
             setting.shown()
         )
         .note(format!("set in {}", setting.source))
-        .help(format!("give {} for `{}`", spec.kind.example(), spec.key()))
+        .help(format!("give `{}` {}", spec.key(), spec.kind.example()))
     };
     let value = match (&setting.given, spec.kind) {
         (Given::Text(t), OptionType::Int) => t
