@@ -25,9 +25,14 @@ fn work_dir(name: &str) -> PathBuf {
 
 /// Compiles `tests/apps/explain/<name>.c` into `<dir>/<name>.o` with the pool's C flags.
 fn compile(name: &str, dir: &Path) -> PathBuf {
+    let source = home().join("tests/apps/explain").join(format!("{name}.c"));
+    compile_source(&source, &dir.join(format!("{name}.o")));
+    dir.join(format!("{name}.o"))
+}
+
+fn compile_source(source: &Path, out: &Path) {
     let home = home();
     let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
-    let out = dir.join(format!("{name}.o"));
     let status = Command::new("gcc")
         .args([
             "-std=gnu11",
@@ -45,13 +50,12 @@ fn compile(name: &str, dir: &Path) -> PathBuf {
         .arg("-I")
         .arg(include("ukdebug"))
         .arg("-c")
-        .arg(home.join("tests/apps/explain").join(format!("{name}.c")))
+        .arg(source)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .status()
         .expect("gcc runs");
-    assert!(status.success(), "compiling {name}.c");
-    out
+    assert!(status.success(), "compiling {}", source.display());
 }
 
 /// A copy of the ukl home whose registry.toml is `edit`ed.
@@ -464,24 +468,63 @@ fn manifest_selects_and_flags_override() {
 #[test]
 fn examples_link_without_a_manifest() {
     let dir = work_dir("examples");
-    let object = dir.join("hello.o");
-    let home = home();
-    let status = Command::new("make")
-        .arg("-s")
-        .arg("-C")
-        .arg(home.join("examples/hello-c"))
-        .arg(format!("ROOT={}", home.display()))
-        .arg("-f")
-        .arg(home.join("examples/hello-c/Makefile"))
-        .arg(format!("main.o"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::copy(home.join("examples/hello-c/main.o"), &object).unwrap();
-    assert!(!dir.join("uk.toml").exists() && !home.join("examples/hello-c/uk.toml").exists());
+    compile_source(
+        &home().join("examples/hello-c/main.c"),
+        &dir.join("hello.o"),
+    );
+    assert!(!dir.join("uk.toml").exists() && !home().join("examples/hello-c/uk.toml").exists());
     let out = ukl(&dir, &["link", "hello.o", "-o", "hello.kvm"]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(dir.join("hello.kvm").is_file());
+}
+
+/// The pool's Rust flags (as examples/hello-rust/Makefile).
+const RUST_FLAGS: &[&str] = &[
+    "--edition=2021",
+    "-Copt-level=2",
+    "-Cpanic=abort",
+    "-Crelocation-model=static",
+    "-Cno-redzone=yes",
+    "-Ctarget-cpu=x86-64",
+    "-Cforce-frame-pointers=yes",
+    "-Ccodegen-units=1",
+];
+
+#[test]
+fn rust_example_links_without_a_manifest() {
+    let dir = work_dir("example_rust");
+    let uk = dir.join("libuk.rlib");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args(["--crate-type", "rlib", "--crate-name", "uk"])
+        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
+        .arg("-o")
+        .arg(&uk)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args([
+            "--crate-type",
+            "lib",
+            "--crate-name",
+            "app",
+            "--emit=obj",
+            "--extern",
+        ])
+        .arg(format!("uk={}", uk.display()))
+        .arg(home().join("examples/hello-rust/src/main.rs"))
+        .arg("-o")
+        .arg(dir.join("hello.o"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!home().join("examples/hello-rust/uk.toml").exists());
+    let out = ukl(&dir, &["check", "hello.o"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let out = ukl(&dir, &["why", "rust_rt", "hello.o"]);
+    assert!(out.stdout.contains("is in the kvm image"), "{}", out.stdout);
 }
 
 #[test]
