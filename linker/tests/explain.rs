@@ -412,6 +412,16 @@ fn check_passes_and_writes_nothing() {
     assert_eq!(value["options"][0]["value"], 3);
 }
 
+/// The option `key` of a JSON link result.
+fn option<'v>(result: &'v serde_json::Value, key: &str) -> &'v serde_json::Value {
+    result["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["option"] == key)
+        .unwrap_or_else(|| panic!("no option {key} in {result}"))
+}
+
 #[test]
 fn manifest_selects_and_flags_override() {
     let dir = work_dir("manifest");
@@ -431,7 +441,8 @@ fn manifest_selects_and_flags_override() {
     assert!(out.stdout.contains("uk.toml"), "{}", out.stdout);
     let out = ukl(&dir, &["check", "log.o", "--message-format", "json"]);
     let value: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert_eq!(value["options"][0]["value"], 4, "{value}");
+    assert_eq!(option(&value, "ukdebug.level")["value"], 4, "{value}");
+    assert_eq!(option(&value, "allocregion.limit")["source"], "default");
     // --lib allocbuddy replaces the manifest's allocator; --opt overrides its option.
     let out = ukl(
         &dir,
@@ -448,7 +459,7 @@ fn manifest_selects_and_flags_override() {
     );
     assert_eq!(out.status, 0, "{}", out.stderr);
     let value: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert_eq!(value["options"][0]["value"], 1);
+    assert_eq!(option(&value, "ukdebug.level")["value"], 1);
     let libraries: Vec<&str> = value["libraries"]
         .as_array()
         .unwrap()
@@ -658,4 +669,49 @@ fn boot_with_the_alternative_allocator() {
     // allocbuddy reuses what is freed; allocregion only gives back the most recent block.
     assert_eq!(heap_growth(&buddy.stdout), 0, "{}", buddy.stdout);
     assert!(heap_growth(&region.stdout) > 100, "{}", region.stdout);
+}
+
+#[test]
+fn boot_size_option_limits_the_region_heap() {
+    let dir = work_dir("boot_limit");
+    compile("options", &dir);
+    let link = |image: &str, limit: &str| {
+        let option = format!("allocregion.limit={limit}");
+        let out = ukl(
+            &dir,
+            &[
+                "link",
+                "options.o",
+                "-o",
+                image,
+                "--lib",
+                "allocregion",
+                "--opt",
+                &option,
+            ],
+        );
+        assert_eq!(out.status, 0, "{}", out.stderr);
+    };
+    link("two.kvm", "2M");
+    link("half.kvm", "512K");
+    let run = boot(&dir, "two.kvm");
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("heap total 2048 KiB"), "{}", run.stdout);
+    // 1000 pairs of 1000-byte blocks need more than 512 KiB of a region heap.
+    let run = boot(&dir, "half.kvm");
+    assert!(run.stdout.contains("heap total 512 KiB"), "{}", run.stdout);
+    assert!(run.stdout.contains("failed"), "{}", run.stdout);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    let out = ukl(
+        &dir,
+        &[
+            "check",
+            "options.o",
+            "--lib",
+            "allocregion",
+            "--opt",
+            "allocregion.limit=lots",
+        ],
+    );
+    assert!(out.stderr.contains("expects a size"), "{}", out.stderr);
 }

@@ -18,6 +18,7 @@ int main(void)
 	uk_pr_debug("a debug message\n");
 
 	uk_alloc_stats(&before);
+	printf("heap total %lu KiB\n", (unsigned long)(before.total_bytes / 1024));
 	for (i = 0; i < 1000; i++) {
 		void *a = malloc(1000);
 		void *b = malloc(1000);

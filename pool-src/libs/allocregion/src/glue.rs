@@ -73,6 +73,8 @@ static HEAP: SpinLock<RegionHeap> = SpinLock::new(RegionHeap::new());
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
 extern "C" {
+    /// Link-time option `allocregion.limit` (see `c/options.c`).
+    static uk_opt_allocregion_limit: u64;
     fn uk_alloc_register(ops: *const AllocOps);
     fn ukplat_memregion_count() -> c_int;
     fn ukplat_memregion_get(index: c_int, region: *mut MemRegion) -> c_int;
@@ -91,6 +93,10 @@ pub extern "C" fn uk_allocregion_init() -> c_int {
         return 0;
     }
     let mut heap = HEAP.lock();
+    // SAFETY: the symbol is an initialized u64 (the link's value or the weak default); a
+    // volatile read keeps the compiler from assuming either.
+    let limit = unsafe { ptr::read_volatile(&raw const uk_opt_allocregion_limit) } as usize;
+    let mut budget = if limit == 0 { usize::MAX } else { limit };
     // SAFETY: plain platform query.
     let count = unsafe { ukplat_memregion_count() };
     for index in 0..count {
@@ -99,13 +105,16 @@ pub extern "C" fn uk_allocregion_init() -> c_int {
         if unsafe { ukplat_memregion_get(index, &mut region) } != 0 {
             continue;
         }
-        if region.flags & MEMREGION_FREE == 0 {
+        if region.flags & MEMREGION_FREE == 0 || budget == 0 {
             continue;
         }
+        let len = (region.len as usize).min(budget);
         // SAFETY: the platform reports this range as free RAM that nothing else uses; the
         // image runs identity-mapped, so physical addresses are usable pointers. A region that
         // is too small (or one too many) is skipped: the others still serve.
-        let _ = unsafe { heap.add_region(region.base as usize, region.len as usize) };
+        if unsafe { heap.add_region(region.base as usize, len) }.is_ok() {
+            budget -= len;
+        }
     }
     if heap.stats().total_bytes == 0 {
         INITIALIZED.store(false, Ordering::Release);

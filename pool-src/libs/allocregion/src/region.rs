@@ -157,7 +157,7 @@ impl RegionHeap {
     fn find(&self, block: usize) -> Result<usize, RegionError> {
         let index = self.regions[..self.count]
             .iter()
-            .position(|r| r.contains(block) && block % MIN_ALIGN == 0)
+            .position(|r| r.contains(block) && block.is_multiple_of(MIN_ALIGN))
             .ok_or(RegionError::NotABlock)?;
         // SAFETY: the header lies inside the used part of a region of this heap.
         let magic = unsafe { ptr::read((block - HEADER) as *const usize) };
