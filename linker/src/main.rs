@@ -218,25 +218,6 @@ fn manifest(inputs: &[PathBuf], select: &SelectArgs) -> Result<Option<Manifest>,
     Manifest::find(select.manifest.as_deref(), inputs)
 }
 
-/// The platforms to link for: `--plat`, else the manifest's, else kvm; without repeats.
-fn platforms(select: &SelectArgs, manifest: Option<&Manifest>) -> Vec<String> {
-    let given = if !select.platforms.is_empty() {
-        select.platforms.clone()
-    } else {
-        match manifest {
-            Some(m) if !m.platforms.is_empty() => m.platforms.clone(),
-            _ => vec!["kvm".to_string()],
-        }
-    };
-    let mut unique: Vec<String> = Vec::new();
-    for p in given {
-        if !unique.contains(&p) {
-            unique.push(p);
-        }
-    }
-    unique
-}
-
 /// The options of one link, for one platform.
 fn unikernel_options(
     home: &std::path::Path,
@@ -271,7 +252,7 @@ fn cmd_link(
 ) -> Result<Vec<(String, PathBuf)>, LinkError> {
     let home = home(home_arg)?;
     let manifest = manifest(&args.inputs, &args.select)?;
-    let platforms = platforms(&args.select, manifest.as_ref());
+    let platforms = ukl::manifest::platforms(&args.select.platforms, manifest.as_ref());
     let several = platforms.len() > 1;
     let mut jobs: Vec<UnikernelOptions> = Vec::new();
     for platform in &platforms {
@@ -324,17 +305,16 @@ fn cmd_check(
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg)?;
     let manifest = manifest(&inputs, select)?;
-    let platforms = platforms(select, manifest.as_ref());
+    let platforms = ukl::manifest::platforms(&select.platforms, manifest.as_ref());
     let several = platforms.len() > 1;
     let mut errors = Vec::new();
     for platform in &platforms {
         let job = unikernel_options(&home, &inputs, select, manifest.as_ref(), platform)?;
         match unikernel::check_image(&job) {
             Ok(report) => match format {
-                MessageFormat::Json => print!(
-                    "{}",
-                    diagnostics::result_line("check", &report_json(&report))
-                ),
+                MessageFormat::Json => {
+                    print!("{}", diagnostics::result_line("check", &report.to_json()))
+                }
                 MessageFormat::Human => println!(
                     "ok: {} links for {} ({} libraries: {}; {} bytes)",
                     inputs
@@ -374,7 +354,7 @@ fn cmd_why(
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg)?;
     let manifest = manifest(&inputs, select)?;
-    let platform = platforms(select, manifest.as_ref()).remove(0);
+    let platform = ukl::manifest::platforms(&select.platforms, manifest.as_ref()).remove(0);
     let job = unikernel_options(&home, &inputs, select, manifest.as_ref(), &platform)?;
     let explanation = ukl::explain::why(&job, target)?;
     match format {
@@ -411,27 +391,6 @@ fn cmd_pool_info(
         MessageFormat::Human => print!("{}", ukl::catalog::render_info(&info, all)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A link's result for `--message-format json`.
-fn report_json(report: &unikernel::UnikernelReport) -> serde_json::Value {
-    serde_json::json!({
-        "platform": report.platform,
-        "output": report.output,
-        "size": report.size,
-        "elapsed_ms": report.elapsed_ms,
-        "libraries": report.libraries.iter().map(|l| serde_json::json!({
-            "name": l.name,
-            "why": l.why,
-            "reason": l.why.to_string(),
-        })).collect::<Vec<_>>(),
-        "options": report.options.iter().map(|o| serde_json::json!({
-            "option": o.spec.key(),
-            "symbol": o.spec.symbol(),
-            "value": o.value,
-            "source": o.source,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn describe(report: &unikernel::UnikernelReport) -> String {
@@ -473,7 +432,7 @@ fn link_in_parallel(
                     let result = unikernel::link_image(job);
                     let line = match &result {
                         Ok(report) if format == MessageFormat::Json => {
-                            diagnostics::result_line("link", &report_json(report))
+                            diagnostics::result_line("link", &report.to_json())
                                 .trim_end()
                                 .to_string()
                         }
@@ -524,7 +483,7 @@ fn cmd_run(
             options.memory = manifest.memory.clone();
         }
     }
-    let platform_names = platforms(&args.select, manifest.as_ref());
+    let platform_names = ukl::manifest::platforms(&args.select.platforms, manifest.as_ref());
     let platform_name = platform_names[0].clone();
     if platform_names.len() > 1 {
         return Err(

@@ -117,3 +117,23 @@ impl Manifest {
         Ok(settings)
     }
 }
+
+/// The platforms to link for: `given` (`--plat`), else the manifest's, else kvm; without
+/// repeats.
+pub fn platforms(given: &[String], manifest: Option<&Manifest>) -> Vec<String> {
+    let chosen = if !given.is_empty() {
+        given.to_vec()
+    } else {
+        match manifest {
+            Some(m) if !m.platforms.is_empty() => m.platforms.clone(),
+            _ => vec!["kvm".to_string()],
+        }
+    };
+    let mut unique: Vec<String> = Vec::new();
+    for platform in chosen {
+        if !unique.contains(&platform) {
+            unique.push(platform);
+        }
+    }
+    unique
+}

@@ -834,3 +834,80 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     previous[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_and_versions() {
+        let plain = Request::parse("allocregion", "--lib");
+        assert_eq!((plain.name.as_str(), plain.version), ("allocregion", None));
+        let pinned = Request::parse("allocregion@0.1", "uk.toml");
+        assert_eq!(pinned.version.as_deref(), Some("0.1"));
+        assert_eq!(pinned.source, "uk.toml");
+        assert!(version_matches("0.1.0", "0.1"));
+        assert!(version_matches("0.1.3", "0"));
+        assert!(!version_matches("0.1.0", "0.2"));
+        assert!(version_matches("0.1.0", "=0.1.0"));
+        assert!(!version_matches("0.1.1", "=0.1.0"));
+        assert!(version_matches("0.3.0", ">=0.2"));
+        assert!(version_matches("0.2", ">=0.2.0"));
+        assert!(!version_matches("0.1.9", ">=0.2"));
+    }
+
+    #[test]
+    fn near_names_are_close_first() {
+        let names = ["uk_malloc", "uk_calloc", "uk_free", "memcpy"];
+        assert_eq!(
+            near_names("uk_mallc", names.iter().copied()),
+            ["uk_malloc", "uk_calloc"]
+        );
+        assert!(near_names("zzzzzz", names.iter().copied()).is_empty());
+    }
+
+    #[test]
+    fn chains_follow_parents() {
+        let selected = |name: &str, why: Why| Selected {
+            name: name.into(),
+            archive: PathBuf::new(),
+            why,
+        };
+        let selection = Selection {
+            libraries: vec![
+                selected(
+                    "nolibc",
+                    Why::Symbol {
+                        symbol: "printf".into(),
+                        needed_by: Needer::Application {
+                            object: "main.o".into(),
+                        },
+                    },
+                ),
+                selected(
+                    "ukalloc",
+                    Why::Symbol {
+                        symbol: "uk_malloc".into(),
+                        needed_by: Needer::Library {
+                            name: "nolibc".into(),
+                        },
+                    },
+                ),
+                selected(
+                    "allocbuddy",
+                    Why::Capability {
+                        capability: "allocator".into(),
+                        of: "ukalloc".into(),
+                    },
+                ),
+            ],
+        };
+        let names: Vec<&str> = selection
+            .chain("allocbuddy")
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["allocbuddy", "ukalloc", "nolibc"]);
+        assert!(selection.chain("absent").is_empty());
+    }
+}

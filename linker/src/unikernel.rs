@@ -39,6 +39,30 @@ pub struct UnikernelReport {
     pub elapsed_ms: f64,
 }
 
+impl UnikernelReport {
+    /// The result for `--message-format json`: platform, output, size, time, each library with
+    /// why it is in, each option with its value and where it came from.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "platform": self.platform,
+            "output": self.output,
+            "size": self.size,
+            "elapsed_ms": self.elapsed_ms,
+            "libraries": self.libraries.iter().map(|l| serde_json::json!({
+                "name": l.name,
+                "why": l.why,
+                "reason": l.why.to_string(),
+            })).collect::<Vec<_>>(),
+            "options": self.options.iter().map(|o| serde_json::json!({
+                "option": o.spec.key(),
+                "symbol": o.spec.symbol(),
+                "value": o.value,
+                "source": o.source,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// The symbols a link script defines (they never pull libraries in).
 pub fn script_symbols(script: &crate::script::ast::Script) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
