@@ -318,6 +318,9 @@ fn link_plan(
     };
     let report = link::link(&link_options)?;
     drop(options_file);
+    if let Some(map) = &options.map {
+        append_decisions(map, &selection, &resolved)?;
+    }
     if let Some(companion) = &platform.companion {
         companion.write(&report.output, platform.memory_mb, "")?;
     }
@@ -329,6 +332,31 @@ fn link_plan(
         options: resolved,
         elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Appends to the map file why each library is in the image and the value of each option.
+fn append_decisions(map: &Path, selection: &Selection, resolved: &[ResolvedOption]) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut text = String::from("\nLibraries (why each is in the image; see `ukl why LIBRARY`)\n");
+    for library in &selection.libraries {
+        let _ = writeln!(text, "  {:<14} {}", library.name, library.why);
+    }
+    text.push_str("\nLink-time options (symbol = value, from)\n");
+    for option in resolved {
+        let _ = writeln!(
+            text,
+            "  {} = {} ({})",
+            option.spec.symbol(),
+            option.value,
+            option.source
+        );
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(map)
+        .map_err(|e| link_error!("cannot append to map file `{}`: {e}", map.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| link_error!("cannot write map file `{}`: {e}", map.display()))
 }
 
 /// The default image name: `<object stem>.<platform>` in the current directory.

@@ -715,3 +715,29 @@ fn boot_size_option_limits_the_region_heap() {
     );
     assert!(out.stderr.contains("expects a size"), "{}", out.stderr);
 }
+
+#[test]
+fn map_file_lists_decisions_and_options() {
+    let dir = work_dir("map");
+    compile("log", &dir);
+    let out = ukl(
+        &dir,
+        &[
+            "link",
+            "log.o",
+            "-o",
+            "log.kvm",
+            "--map",
+            "log.map",
+            "--opt",
+            "ukdebug.level=2",
+        ],
+    );
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let map = std::fs::read_to_string(dir.join("log.map")).unwrap();
+    assert!(
+        map.contains("ukdebug        provides `uk_pr_log`, needed by the application (log.o)"),
+        "{map}"
+    );
+    assert!(map.contains("uk_opt_ukdebug_level = 2 (--opt)"), "{map}");
+}
