@@ -122,7 +122,8 @@ pub fn declared(entry: &RegistryEntry) -> Result<Vec<OptionSpec>> {
             Some("bool") => OptionType::Bool,
             Some("string") => OptionType::String,
             Some("size") => OptionType::Size,
-            other => return Err(bad(format!("unknown type {other:?}"))),
+            Some(other) => return Err(bad(format!("unknown type `{other}`"))),
+            None => return Err(bad("no `type`".into())),
         };
         let number = |key: &str| table.get(key).and_then(|v| v.as_integer());
         let spec_base = OptionSpec {

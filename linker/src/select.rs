@@ -151,6 +151,9 @@ impl Pool {
         })?;
         let registry = pool::load_registry(&home.join("registry.toml"))
             .map_err(|e| link_error!("cannot load registry.toml: {e}"))?;
+        for entry in &registry.library {
+            crate::options::declared(entry)?;
+        }
         let mut metadata = BTreeMap::new();
         let mut exporters: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for entry in &index.library {
