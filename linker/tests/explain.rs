@@ -741,3 +741,29 @@ fn map_file_lists_decisions_and_options() {
     );
     assert!(map.contains("uk_opt_ukdebug_level = 2 (--opt)"), "{map}");
 }
+
+#[test]
+fn run_takes_arguments_and_memory_from_the_manifest() {
+    let dir = work_dir("run_manifest");
+    compile_source(
+        &home().join("examples/hello-c/main.c"),
+        &dir.join("hello.o"),
+    );
+    std::fs::write(
+        dir.join("uk.toml"),
+        "args = [\"from\", \"the manifest\"]\nmemory = \"16M\"\nlibraries = [\"allocregion\"]\n",
+    )
+    .unwrap();
+    let run = ukl(&dir, &["run", "hello.o", "--timeout", "90"]);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("argv[2] = \"the manifest\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("malloc/free of 4 blocks: ok"),
+        "{}",
+        run.stdout
+    );
+}
