@@ -10,6 +10,8 @@ pub struct LinkError {
     pub message: String,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// Further errors reported together with this one (see [`LinkError::combine`]).
+    pub more: Vec<LinkError>,
 }
 
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;
@@ -20,6 +22,7 @@ impl LinkError {
             message: message.into(),
             notes: Vec::new(),
             help: None,
+            more: Vec::new(),
         }
     }
 
@@ -33,22 +36,37 @@ impl LinkError {
         self
     }
 
-    /// Several errors reported at once (e.g. every undefined symbol of a link).
-    pub fn combine(mut errors: Vec<LinkError>) -> LinkError {
-        if errors.len() == 1 {
-            return errors.remove(0);
+    /// Several errors reported at once (e.g. every undefined symbol of a link): the first one
+    /// carries the others in `more`, each with its own notes and help.
+    pub fn combine(errors: Vec<LinkError>) -> LinkError {
+        let mut all: Vec<LinkError> = errors.into_iter().flat_map(LinkError::flatten).collect();
+        if all.is_empty() {
+            return LinkError::new("internal error: no error to report");
         }
-        let count = errors.len();
-        let mut first = errors.remove(0);
-        for other in errors {
-            first.notes.push(format!("error: {}", other.message));
-            first.notes.extend(other.notes);
-            if first.help.is_none() {
-                first.help = other.help;
-            }
-        }
-        first.message = format!("{} (and {} more errors)", first.message, count - 1);
+        let mut first = all.remove(0);
+        first.more = all;
         first
+    }
+
+    /// This error and the ones reported with it, each without `more`.
+    pub fn flatten(mut self) -> Vec<LinkError> {
+        let more = std::mem::take(&mut self.more);
+        let mut all = vec![self];
+        all.extend(more.into_iter().flat_map(LinkError::flatten));
+        all
+    }
+
+    /// How many errors this reports (itself and `more`).
+    pub fn count(&self) -> usize {
+        1 + self.more.iter().map(LinkError::count).sum::<usize>()
+    }
+
+    /// Puts `prefix: ` before this message and every message in `more` (e.g. the platform of
+    /// a link of several platforms).
+    pub fn prefixed(mut self, prefix: &str) -> LinkError {
+        self.message = format!("{prefix}: {}", self.message);
+        self.more = self.more.into_iter().map(|e| e.prefixed(prefix)).collect();
+        self
     }
 }
 
@@ -60,6 +78,9 @@ impl fmt::Display for LinkError {
         }
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
+        }
+        for other in &self.more {
+            write!(f, "\nerror: {other}")?;
         }
         Ok(())
     }

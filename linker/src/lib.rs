@@ -14,19 +14,27 @@
 //! [`link`] drives the phases; [`ld_args`] is the GNU ld command line; [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
 //! application with them for a [`platform`]; [`run`] boots the result ([`console_log`] reads a
-//! hypervisor's serial log).
+//! hypervisor's serial log). [`manifest`] reads an application's `uk.toml`, [`options`]
+//! validates link-time options and writes them into the image, [`explain`] answers `ukl why`,
+//! [`catalog`] `ukl pool list/info`, and [`diagnostics`] renders errors for people or (JSON) for
+//! tools.
 
+pub mod catalog;
 pub mod console_log;
+pub mod diagnostics;
 pub mod eh_frame;
 pub mod error;
+pub mod explain;
 pub mod gc;
 pub mod hash;
 pub mod input;
 pub mod layout;
 pub mod ld_args;
 pub mod link;
+pub mod manifest;
 pub mod map;
 pub mod object_file;
+pub mod options;
 pub mod platform;
 pub mod pool;
 pub mod relocate;

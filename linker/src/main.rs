@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use ukl::diagnostics::{self, MessageFormat};
 use ukl::ld_args::{self, LdCommand};
+use ukl::manifest::Manifest;
+use ukl::options::Setting;
 use ukl::run::{Outcome, RunOptions};
 use ukl::unikernel::{self, UnikernelOptions};
 use ukl::LinkError;
@@ -21,6 +24,9 @@ struct Cli {
     /// the current directory or the executable, or UKL_HOME.
     #[arg(long, global = true)]
     home: Option<PathBuf>,
+    /// How to report errors and results: `human`, or `json` (one JSON object per line).
+    #[arg(long, global = true, default_value = "human")]
+    message_format: MessageFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,6 +55,25 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run every check of a link (selection, options, checksums, symbols, relocations)
+    /// without writing an image; exit 0, or 1 with the list of problems.
+    Check {
+        /// Application objects.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+    /// Explain a decision: why a library is in the image (the chain down to the application
+    /// symbol that pulled it in), or where a symbol comes from and why (or why it is missing).
+    Why {
+        /// A library name or a symbol.
+        target: String,
+        /// Application objects (optional: without them, the platform's own libraries).
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
     /// Link like GNU ld (static executables and images); takes ld's command line.
     #[command(disable_help_flag = true)]
     Ld {
@@ -67,20 +92,11 @@ struct LinkArgs {
     /// Application objects (or, for `run`, an image to boot).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Target platform(s), comma-separated: kvm, xen, linuxu.
-    #[arg(
-        long = "plat",
-        short = 'p',
-        default_value = "kvm",
-        value_delimiter = ','
-    )]
-    platforms: Vec<String>,
+    #[command(flatten)]
+    select: SelectArgs,
     /// Output image (with several platforms, `.<plat>` is appended).
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
-    /// Add a pool library by name.
-    #[arg(long = "lib", short = 'l')]
-    libraries: Vec<String>,
     /// Write a map file (sections, addresses, why each one is in the image).
     #[arg(long)]
     map: Option<PathBuf>,
@@ -92,6 +108,28 @@ struct LinkArgs {
     no_gc: bool,
 }
 
+/// What decides an image's contents: platform, libraries, options, manifest.
+#[derive(Args, Clone, Default)]
+struct SelectArgs {
+    /// Target platform(s), comma-separated: kvm, xen, linuxu (default: the manifest's
+    /// `platforms`, else kvm).
+    #[arg(long = "plat", short = 'p', value_delimiter = ',')]
+    platforms: Vec<String>,
+    /// Add a pool library: NAME or NAME@VERSION (e.g. `--lib allocregion` replaces the default
+    /// allocator).
+    #[arg(long = "lib", short = 'l')]
+    libraries: Vec<String>,
+    /// Set a link-time option: LIBRARY.NAME=VALUE (see `ukl pool info LIBRARY`).
+    #[arg(long = "opt", value_name = "LIBRARY.NAME=VALUE")]
+    options: Vec<String>,
+    /// The application's manifest (default: uk.toml beside the first object).
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// Ignore uk.toml.
+    #[arg(long, conflicts_with = "manifest")]
+    no_manifest: bool,
+}
+
 #[derive(Subcommand)]
 enum PoolCommand {
     /// Compile pool-src and write prebuilt/<arch>/ archives, metadata and index.
@@ -99,6 +137,16 @@ enum PoolCommand {
         /// Build into a temporary directory and compare with prebuilt/ byte for byte.
         #[arg(long)]
         check: bool,
+    },
+    /// List the pool's libraries: version, kind, platforms, capabilities.
+    List,
+    /// Everything about one library: platforms, capabilities, dependencies, options, exports
+    /// (with the archive member that defines each), imports.
+    Info {
+        library: String,
+        /// Show every export and import.
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -115,9 +163,22 @@ fn main() -> ExitCode {
         return run_ld(&args);
     }
     let cli = Cli::parse();
+    let format = cli.message_format;
     let result = match cli.command {
         Command::Ld { args } => return run_ld(&args),
-        Command::Link(link) => cmd_link(cli.home, &link).map(|_| ExitCode::SUCCESS),
+        Command::Link(link) => cmd_link(cli.home, &link, format).map(|_| ExitCode::SUCCESS),
+        Command::Check { inputs, select } => cmd_check(cli.home, inputs, &select, format),
+        Command::Why {
+            target,
+            inputs,
+            select,
+        } => cmd_why(cli.home, &target, inputs, &select, format),
+        Command::Pool {
+            command: PoolCommand::List,
+        } => cmd_pool_list(cli.home, format),
+        Command::Pool {
+            command: PoolCommand::Info { library, all },
+        } => cmd_pool_info(cli.home, &library, all, format),
         Command::Run {
             link,
             memory,
@@ -135,6 +196,7 @@ fn main() -> ExitCode {
                 args,
                 hypervisor_log,
             },
+            format,
         ),
         Command::Pool {
             command: PoolCommand::Build { check },
@@ -143,7 +205,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprint!("{}", diagnostics::render_error(&e, format));
             ExitCode::from(1)
         }
     }
@@ -153,49 +215,82 @@ fn home(explicit: Option<PathBuf>) -> Result<PathBuf, LinkError> {
     ukl::platform::find_home(explicit.as_deref())
 }
 
+/// The manifest to use, unless `--no-manifest`.
+fn manifest(inputs: &[PathBuf], select: &SelectArgs) -> Result<Option<Manifest>, LinkError> {
+    if select.no_manifest {
+        return Ok(None);
+    }
+    Manifest::find(select.manifest.as_deref(), inputs)
+}
+
+/// The options of one link, for one platform.
+fn unikernel_options(
+    home: &std::path::Path,
+    inputs: &[PathBuf],
+    select: &SelectArgs,
+    manifest: Option<&Manifest>,
+    platform: &str,
+) -> Result<UnikernelOptions, LinkError> {
+    Ok(UnikernelOptions {
+        home: home.to_path_buf(),
+        objects: inputs.to_vec(),
+        platform: platform.to_string(),
+        output: unikernel::default_output(inputs, platform),
+        libraries: select.libraries.clone(),
+        map: None,
+        strip: false,
+        gc: true,
+        manifest: manifest.cloned(),
+        settings: select
+            .options
+            .iter()
+            .map(|o| Setting::parse_flag(o))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
 /// Links one image per platform; returns (platform, image) pairs.
 fn cmd_link(
     home_arg: Option<PathBuf>,
     args: &LinkArgs,
+    format: MessageFormat,
 ) -> Result<Vec<(String, PathBuf)>, LinkError> {
     let home = home(home_arg)?;
-    let mut platforms: Vec<&String> = Vec::new();
-    for p in &args.platforms {
-        if !platforms.contains(&p) {
-            platforms.push(p);
-        }
-    }
+    let manifest = manifest(&args.inputs, &args.select)?;
+    let platforms = ukl::manifest::platforms(&args.select.platforms, manifest.as_ref());
     let several = platforms.len() > 1;
-    let jobs: Vec<UnikernelOptions> = platforms
-        .into_iter()
-        .map(|platform| UnikernelOptions {
-            home: home.clone(),
-            objects: args.inputs.clone(),
-            platform: platform.clone(),
-            output: match (&args.output, several) {
-                (Some(o), false) => o.clone(),
-                (Some(o), true) => PathBuf::from(format!("{}.{platform}", o.display())),
-                (None, _) => unikernel::default_output(&args.inputs, platform),
-            },
-            libraries: args.libraries.clone(),
-            map: args.map.as_ref().map(|m| {
-                if several {
-                    PathBuf::from(format!("{}.{platform}", m.display()))
-                } else {
-                    m.clone()
-                }
-            }),
-            strip: args.strip,
-            gc: !args.no_gc,
-        })
-        .collect();
-    let results = link_in_parallel(&jobs);
+    let mut jobs: Vec<UnikernelOptions> = Vec::new();
+    for platform in &platforms {
+        let mut job = unikernel_options(
+            &home,
+            &args.inputs,
+            &args.select,
+            manifest.as_ref(),
+            platform,
+        )?;
+        job.output = match (&args.output, several) {
+            (Some(o), false) => o.clone(),
+            (Some(o), true) => PathBuf::from(format!("{}.{platform}", o.display())),
+            (None, _) => job.output,
+        };
+        job.map = args.map.as_ref().map(|m| {
+            if several {
+                PathBuf::from(format!("{}.{platform}", m.display()))
+            } else {
+                m.clone()
+            }
+        });
+        job.strip = args.strip;
+        job.gc = !args.no_gc;
+        jobs.push(job);
+    }
+    let results = link_in_parallel(&jobs, format);
     let mut images = Vec::new();
     let mut errors = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(report) => images.push((job.platform.clone(), report.output)),
-            Err(e) if several => errors.push(ukl::link_error!("{}: {e}", job.platform)),
+            Err(e) if several => errors.push(e.prefixed(&job.platform)),
             Err(e) => errors.push(e),
         }
     }
@@ -204,6 +299,103 @@ fn cmd_link(
     } else {
         Err(LinkError::combine(errors))
     }
+}
+
+/// `ukl check`: every platform, every problem.
+fn cmd_check(
+    home_arg: Option<PathBuf>,
+    inputs: Vec<PathBuf>,
+    select: &SelectArgs,
+    format: MessageFormat,
+) -> Result<ExitCode, LinkError> {
+    let home = home(home_arg)?;
+    let manifest = manifest(&inputs, select)?;
+    let platforms = ukl::manifest::platforms(&select.platforms, manifest.as_ref());
+    let several = platforms.len() > 1;
+    let mut errors = Vec::new();
+    for platform in &platforms {
+        let job = unikernel_options(&home, &inputs, select, manifest.as_ref(), platform)?;
+        match unikernel::check_image(&job) {
+            Ok(report) => match format {
+                MessageFormat::Json => {
+                    print!("{}", diagnostics::result_line("check", &report.to_json()))
+                }
+                MessageFormat::Human => println!(
+                    "ok: {} links for {} ({} libraries: {}; {} bytes)",
+                    inputs
+                        .iter()
+                        .map(|i| i.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    report.platform,
+                    report.libraries.len(),
+                    report
+                        .libraries
+                        .iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    report.size
+                ),
+            },
+            Err(e) if several => errors.push(e.prefixed(platform)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(LinkError::combine(errors))
+    }
+}
+
+/// `ukl why TARGET [APP.o...]`.
+fn cmd_why(
+    home_arg: Option<PathBuf>,
+    target: &str,
+    inputs: Vec<PathBuf>,
+    select: &SelectArgs,
+    format: MessageFormat,
+) -> Result<ExitCode, LinkError> {
+    let home = home(home_arg)?;
+    let manifest = manifest(&inputs, select)?;
+    let platform = ukl::manifest::platforms(&select.platforms, manifest.as_ref()).remove(0);
+    let job = unikernel_options(&home, &inputs, select, manifest.as_ref(), &platform)?;
+    let explanation = ukl::explain::why(&job, target)?;
+    match format {
+        MessageFormat::Json => print!("{}", diagnostics::result_line("why", &explanation)),
+        MessageFormat::Human => println!("{explanation}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_pool_list(home_arg: Option<PathBuf>, format: MessageFormat) -> Result<ExitCode, LinkError> {
+    let pool = ukl::select::Pool::load(&home(home_arg)?, ukl::pool::ARCH)?;
+    let entries = ukl::catalog::list(&pool);
+    match format {
+        MessageFormat::Json => {
+            for entry in &entries {
+                print!("{}", diagnostics::result_line("library", entry));
+            }
+        }
+        MessageFormat::Human => print!("{}", ukl::catalog::render_list(&pool, &entries)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_pool_info(
+    home_arg: Option<PathBuf>,
+    library: &str,
+    all: bool,
+    format: MessageFormat,
+) -> Result<ExitCode, LinkError> {
+    let pool = ukl::select::Pool::load(&home(home_arg)?, ukl::pool::ARCH)?;
+    let info = ukl::catalog::info(&pool, library)?;
+    match format {
+        MessageFormat::Json => print!("{}", diagnostics::result_line("library-info", &info)),
+        MessageFormat::Human => print!("{}", ukl::catalog::render_info(&info, all)),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn describe(report: &unikernel::UnikernelReport) -> String {
@@ -221,9 +413,11 @@ fn describe(report: &unikernel::UnikernelReport) -> String {
 /// progress; otherwise one plain line per finished image.
 fn link_in_parallel(
     jobs: &[UnikernelOptions],
+    format: MessageFormat,
 ) -> Vec<Result<unikernel::UnikernelReport, LinkError>> {
     use std::io::IsTerminal;
-    let terminal = std::io::stderr().is_terminal() && jobs.len() > 1;
+    let terminal =
+        std::io::stderr().is_terminal() && jobs.len() > 1 && format == MessageFormat::Human;
     let bars = indicatif::MultiProgress::new();
     std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
@@ -242,11 +436,19 @@ fn link_in_parallel(
                 scope.spawn(move || {
                     let result = unikernel::link_image(job);
                     let line = match &result {
+                        Ok(report) if format == MessageFormat::Json => {
+                            diagnostics::result_line("link", &report.to_json())
+                                .trim_end()
+                                .to_string()
+                        }
                         Ok(report) => describe(report),
                         Err(_) => format!("{}: failed", job.platform),
                     };
                     match bar {
                         Some(bar) => bar.finish_with_message(line),
+                        None if result.is_ok() && format == MessageFormat::Json => {
+                            println!("{line}")
+                        }
                         None if result.is_ok() => eprintln!("{line}"),
                         None => {}
                     }
@@ -268,18 +470,29 @@ fn link_in_parallel(
 fn cmd_run(
     home_arg: Option<PathBuf>,
     args: &LinkArgs,
-    options: RunOptions,
+    mut options: RunOptions,
+    format: MessageFormat,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
     let is_image = args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]);
-    let mut platform_name = args
-        .platforms
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "kvm".into());
+    let manifest = if is_image {
+        None
+    } else {
+        manifest(&args.inputs, &args.select)?
+    };
+    if let Some(manifest) = &manifest {
+        if options.args.is_empty() {
+            options.args = manifest.args.clone();
+        }
+        if options.memory.is_none() {
+            options.memory = manifest.memory.clone();
+        }
+    }
+    let platform_names = ukl::manifest::platforms(&args.select.platforms, manifest.as_ref());
+    let mut platform_name = platform_names[0].clone();
     // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
-    // --plat chose another than the default: `ukl run hello.linuxu` needs no `--plat linuxu`.
-    if is_image && args.platforms == ["kvm"] {
+    // --plat names one: `ukl run hello.linuxu` needs no `--plat linuxu`.
+    if is_image && args.select.platforms.is_empty() {
         if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
             if ukl::platform::available(&home)
                 .iter()
@@ -289,7 +502,7 @@ fn cmd_run(
             }
         }
     }
-    if args.platforms.len() > 1 {
+    if platform_names.len() > 1 {
         return Err(
             ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")
         );
@@ -305,7 +518,8 @@ fn cmd_run(
                 .map_err(|e| ukl::link_error!("cannot create {}: {e}", dir.display()))?;
             link.output = Some(dir.join(unikernel::default_output(&args.inputs, &platform_name)));
         }
-        cmd_link(Some(home), &link)?.remove(0).1
+        link.select.platforms = vec![platform_name.clone()];
+        cmd_link(Some(home), &link, format)?.remove(0).1
     };
     match ukl::run::run(&platform, &image, &options)? {
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),

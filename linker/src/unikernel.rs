@@ -2,11 +2,13 @@
 //! platform. Selection ([`crate::select`]) decides the libraries; the linker core links each
 //! selected library whole and then collects unreferenced sections.
 
-use crate::error::Result;
+use crate::error::{LinkError, Result};
 use crate::link::{self, Input, LinkOptions};
 use crate::link_error;
+use crate::manifest::Manifest;
+use crate::options::{self, ResolvedOption, Setting};
 use crate::platform::{self, Platform};
-use crate::select::{self, Pool, Selected};
+use crate::select::{self, AppSymbols, Pool, Request, Selected, Selection};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,6 +23,10 @@ pub struct UnikernelOptions {
     pub map: Option<PathBuf>,
     pub strip: bool,
     pub gc: bool,
+    /// The application's manifest (uk.toml); command-line values override it.
+    pub manifest: Option<Manifest>,
+    /// `--opt LIBRARY.NAME=VALUE` settings (they override the manifest's).
+    pub settings: Vec<Setting>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,7 +35,32 @@ pub struct UnikernelReport {
     pub platform: String,
     pub size: u64,
     pub libraries: Vec<Selected>,
+    pub options: Vec<ResolvedOption>,
     pub elapsed_ms: f64,
+}
+
+impl UnikernelReport {
+    /// The result for `--message-format json`: platform, output, size, time, each library with
+    /// why it is in, each option with its value and where it came from.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "platform": self.platform,
+            "output": self.output,
+            "size": self.size,
+            "elapsed_ms": self.elapsed_ms,
+            "libraries": self.libraries.iter().map(|l| serde_json::json!({
+                "name": l.name,
+                "why": l.why,
+                "reason": l.why.to_string(),
+            })).collect::<Vec<_>>(),
+            "options": self.options.iter().map(|o| serde_json::json!({
+                "option": o.spec.key(),
+                "symbol": o.spec.symbol(),
+                "value": o.value,
+                "source": o.source,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// The symbols a link script defines, and those the linker provides itself (they never pull
@@ -103,25 +134,146 @@ fn rustc_version(text: &str) -> Option<String> {
     (!version.is_empty()).then_some(version)
 }
 
-pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
-    let start = Instant::now();
+/// Everything decided before the linker core runs.
+pub struct Plan {
+    pub platform: Platform,
+    pub pool: Pool,
+    pub app: AppSymbols,
+    pub script_path: PathBuf,
+    pub script_text: String,
+    pub selection: Selection,
+    pub options: Vec<ResolvedOption>,
+}
+
+/// The libraries the user named: `--lib` first, then the manifest's, except those of the
+/// manifest that a `--lib` library replaces (the same exclusive capability, or a declared
+/// conflict): the command line overrides the manifest.
+pub fn requests(pool: &Pool, options: &UnikernelOptions) -> Vec<Request> {
+    let mut requests: Vec<Request> = options
+        .libraries
+        .iter()
+        .map(|l| Request::parse(l, "--lib"))
+        .collect();
+    let from_flags: Vec<Selected> = requests
+        .iter()
+        .map(|r| Selected {
+            name: r.name.clone(),
+            archive: PathBuf::new(),
+            why: select::Why::Requested {
+                source: r.source.clone(),
+            },
+        })
+        .collect();
+    if let Some(manifest) = &options.manifest {
+        for request in manifest.requests() {
+            let replaced = select::conflict(pool, &from_flags, &request.name).is_some();
+            if !replaced {
+                requests.push(request);
+            }
+        }
+    }
+    requests
+}
+
+/// The option settings: the manifest's, then `--opt` (later ones win).
+fn settings(options: &UnikernelOptions) -> Result<Vec<Setting>> {
+    let mut settings = match &options.manifest {
+        Some(manifest) => manifest.settings()?,
+        None => Vec::new(),
+    };
+    settings.extend(options.settings.iter().cloned());
+    Ok(settings)
+}
+
+/// Loads the platform, pool and application, selects libraries and resolves options. Problems
+/// of selection and options are collected and returned with the plan (for `ukl check` and
+/// `ukl why`); problems that stop everything (no pool, an unreadable object) are errors.
+pub fn plan_all(options: &UnikernelOptions) -> Result<(Plan, Vec<LinkError>)> {
     let platform: Platform = platform::load(&options.home, &options.platform)?;
     let pool = Pool::load(&options.home, &platform.arch)?;
     let app = select::read_app(&options.objects)?;
-    check_toolchain(&pool, &app, &options.objects)?;
+    let mut errors = Vec::new();
+    if let Err(e) = check_toolchain(&pool, &app, &options.objects) {
+        errors.push(e);
+    }
     let script_path = platform
         .linkscript_path(&options.home)
         .ok_or_else(|| link_error!("platform `{}` names no link script", platform.name))?;
     let script_text = std::fs::read_to_string(&script_path)
         .map_err(|e| link_error!("cannot read link script `{}`: {e}", script_path.display()))?;
     let script = link::parse_script(&script_path.display().to_string(), &script_text)?;
-    let selection = select::select(
-        &pool,
-        &platform,
-        &options.libraries,
-        &app,
-        &script_symbols(&script),
-    )?;
+    let requests = requests(&pool, options);
+    let (selection, selection_errors) =
+        select::select_all(&pool, &platform, &requests, &app, &script_symbols(&script));
+    errors.extend(selection_errors);
+    let (resolved, option_errors) = match settings(options) {
+        Ok(settings) => options::resolve(&pool, &selection, &settings),
+        Err(e) => (Vec::new(), vec![e]),
+    };
+    errors.extend(option_errors);
+    Ok((
+        Plan {
+            platform,
+            pool,
+            app,
+            script_path,
+            script_text,
+            selection,
+            options: resolved,
+        },
+        errors,
+    ))
+}
+
+/// [`plan_all`], failing with every problem at once.
+pub fn plan(options: &UnikernelOptions) -> Result<Plan> {
+    let (plan, errors) = plan_all(options)?;
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(LinkError::combine(errors))
+    }
+}
+
+pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
+    let start = Instant::now();
+    let plan = plan(options)?;
+    link_plan(options, plan, &options.output, start)
+}
+
+/// `ukl check`: every check of a link — selection, options, checksums, symbol resolution,
+/// relocation, the link script's assertions — with the image written to a temporary folder
+/// and removed.
+pub fn check_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
+    let start = Instant::now();
+    let plan = plan(options)?;
+    let dir = tempfile::Builder::new()
+        .prefix("ukl-check")
+        .tempdir()
+        .map_err(|e| link_error!("cannot create a temporary folder: {e}"))?;
+    let mut quiet = options.clone();
+    quiet.map = None;
+    let output = dir.path().join("image");
+    let mut report = link_plan(&quiet, plan, &output, start)?;
+    report.output = PathBuf::new();
+    Ok(report)
+}
+
+fn link_plan(
+    options: &UnikernelOptions,
+    plan: Plan,
+    output: &Path,
+    start: Instant,
+) -> Result<UnikernelReport> {
+    let Plan {
+        platform,
+        pool,
+        script_path,
+        script_text,
+        selection,
+        options: resolved,
+        ..
+    } = plan;
     for library in &selection.libraries {
         pool.verify(&library.name)?;
     }
@@ -133,13 +285,30 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
             whole_archive: false,
         })
         .collect();
+    // The options object lives as long as the link.
+    let options_file = if resolved.is_empty() {
+        None
+    } else {
+        let mut file = tempfile::Builder::new()
+            .prefix("ukl-options")
+            .suffix(".o")
+            .tempfile()
+            .map_err(|e| link_error!("cannot create the options object: {e}"))?;
+        std::io::Write::write_all(&mut file, &options::options_object(&resolved)?)
+            .map_err(|e| link_error!("cannot write the options object: {e}"))?;
+        inputs.push(Input {
+            path: file.path().to_path_buf(),
+            whole_archive: false,
+        });
+        Some(file)
+    };
     inputs.extend(selection.libraries.iter().map(|l| Input {
         path: l.archive.clone(),
         whole_archive: true,
     }));
     let link_options = LinkOptions {
         inputs,
-        output: options.output.clone(),
+        output: output.to_path_buf(),
         script: Some((script_path.display().to_string(), script_text)),
         entry: platform.entry.clone(),
         gc_sections: options.gc,
@@ -151,6 +320,10 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         ..LinkOptions::default()
     };
     let report = link::link(&link_options)?;
+    drop(options_file);
+    if let Some(map) = &options.map {
+        append_decisions(map, &selection, &resolved)?;
+    }
     if let Some(companion) = &platform.companion {
         companion.write(&report.output, platform.memory_mb, "")?;
     }
@@ -159,8 +332,34 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         platform: platform.name,
         size: report.size,
         libraries: selection.libraries,
+        options: resolved,
         elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Appends to the map file why each library is in the image and the value of each option.
+fn append_decisions(map: &Path, selection: &Selection, resolved: &[ResolvedOption]) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut text = String::from("\nLibraries (why each is in the image; see `ukl why LIBRARY`)\n");
+    for library in &selection.libraries {
+        let _ = writeln!(text, "  {:<14} {}", library.name, library.why);
+    }
+    text.push_str("\nLink-time options (symbol = value, from)\n");
+    for option in resolved {
+        let _ = writeln!(
+            text,
+            "  {} = {} ({})",
+            option.spec.symbol(),
+            option.value,
+            option.source
+        );
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(map)
+        .map_err(|e| link_error!("cannot append to map file `{}`: {e}", map.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| link_error!("cannot write map file `{}`: {e}", map.display()))
 }
 
 /// The default image name: `<object stem>.<platform>` in the current directory.

@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use super::PoolError;
 
 /// Version of the metadata and index format; bumped when a field changes meaning.
-pub const METADATA_FORMAT: u32 = 1;
+/// Format 2 added `export_members` (which member defines each export).
+pub const METADATA_FORMAT: u32 = 2;
 
 /// Name of the index in `prebuilt/<arch>/`.
 pub const INDEX_FILE: &str = "index.toml";
@@ -108,7 +109,11 @@ pub struct RegistryEntry {
     /// Capabilities this library needs some other library to provide (e.g. `allocator`).
     #[serde(default)]
     pub requires: Vec<String>,
-    /// Link-time options (none are defined yet).
+    /// Libraries that must not be in the same image as this one.
+    #[serde(default)]
+    pub conflicts: Vec<String>,
+    /// Link-time options: name → `{ type, default, description, min?, max? }` (read by
+    /// `crate::options`).
     #[serde(default)]
     pub options: toml::Table,
 }
@@ -150,6 +155,14 @@ pub fn load_registry(path: &Path) -> Result<Registry, PoolError> {
                 "library `{}` is registered twice",
                 entry.name
             )));
+        }
+        for conflict in &entry.conflicts {
+            if registry.get(conflict).is_none() {
+                return Err(problem(format!(
+                    "library `{}` conflicts with `{conflict}`, which is not registered",
+                    entry.name
+                )));
+            }
         }
         for dependency in &entry.dependencies {
             if registry.get(dependency).is_none() {
@@ -256,6 +269,8 @@ pub struct LibraryMetadata {
     pub members: Vec<String>,
     /// Global symbols the archive defines (sorted): exactly the expanded export list.
     pub exports: Vec<String>,
+    /// The object member that defines each export (for `ukl why`).
+    pub export_members: BTreeMap<String, String>,
     /// Symbols the archive uses but does not define (sorted).
     pub imports: Vec<String>,
 }

@@ -376,6 +376,7 @@ pub fn build_pool(options: &PoolBuildOptions) -> Result<PoolReport, PoolError> {
             toolchain: toolchain.clone(),
             members: library.member_names.clone(),
             exports: library.exports.iter().cloned().collect(),
+            export_members: library.export_members.clone(),
             imports: library.imports.iter().cloned().collect(),
         };
         write_file(&out_dir.join(&metadata_name), meta.to_toml()?.as_bytes())?;

@@ -32,6 +32,8 @@ pub(crate) struct PackagedLibrary {
     pub archive: Vec<u8>,
     pub member_names: Vec<String>,
     pub exports: BTreeSet<String>,
+    /// The member that defines each export.
+    pub export_members: BTreeMap<String, String>,
     pub imports: BTreeSet<String>,
     /// Names that were exported by no pattern and are now private (localized or renamed).
     pub privatized: BTreeSet<String>,
@@ -93,6 +95,7 @@ pub(crate) fn package_library(
         archive,
         member_names: members.iter().map(|(name, _)| name.clone()).collect(),
         exports: contents.defined,
+        export_members: contents.defined_in,
         imports,
         privatized: privatized
             .localized

@@ -2,7 +2,7 @@
 //! declared exports; at link time, an archive must have the checksum its metadata records;
 //! with `--check`, a fresh build must equal the committed `prebuilt/` byte for byte.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use object::read::archive::ArchiveFile;
@@ -37,6 +37,8 @@ pub struct ExportCheck {
 pub(crate) struct ArchiveContents {
     /// Defined global symbols without the library's private prefix: what others can link to.
     pub defined: BTreeSet<String>,
+    /// The member that defines each of `defined` (the first one, in archive order).
+    pub defined_in: BTreeMap<String, String>,
     /// Every defined global symbol, renamed private ones included.
     pub all_defined: BTreeSet<String>,
     /// Undefined global symbols of any member.
@@ -66,6 +68,10 @@ pub(crate) fn read_archive(library: &str, data: &[u8]) -> Result<ArchiveContents
             if symbol.defined {
                 if !symbol.name.starts_with(&prefix) {
                     contents.defined.insert(symbol.name.clone());
+                    contents
+                        .defined_in
+                        .entry(symbol.name.clone())
+                        .or_insert_with(|| name.clone());
                 }
                 contents.all_defined.insert(symbol.name);
             } else {

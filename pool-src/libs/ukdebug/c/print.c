@@ -9,6 +9,21 @@ void ukplat_console_write(const char *buf, size_t len);
 
 int uk_debug_level = UK_PRINT_INFO;
 
+/* Link-time option `ukdebug.level` (registry.toml): ukl defines this symbol with the value of
+ * the link (uk.toml or --opt ukdebug.level=N); this weak default serves links that do not.
+ * It is read through a volatile access: gcc would otherwise fold the default into the code. */
+__attribute__((weak)) const long long uk_opt_ukdebug_level = UK_PRINT_INFO;
+
+/* Takes the link-time level into uk_debug_level before anything logs (init table, prio 00). */
+static int ukdebug_init(void)
+{
+	uk_debug_level = (int)*(const volatile long long *)&uk_opt_ukdebug_level;
+	return 0;
+}
+
+static int (*const ukdebug_init_entry)(void)
+	__attribute__((used, section(".uk_inittab.00"))) = ukdebug_init;
+
 static const char *const level_names[] = { "crit", "err", "warn", "info", "debug" };
 
 /* Prints "[     S.UUUUUU] level: " and tells whether the message is to be printed. */

@@ -1,7 +1,8 @@
 /* ukdebug: leveled log messages on the console.
  *
- * A message is printed when its level is at most uk_debug_level (a global, default
- * UK_PRINT_INFO, meant to be set at link time), as
+ * A message is printed when its level is at most uk_debug_level (a global, set before main
+ * from the link-time option `ukdebug.level`: `ukl link --opt ukdebug.level=4`, default
+ * UK_PRINT_INFO), as
  *     [     0.012345] err: <message>
  * with the platform's monotonic time in seconds. Messages carry their own newline. */
 #ifndef UK_PRINT_H
