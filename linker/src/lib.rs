@@ -11,7 +11,8 @@
 //! 6. [`layout::finish`]: addresses, segments and file offsets.
 //! 7. [`relocate`] and [`write`]: contents are copied, relocated and written.
 //!
-//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line; [`pool`] builds the
+//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line, and [`ld_unikernel`]
+//! turns such a link into a unikernel link (with musl from [`system_lib`]); [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
 //! application with them for a [`platform`]; [`run`] boots the result.
 
@@ -22,6 +23,7 @@ pub mod hash;
 pub mod input;
 pub mod layout;
 pub mod ld_args;
+pub mod ld_unikernel;
 pub mod link;
 pub mod map;
 pub mod object_file;
@@ -33,6 +35,7 @@ pub mod run;
 pub mod script;
 pub mod select;
 pub mod symbols;
+pub mod system_lib;
 pub mod unikernel;
 pub mod write;
 

@@ -318,7 +318,26 @@ fn cmd_pool_build(home_arg: Option<PathBuf>, check: bool) -> Result<ExitCode, Li
 }
 
 fn run_ld(args: &[String]) -> ExitCode {
-    match ld_args::parse(args) {
+    let mut args = args.to_vec();
+    let platform = match ukl::ld_unikernel::take_platform(&mut args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ukl: error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match ld_args::parse(&args) {
+        Ok(LdCommand::Link(options)) if platform.is_some() => {
+            let platform = platform.unwrap_or_default();
+            let result = home(None).and_then(|h| ukl::ld_unikernel::link(&h, &platform, options));
+            match result {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ukl: error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Ok(LdCommand::Version) => {
             println!("{}", ld_args::version_text());
             ExitCode::SUCCESS

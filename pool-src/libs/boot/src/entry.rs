@@ -6,6 +6,7 @@ use crate::{constructors, inittab};
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int};
 use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Status the guest ends with when an init hook fails.
 const INIT_FAILED_STATUS: i32 = 126;
@@ -15,6 +16,20 @@ extern "C" {
     fn ukplat_console_write(buf: *const c_char, len: usize);
     fn ukplat_terminate(status: i32) -> !;
     fn main(argc: c_int, argv: *mut *mut c_char) -> c_int;
+}
+
+/// An application entry that replaces `main` (e.g. musl's start-up code through `musl_start`):
+/// called with `main`'s arguments, never returns, and runs the constructors itself.
+pub type AppEntry = extern "C" fn(argc: c_int, argv: *mut *mut c_char) -> !;
+
+/// The registered application entry (0: none, call `main`).
+static APP_ENTRY: AtomicUsize = AtomicUsize::new(0);
+
+/// Registers `entry` to be called instead of `main` (and instead of running `.init_array`),
+/// from an init hook. The last registration wins.
+#[no_mangle]
+pub extern "C" fn uk_boot_set_app_entry(entry: AppEntry) {
+    APP_ENTRY.store(entry as usize, Ordering::Relaxed);
 }
 
 struct Console;
@@ -68,7 +83,10 @@ pub extern "C" fn uk_boot_main() -> ! {
         // SAFETY: ending the guest is always allowed.
         unsafe { ukplat_terminate(INIT_FAILED_STATUS) };
     }
-    constructors::run_all();
+    let app_entry = APP_ENTRY.load(Ordering::Relaxed);
+    if app_entry == 0 {
+        constructors::run_all();
+    }
 
     // SAFETY: `uk_boot_main` runs once; nothing else touches the storage.
     let storage = unsafe { &mut *STORAGE.0.get() };
@@ -78,6 +96,11 @@ pub extern "C" fn uk_boot_main() -> ! {
     }
     storage.arguments.fill_argv(&mut storage.argv);
     let argc = storage.arguments.count() as c_int;
+    if app_entry != 0 {
+        // SAFETY: only `uk_boot_set_app_entry` stores here, always an `AppEntry`.
+        let entry: AppEntry = unsafe { core::mem::transmute::<usize, AppEntry>(app_entry) };
+        entry(argc, storage.argv.as_mut_ptr().cast());
+    }
     // SAFETY: C's `main` contract: `argc` strings in `argv`, then NULL; the storage is static.
     let status = unsafe { main(argc, storage.argv.as_mut_ptr().cast()) };
     // SAFETY: ending the guest is always allowed.
