@@ -20,6 +20,7 @@ pub mod eh_frame;
 pub mod error;
 pub mod gc;
 pub mod hash;
+pub mod initrd;
 pub mod input;
 pub mod layout;
 pub mod ld_args;

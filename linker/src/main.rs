@@ -42,6 +42,9 @@ enum Command {
         /// Use KVM instead of TCG (slower to start on nested virtualization).
         #[arg(long)]
         kvm: bool,
+        /// A directory packed as a cpio initrd (or a ready archive), the guest's files.
+        #[arg(long)]
+        initrd: Option<PathBuf>,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
             memory,
             timeout,
             kvm,
+            initrd,
             args,
         } => cmd_run(
             cli.home,
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
                 timeout,
                 kvm,
                 args,
+                initrd,
             },
         ),
         Command::Pool {
@@ -289,6 +294,10 @@ fn cmd_run(
         }
         cmd_link(Some(home), &link)?.remove(0).1
     };
+    let mut options = options;
+    if let Some(source) = &options.initrd {
+        options.initrd = Some(ukl::initrd::prepare(source, &image)?);
+    }
     match ukl::run::run(&platform, &image, &options)? {
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Outcome::NoStatus => {

@@ -67,6 +67,10 @@ pub struct RunSpec {
     #[serde(default = "default_timeout")]
     pub timeout: u64,
     pub exit: Option<ExitSpec>,
+    /// Extra arguments that hand an initrd to the guest (`INITRD` is replaced by its path),
+    /// e.g. QEMU's `["-initrd", "INITRD"]`; empty when the platform cannot take one.
+    #[serde(default)]
+    pub initrd: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

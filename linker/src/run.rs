@@ -14,6 +14,8 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
     pub kvm: bool,
     pub args: Vec<String>,
+    /// An initrd file (a directory is packed by [`crate::initrd::prepare`] first).
+    pub initrd: Option<std::path::PathBuf>,
 }
 
 /// How a run ended.
@@ -68,6 +70,23 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
                 words.push(memory.clone());
             }
         }
+    }
+    if let Some(initrd) = &options.initrd {
+        if spec.initrd.is_empty() {
+            return Err(link_error!(
+                "platform `{}` cannot take an initrd",
+                platform.name
+            )
+            .help("add `initrd = [...]` to the [run] section of its descriptor"));
+        }
+        let path = initrd.display().to_string();
+        let at = words.iter().position(|w| w == "-kernel").unwrap_or(words.len());
+        let extra: Vec<String> = spec
+            .initrd
+            .iter()
+            .map(|w| if w == "INITRD" { path.clone() } else { w.clone() })
+            .collect();
+        words.splice(at..at, extra);
     }
     if options.kvm {
         if let Some(i) = words.iter().position(|w| w == "tcg") {
