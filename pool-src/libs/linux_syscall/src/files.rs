@@ -13,6 +13,7 @@ use crate::platform::{
     MEMREGION_MODULE,
 };
 use crate::vfs::{self, Fs, S_IFDIR, S_IFMT, S_IFREG};
+use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -59,6 +60,9 @@ struct Descriptor {
 
 struct State {
     fs: Fs,
+    /// Files unlinked while open, by a key that is no path ("\0" and the inode); dropped
+    /// with their last descriptor, as on Linux.
+    orphans: BTreeMap<String, vfs::Node>,
     descriptors: Vec<Option<Descriptor>>,
     cwd: String,
 }
@@ -80,6 +84,7 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|state| {
         let state = state.get_or_insert_with(|| State {
             fs: Fs::new(),
+            orphans: BTreeMap::new(),
             descriptors: alloc::vec![
                 console_descriptor(Target::ConsoleIn, O_RDONLY),
                 console_descriptor(Target::ConsoleOut, O_WRONLY),
@@ -172,6 +177,39 @@ fn user_bytes_mut<'a>(pointer: u64, len: u64) -> &'a mut [u8] {
 }
 
 impl State {
+    fn node(&self, path: &str) -> Option<&vfs::Node> {
+        self.fs.get(path).or_else(|| self.orphans.get(path))
+    }
+
+    fn node_mut(&mut self, path: &str) -> Option<&mut vfs::Node> {
+        match self.fs.get_mut(path) {
+            Some(node) => Some(node),
+            None => self.orphans.get_mut(path),
+        }
+    }
+
+    fn is_open(&self, path: &str) -> bool {
+        self.descriptors
+            .iter()
+            .flatten()
+            .any(|d| matches!(&d.description.borrow().target, Target::Node(p) if p == path))
+    }
+
+    /// Open descriptions follow a file (or a directory's contents) that moves.
+    fn retarget(&mut self, from: &str, to: &str) {
+        for descriptor in self.descriptors.iter().flatten() {
+            let mut description = descriptor.description.borrow_mut();
+            if let Target::Node(path) = &mut description.target {
+                let below =
+                    path.starts_with(from) && path.as_bytes().get(from.len()) == Some(&b'/');
+                if path == from || below {
+                    let rest = String::from(&path[from.len()..]);
+                    *path = String::from(to) + &rest;
+                }
+            }
+        }
+    }
+
     fn descriptor(&self, fd: i64) -> Result<&Descriptor, i64> {
         usize::try_from(fd)
             .ok()
@@ -252,8 +290,13 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
 
 pub fn close(fd: i64) -> i64 {
     result(with_state(|s| {
-        s.descriptor(fd)?;
+        let target = s.descriptor(fd)?.description.borrow().target.clone();
         s.descriptors[fd as usize] = None;
+        if let Target::Node(path) = target {
+            if path.starts_with('\0') && !s.is_open(&path) {
+                s.orphans.remove(&path);
+            }
+        }
         Ok(0)
     }))
 }
@@ -271,7 +314,7 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
             // The console has no input yet: end of file.
             Target::ConsoleIn | Target::ConsoleOut => Ok(0),
             Target::Node(path) => {
-                let node = s.fs.get(path).ok_or(EBADF)?;
+                let node = s.node(path).ok_or(EBADF)?;
                 if node.is_dir() {
                     return Err(EISDIR);
                 }
@@ -303,7 +346,7 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
                 Ok(bytes.len() as i64)
             }
             Target::Node(path) => {
-                let node = s.fs.get_mut(&path).ok_or(EBADF)?;
+                let node = s.node_mut(&path).ok_or(EBADF)?;
                 let at = match offset {
                     Some(o) => o as usize,
                     None if append => node.data.len(),
@@ -388,7 +431,7 @@ pub fn lseek(fd: i64, offset: i64, whence: u64) -> i64 {
         let Target::Node(path) = &description.target else {
             return Err(ESPIPE);
         };
-        let size = s.fs.get(path).map_or(0, |n| n.data.len()) as i64;
+        let size = s.node(path).map_or(0, |n| n.data.len()) as i64;
         let base = match whence {
             0 => 0,
             1 => description.offset as i64,
@@ -420,7 +463,7 @@ fn attributes(s: &State, target: &Target) -> Result<Attributes, i64> {
             rdev: 0x8800,
         }),
         Target::Node(path) => {
-            let node = s.fs.get(path).ok_or(ENOENT)?;
+            let node = s.node(path).ok_or(ENOENT)?;
             Ok(Attributes {
                 mode: node.mode,
                 size: node.data.len() as u64,
@@ -579,7 +622,16 @@ pub fn unlinkat(dirfd: i64, path: u64, flags: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
             let full = s.resolve(dirfd, &path)?;
-            s.fs.remove(&full, flags & AT_REMOVEDIR != 0).map(|_| 0)
+            let node = s.fs.get(&full).cloned();
+            s.fs.remove(&full, flags & AT_REMOVEDIR != 0)?;
+            if let Some(node) = node.filter(|n| !n.is_dir()) {
+                if s.is_open(&full) {
+                    let key = alloc::format!("\0{}", node.inode);
+                    s.retarget(&full, &key);
+                    s.orphans.insert(key, node);
+                }
+            }
+            Ok(0)
         })
     }))
 }
@@ -590,7 +642,9 @@ pub fn renameat(old_dirfd: i64, old: u64, new_dirfd: i64, new: u64) -> i64 {
         with_state(|s| {
             let from = s.resolve(old_dirfd, &old)?;
             let to = s.resolve(new_dirfd, &new)?;
-            s.fs.rename(&from, &to).map(|_| 0)
+            s.fs.rename(&from, &to)?;
+            s.retarget(&from, &to);
+            Ok(0)
         })
     })())
 }
@@ -599,7 +653,7 @@ fn truncate_node(s: &mut State, path: &str, len: i64) -> Result<i64, i64> {
     if len < 0 {
         return Err(EINVAL);
     }
-    let node = s.fs.get_mut(path).ok_or(ENOENT)?;
+    let node = s.node_mut(path).ok_or(ENOENT)?;
     if node.is_dir() {
         return Err(EISDIR);
     }
@@ -749,7 +803,7 @@ pub fn with_file_bytes<R>(fd: i64, f: impl FnOnce(Option<&[u8]>) -> R) -> Result
     with_state(|s| {
         let target = s.descriptor(fd)?.description.borrow().target.clone();
         match target {
-            Target::Node(path) => match s.fs.get(&path) {
+            Target::Node(path) => match s.node(&path) {
                 Some(node) if !node.is_dir() => Ok(f(Some(&node.data))),
                 _ => Err(ENODEV),
             },
