@@ -73,18 +73,26 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     }
     if let Some(initrd) = &options.initrd {
         if spec.initrd.is_empty() {
-            return Err(link_error!(
-                "platform `{}` cannot take an initrd",
-                platform.name
-            )
-            .help("add `initrd = [...]` to the [run] section of its descriptor"));
+            return Err(
+                link_error!("platform `{}` cannot take an initrd", platform.name)
+                    .help("add `initrd = [...]` to the [run] section of its descriptor"),
+            );
         }
         let path = initrd.display().to_string();
-        let at = words.iter().position(|w| w == "-kernel").unwrap_or(words.len());
+        let at = words
+            .iter()
+            .position(|w| w == "-kernel")
+            .unwrap_or(words.len());
         let extra: Vec<String> = spec
             .initrd
             .iter()
-            .map(|w| if w == "INITRD" { path.clone() } else { w.clone() })
+            .map(|w| {
+                if w == "INITRD" {
+                    path.clone()
+                } else {
+                    w.clone()
+                }
+            })
             .collect();
         words.splice(at..at, extra);
     }
