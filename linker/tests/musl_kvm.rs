@@ -226,3 +226,40 @@ fn a_changed_system_library_is_refused() {
     assert!(stderr.contains("crt1.o` has sha256 7d0ae40d"), "{stderr}");
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// zlib's own `configure` and Makefile, with only the linker swapped (examples/zlib/build.sh).
+/// The source comes from ZLIB_SRC or `apt-get source` (cached in target/zlib); without either
+/// (no network) the test says so and passes.
+#[test]
+fn zlib_built_by_its_own_build_system_matches_linux() {
+    let work = home().join("target/zlib");
+    std::fs::create_dir_all(&work).unwrap();
+    let out = Command::new("sh")
+        .arg(home().join("examples/zlib/build.sh"))
+        .arg(&work)
+        .env("UKL_LD_DIR", ld_dir(&work_dir("zlib")))
+        .output()
+        .expect("sh runs");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !work.join("zlib-1.2.13.dfsg").is_dir() && std::env::var_os("ZLIB_SRC").is_none() {
+            eprintln!("skipped: the zlib source could not be fetched: {stderr}");
+            return;
+        }
+        panic!("examples/zlib/build.sh failed: {stderr}");
+    }
+    let run = work.join("run");
+    let native = run_native(&work.join("linux/example"), &run, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(
+        expected.contains("inflate with dictionary: hello, hello!"),
+        "{expected}"
+    );
+    let (out, text) = run_unikernel(&work.join("kvm/example"), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text, expected,
+        "the unikernel's output differs from Linux's"
+    );
+}
