@@ -70,7 +70,7 @@ pub fn mmap(len: u64, flags: u64, file: Option<&[u8]>, offset: u64) -> i64 {
 }
 
 pub fn munmap(address: u64, len: u64) -> i64 {
-    if address % PAGE_SIZE != 0 || len == 0 {
+    if !address.is_multiple_of(PAGE_SIZE) || len == 0 {
         return -EINVAL;
     }
     let whole = MAPPINGS.with(|m| match m.get(&address) {
@@ -124,7 +124,7 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u64) -> i64 {
 
 /// `mprotect`/`madvise`: page-aligned addresses are accepted.
 pub fn accept_aligned(address: u64) -> i64 {
-    if address % PAGE_SIZE != 0 {
+    if !address.is_multiple_of(PAGE_SIZE) {
         -EINVAL
     } else {
         0

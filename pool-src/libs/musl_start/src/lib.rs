@@ -59,7 +59,7 @@ fn program_headers() -> (u64, u64, u64) {
 
 /// Builds the initial stack and jumps to `_start`.
 #[no_mangle]
-pub extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
+extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
     // SAFETY: a plain allocation.
     let stack = unsafe { uk_memalign(4096, STACK_SIZE) }.cast::<u64>();
     if stack.is_null() {
