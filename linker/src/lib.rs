@@ -19,6 +19,7 @@
 pub mod eh_frame;
 pub mod error;
 pub mod gc;
+pub mod halt_watch;
 pub mod hash;
 pub mod initrd;
 pub mod input;

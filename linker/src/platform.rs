@@ -71,6 +71,10 @@ pub struct RunSpec {
     /// e.g. QEMU's `["-initrd", "INITRD"]`; empty when the platform cannot take one.
     #[serde(default)]
     pub initrd: Vec<String>,
+    /// Arguments that open a QMP monitor on the unix socket `SOCKET`, through which the runner
+    /// notices a guest halted with interrupts disabled (see [`crate::halt_watch`]).
+    #[serde(default)]
+    pub monitor: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

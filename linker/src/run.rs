@@ -18,6 +18,9 @@ pub struct RunOptions {
     pub initrd: Option<std::path::PathBuf>,
 }
 
+/// The status of a guest that crashed (as `ukarch_crash` reports it).
+pub const CRASH_STATUS: i32 = 127;
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -119,6 +122,22 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
 /// Boots `image`, streaming its console, and returns how it ended.
 pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Outcome> {
     let mut command = build_command(platform, image, options)?;
+    let monitor_args = platform
+        .run
+        .as_ref()
+        .map(|r| r.monitor.clone())
+        .unwrap_or_default();
+    let socket = (!monitor_args.is_empty()).then(crate::halt_watch::socket_path);
+    if let Some(socket) = &socket {
+        let _ = std::fs::remove_file(socket);
+        command.args(
+            monitor_args
+                .iter()
+                .map(|w| w.replace("SOCKET", &socket.display().to_string())),
+        );
+    }
+    let mut monitor: Option<crate::halt_watch::Monitor> = None;
+    let mut last_check = Instant::now();
     command
         .stdin(Stdio::null())
         .stdout(Stdio::inherit())
@@ -144,11 +163,33 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
             let code = status.code().unwrap_or(-1);
+            if let Some(path) = &socket {
+                let _ = std::fs::remove_file(path);
+            }
             return Ok(decode_exit(platform, code));
+        }
+        if let Some(path) = socket
+            .as_deref()
+            .filter(|_| last_check.elapsed() > Duration::from_millis(250))
+        {
+            last_check = Instant::now();
+            if monitor.is_none() {
+                monitor = crate::halt_watch::Monitor::connect(path);
+            }
+            if let Some(halted) = monitor.as_mut().and_then(|m| m.halted()) {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = std::fs::remove_file(path);
+                eprintln!("{}", crate::halt_watch::report(image, halted));
+                return Ok(Outcome::Exited(CRASH_STATUS));
+            }
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
+            if let Some(path) = &socket {
+                let _ = std::fs::remove_file(path);
+            }
             return Ok(Outcome::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));

@@ -263,3 +263,52 @@ fn zlib_built_by_its_own_build_system_matches_linux() {
         "the unikernel's output differs from Linux's"
     );
 }
+
+/// musl's a_crash() is a bare `hlt` (here through the stack protector's __stack_chk_fail):
+/// the vCPU stops with interrupts off and `ukl run` reports it through QEMU's monitor, with the
+/// function, long before the timeout.
+#[test]
+fn a_crash_hlt_is_reported_by_the_runner() {
+    let work = work_dir("a-crash");
+    let source = home().join("tests/apps/musl-a-crash/main.c");
+    let image = work.join("image.kvm");
+    let out = Command::new("musl-gcc")
+        .args(["-static", "-O2", "-fstack-protector-all"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&image)
+        .arg("-B")
+        .arg(ld_dir(&work))
+        .env("UKL_HOME", home())
+        .env("UKL_PLAT", "kvm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let started = std::time::Instant::now();
+    let (out, text) = run_unikernel(&image, None, &["overflow"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(127), "{text}{stderr}");
+    assert!(text.contains("overflowing a stack buffer"), "{text}");
+    assert!(!text.contains("not reached"), "{text}");
+    assert!(
+        stderr.contains("executed `hlt` with interrupts disabled")
+            && stderr.contains("in __stack_chk_fail+0x"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(100),
+        "reported before the 120 s timeout"
+    );
+    // Without the overflow the program ends normally.
+    let (out, text) = run_unikernel(&image, None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("not reached when the overflow happens"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
