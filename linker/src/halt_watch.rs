@@ -10,12 +10,17 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The guest's CPU stopped by `hlt` with interrupts disabled.
+/// The guest's CPU stopped by `hlt`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Halted {
     /// The instruction after the `hlt`.
     pub rip: u64,
+    /// Whether interrupts were enabled (then only a `hlt` outside the idle function counts).
+    pub interrupts_enabled: bool,
 }
+
+/// The function holding the image's only legitimate `hlt` (arch_x86_64's idle wait).
+pub const IDLE_FUNCTION: &str = "ukarch_halt_irq";
 
 /// A QMP connection to a running QEMU.
 pub struct Monitor {
@@ -59,7 +64,7 @@ impl Monitor {
         }
     }
 
-    /// Is the CPU halted with interrupts disabled?
+    /// Is the CPU halted?
     pub fn halted(&mut self) -> Option<Halted> {
         let text = self.command(
             r#"{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}"#,
@@ -78,7 +83,21 @@ pub fn parse_registers(text: &str) -> Option<Halted> {
     let flags = u64::from_str_radix(field("RFL=")?, 16).ok()?;
     let rip = u64::from_str_radix(field("RIP=")?, 16).ok()?;
     let interrupts_enabled = flags & (1 << 9) != 0;
-    (halted && !interrupts_enabled).then_some(Halted { rip })
+    halted.then_some(Halted {
+        rip,
+        interrupts_enabled,
+    })
+}
+
+/// Is this halt a crash? With interrupts disabled the CPU never runs again; with interrupts
+/// enabled, a `hlt` anywhere but the idle function is one (musl's a_crash()) that the next
+/// interrupt would resume as if nothing happened.
+pub fn is_crash(image: &Path, halted: Halted) -> bool {
+    if !halted.interrupts_enabled {
+        return true;
+    }
+    symbolize(image, halted.rip)
+        .is_some_and(|location| !location.starts_with(&format!("{IDLE_FUNCTION}+")))
 }
 
 /// A socket path for one run.
@@ -115,9 +134,14 @@ pub fn report(image: &Path, halted: Halted) -> String {
         .map(|s| format!(" in {s}"))
         .unwrap_or_default();
     format!(
-        "ukl: crash: the guest executed `hlt` with interrupts disabled at {:#x}{location}: its \
-         CPU stopped for good.\nIn a musl program this is a_crash(): the C library found its \
-         state corrupted (a failed malloc check, a smashed stack, ...).",
+        "ukl: crash: the guest executed `hlt` outside the idle loop (interrupts {}) at \
+         {:#x}{location}.\nIn a musl program this is a_crash(): the C library found its state \
+         corrupted (a failed malloc check, a smashed stack, ...).",
+        if halted.interrupts_enabled {
+            "enabled"
+        } else {
+            "disabled"
+        },
         halted.rip - 1
     )
 }
@@ -129,12 +153,20 @@ mod tests {
     #[test]
     fn reads_qemu_registers() {
         let text = "RIP=000000000011abd1 RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\n";
-        assert_eq!(parse_registers(text), Some(Halted { rip: 0x11abd1 }));
+        assert_eq!(
+            parse_registers(text),
+            Some(Halted {
+                rip: 0x11abd1,
+                interrupts_enabled: false
+            })
+        );
         let enabled = "RIP=000000000011abd1 RFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\n";
         assert_eq!(
             parse_registers(enabled),
-            None,
-            "hlt with IF set waits for an interrupt"
+            Some(Halted {
+                rip: 0x11abd1,
+                interrupts_enabled: true
+            })
         );
         let running = "RIP=000000000011abd1 RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=0\n";
         assert_eq!(parse_registers(running), None);

@@ -152,7 +152,10 @@ pub fn read_archive<'a>(path: &Path, data: &'a [u8]) -> Result<Archive<'a>> {
     }
     let mut symbols = Vec::new();
     let mut have_index = false;
-    if let Ok(Some(index)) = archive.symbols() {
+    let index = archive
+        .symbols()
+        .map_err(|e| bad(format!("symbol index: {e}")))?;
+    if let Some(index) = index {
         for symbol in index {
             let symbol = symbol.map_err(|e| bad(format!("symbol index: {e}")))?;
             have_index = true;

@@ -14,6 +14,8 @@ use object::read::elf::Sym;
 use rustc_hash::FxHashMap;
 
 pub const PAGE_SIZE: u64 = 0x1000;
+/// The largest section contents ukl writes (4 GiB): larger is a script mistake.
+const MAX_SECTION_BYTES: u64 = 1 << 32;
 const EHDR_SIZE: u64 = 64;
 const PHDR_SIZE: u64 = 56;
 
@@ -117,6 +119,8 @@ enum Step {
 pub struct LayoutInput<'s> {
     pub script: &'s ast::Script,
     pub strip_debug: bool,
+    /// Drop debug sections of archive members only.
+    pub strip_archive_debug: bool,
     pub got_slots: u32,
     pub ifuncs: u32,
     /// FDEs in the output, when `--eh-frame-hdr` asks for a search table.
@@ -155,6 +159,21 @@ impl Layout {
         match self.tls {
             Some((start, _, memsz, align)) => align_up(start + memsz, align),
             None => 0,
+        }
+    }
+}
+
+impl Piece {
+    /// For a piece the linker synthesizes: its section flags, alignment and section type.
+    fn synthetic(&self) -> Option<(u32, u64, u32)> {
+        let alloc = elf::SHF_ALLOC;
+        match self {
+            Piece::Got | Piece::IgotPlt => Some((alloc | elf::SHF_WRITE, 8, elf::SHT_PROGBITS)),
+            Piece::Iplt => Some((alloc | elf::SHF_EXECINSTR, 16, elf::SHT_PROGBITS)),
+            Piece::EhFrameHdr => Some((alloc, 4, elf::SHT_PROGBITS)),
+            Piece::RelaIplt => Some((alloc, 8, elf::SHT_RELA)),
+            Piece::BuildId => Some((alloc, 4, elf::SHT_NOTE)),
+            _ => None,
         }
     }
 }
@@ -264,7 +283,11 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
             let section = &object.sections[si];
             match section.kind {
                 SectionKind::Meta | SectionKind::Discarded => continue,
-                SectionKind::NonAlloc if input.strip_debug && is_debug(section.name) => {
+                SectionKind::NonAlloc
+                    if (input.strip_debug
+                        || (input.strip_archive_debug && object.member.is_some()))
+                        && is_debug(section.name) =>
+                {
                     object.sections[si].kind = SectionKind::Discarded;
                     continue;
                 }
@@ -316,7 +339,7 @@ pub fn assign(objects: &mut [ObjectFile<'_>], input: &LayoutInput<'_>) -> Result
     // Orphans: an output section of the same name, placed after the most similar section.
     for (oi, si) in orphans {
         let section = &objects[oi as usize].sections[si as usize];
-        let name = String::from_utf8_lossy(section.name).into_owned();
+        let name = orphan_output_name(&String::from_utf8_lossy(section.name));
         let o = find_or_add(
             &mut sections,
             &mut steps,
@@ -487,6 +510,39 @@ fn rank(sh_type: u32, flags: u64) -> u32 {
 }
 
 /// Finds the output section `name` or creates it after the last section of the same rank.
+/// The output section an orphan joins: `.text.foo` goes to `.text`, `.rodata.str1.1` to
+/// `.rodata`, and so on for the usual prefixes (as ld.lld does); other names stay as they are.
+fn orphan_output_name(name: &str) -> String {
+    const PREFIXES: &[&str] = &[
+        ".text",
+        ".rodata",
+        ".data.rel.ro",
+        ".data",
+        ".bss.rel.ro",
+        ".bss",
+        ".tdata",
+        ".tbss",
+        ".gcc_except_table",
+        ".init_array",
+        ".fini_array",
+        ".ctors",
+        ".dtors",
+        ".ldata",
+        ".lrodata",
+        ".lbss",
+    ];
+    for prefix in PREFIXES {
+        if name == *prefix
+            || name
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
+        {
+            return (*prefix).to_string();
+        }
+    }
+    name.to_string()
+}
+
 fn find_or_add(
     sections: &mut Vec<OutputSection>,
     steps: &mut Vec<Step>,
@@ -503,7 +559,8 @@ fn find_or_add(
     os.sh_type = sh_type;
     os.flags = flags;
     sections.push(os);
-    // After the last section of the same rank, else after the last of a lower rank.
+    // Like GNU ld: after the last section of the same kind; read-only data after the code;
+    // otherwise before the first section of a later kind, or after the last of an earlier one.
     let ranks: Vec<(usize, u32)> = steps
         .iter()
         .enumerate()
@@ -512,10 +569,30 @@ fn find_or_add(
             _ => None,
         })
         .collect();
-    let same = ranks.iter().rev().find(|(_, r)| *r == wanted);
-    let lower = ranks.iter().rev().find(|(_, r)| *r < wanted);
-    match same.or(lower) {
-        Some((i, _)) => steps.insert(i + 1, Step::Section(index)),
+    let after = |want: u32| {
+        ranks
+            .iter()
+            .rev()
+            .find(|(_, r)| *r == want)
+            .map(|(i, _)| i + 1)
+    };
+    let position = after(wanted)
+        .or_else(|| if wanted == 2 { after(3) } else { None })
+        .or_else(|| {
+            ranks
+                .iter()
+                .find(|(_, r)| *r > wanted && *r < 100)
+                .map(|(i, _)| *i)
+        })
+        .or_else(|| {
+            ranks
+                .iter()
+                .rev()
+                .find(|(_, r)| *r < wanted)
+                .map(|(i, _)| i + 1)
+        });
+    match position {
+        Some(p) => steps.insert(p, Step::Section(index)),
         None => steps.push(Step::Section(index)),
     }
     index
@@ -631,38 +708,16 @@ pub fn finish(
                     types.push(elf::SHT_NOBITS);
                     os.emitted = true;
                 }
-                Piece::Got | Piece::IgotPlt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_WRITE);
-                    os.align = os.align.max(8);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::Iplt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC | elf::SHF_EXECINSTR);
-                    os.align = os.align.max(16);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::EhFrameHdr => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(4);
-                    types.push(elf::SHT_PROGBITS);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::RelaIplt => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(8);
-                    types.push(elf::SHT_RELA);
-                    any_progbits = true;
-                    os.emitted = true;
-                }
-                Piece::BuildId => {
-                    os.flags |= u64::from(elf::SHF_ALLOC);
-                    os.align = os.align.max(4);
-                    types.push(elf::SHT_NOTE);
+                piece @ (Piece::Got
+                | Piece::Iplt
+                | Piece::IgotPlt
+                | Piece::RelaIplt
+                | Piece::EhFrameHdr
+                | Piece::BuildId) => {
+                    let (flags, align, sh_type) = piece.synthetic().unwrap_or_default();
+                    os.flags |= u64::from(flags);
+                    os.align = os.align.max(align);
+                    types.push(sh_type);
                     any_progbits = true;
                     os.emitted = true;
                 }
@@ -837,7 +892,7 @@ pub fn finish(
                     );
                     let mut lma = start;
                     let ctx = Ctx {
-                        dot: Some(start + size),
+                        dot: Some(start.wrapping_add(size)),
                         sections: &sections,
                         values: &new_values,
                         symbols,
@@ -884,6 +939,29 @@ pub fn finish(
     }
     if let Some(e) = last_error {
         return Err(e);
+    }
+
+    // Addresses and sizes must stay inside the address space and a sane file size.
+    for os in sections.iter().filter(|s| s.emitted) {
+        let alloc = os.flags & u64::from(elf::SHF_ALLOC) != 0;
+        if alloc && os.addr.checked_add(os.size).is_none() {
+            return Err(link_error!(
+                "output section `{}` at {:#x} with size {:#x} wraps around the address space",
+                os.name,
+                os.addr,
+                os.size
+            )
+            .help("check the addresses and `.` assignments in the link script"));
+        }
+        if os.sh_type != elf::SHT_NOBITS && os.size > MAX_SECTION_BYTES {
+            return Err(link_error!(
+                "output section `{}` would be {} bytes, more than ukl writes ({} bytes)",
+                os.name,
+                os.size,
+                MAX_SECTION_BYTES
+            )
+            .help("check `.` assignments and ALIGN() inside the section in the link script"));
+        }
     }
 
     // Script symbols into the symbol table.
@@ -1067,59 +1145,48 @@ fn lay_pieces(
             Piece::Input { object, section } => {
                 let s = &objects[*object as usize].sections[*section as usize];
                 dot = align_up(dot, s.align);
-                offsets.push(dot - start);
+                offsets.push(dot.wrapping_sub(start));
                 let size = if s.kind == SectionKind::EhFrame {
                     eh_sizes.get(&(*object, *section)).copied().unwrap_or(0)
                 } else {
                     s.size
                 };
-                dot += size;
+                dot = dot.wrapping_add(size);
             }
             Piece::Common { symbol } => {
                 if let Definition::Common { size, align, .. } = symbols.get(*symbol).def {
                     dot = align_up(dot, align);
-                    offsets.push(dot - start);
-                    dot += size;
+                    offsets.push(dot.wrapping_sub(start));
+                    dot = dot.wrapping_add(size);
                 } else {
-                    offsets.push(dot - start);
+                    offsets.push(dot.wrapping_sub(start));
                 }
             }
-            Piece::Got => {
-                dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 8 * u64::from(input.got_slots);
-            }
-            Piece::BuildId => {
-                dot = align_up(dot, 4);
-                offsets.push(dot - start);
-                dot += 16 + 20;
-            }
-            Piece::Iplt => {
-                dot = align_up(dot, 16);
-                offsets.push(dot - start);
-                dot += 16 * u64::from(input.ifuncs);
-            }
-            Piece::IgotPlt => {
-                dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 8 * u64::from(input.ifuncs);
-            }
-            Piece::RelaIplt => {
-                dot = align_up(dot, 8);
-                offsets.push(dot - start);
-                dot += 24 * u64::from(input.ifuncs);
-            }
-            Piece::EhFrameHdr => {
-                dot = align_up(dot, 4);
-                offsets.push(dot - start);
-                dot += crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0));
+            piece @ (Piece::Got
+            | Piece::Iplt
+            | Piece::IgotPlt
+            | Piece::RelaIplt
+            | Piece::EhFrameHdr
+            | Piece::BuildId) => {
+                let (_, align, _) = piece.synthetic().unwrap_or_default();
+                dot = align_up(dot, align);
+                offsets.push(dot.wrapping_sub(start));
+                let size = match piece {
+                    Piece::Got => 8 * u64::from(input.got_slots),
+                    Piece::Iplt => 16 * u64::from(input.ifuncs),
+                    Piece::IgotPlt => 8 * u64::from(input.ifuncs),
+                    Piece::RelaIplt => 24 * u64::from(input.ifuncs),
+                    Piece::EhFrameHdr => crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0)),
+                    _ => 16 + 20, // the build-id note: header, "GNU\0", 20 bytes
+                };
+                dot = dot.wrapping_add(size);
             }
             Piece::Data { size, .. } => {
-                offsets.push(dot - start);
-                dot += size.bytes();
+                offsets.push(dot.wrapping_sub(start));
+                dot = dot.wrapping_add(size.bytes());
             }
             Piece::Assign(a) => {
-                offsets.push(dot - start);
+                offsets.push(dot.wrapping_sub(start));
                 // Reads `values` through a fresh context view so that earlier assignments in
                 // this section are visible.
                 let view = Ctx {
@@ -1147,7 +1214,7 @@ fn lay_pieces(
             }
         }
     }
-    (dot - start, offsets)
+    (dot.wrapping_sub(start), offsets)
 }
 
 struct Ctx<'a, 'o> {
@@ -1174,9 +1241,15 @@ impl EvalContext for Ctx<'_, '_> {
                 let s = o.sym(sym as usize);
                 match o.sym_section(sym as usize) {
                     Some(sec) => {
-                        let section = &o.sections[sec];
-                        let os = self.sections.get(section.output as usize)?;
-                        Some(os.addr + section.offset + s.st_value(LE))
+                        // Placement is not recorded on the objects until layout is done:
+                        // find the piece (script expressions rarely name object symbols).
+                        let wanted = (object, sec as u32);
+                        self.sections.iter().find_map(|os| {
+                            os.pieces.iter().zip(&os.piece_offsets).find_map(|(p, off)| {
+                                matches!(p, Piece::Input { object, section } if (*object, *section) == wanted)
+                                    .then(|| os.addr + off + s.st_value(LE))
+                            })
+                        })
                     }
                     None => Some(s.st_value(LE)),
                 }
@@ -1512,6 +1585,50 @@ fn place_segments(
             tls = Some((seg.vaddr, seg.filesz, seg.memsz, seg.align));
         }
     }
+    // Without PHDRS, sections of different permissions that the script packs into one page go
+    // into one segment (the loader maps whole pages, so two segments sharing a page would give
+    // the later one's permissions to both), as GNU ld does. Emptied entries become PT_NULL so
+    // that SIZEOF_HEADERS stays what the layout assumed.
+    if is_auto(segments) {
+        merge_shared_pages(segments, sections)?;
+    }
+
+    // A loadable segment must not start in the page where the previous one ends with
+    // zero-filled memory: the loader would map file bytes over that memory.
+    let mut loads: Vec<&Segment> = segments
+        .iter()
+        .filter(|s| s.p_type == elf::PT_LOAD && s.memsz > 0)
+        .collect();
+    loads.sort_by_key(|s| s.vaddr);
+    for pair in loads.windows(2) {
+        let (first, second) = (pair[0], pair[1]);
+        let first_end = first.vaddr + first.memsz;
+        if second.vaddr < first_end {
+            return Err(link_error!(
+                "segments overlap: {:#x}..{:#x} and {:#x}..{:#x}",
+                first.vaddr,
+                first_end,
+                second.vaddr,
+                second.vaddr + second.memsz
+            )
+            .help("check the addresses the link script assigns"));
+        }
+        if first.memsz > first.filesz && second.vaddr < align_up(first_end, PAGE_SIZE) {
+            let name = second
+                .sections
+                .first()
+                .map(|&i| sections[i].name.as_str())
+                .unwrap_or("?");
+            return Err(link_error!(
+                "output section `{name}` at {:#x} starts a segment in the page where the previous \
+                 segment's zero-filled memory (.bss) ends ({:#x})",
+                second.vaddr,
+                first_end
+            )
+            .help("place it before .bss in the link script, or align it to a page: `. = ALIGN(CONSTANT(MAXPAGESIZE));`"));
+        }
+    }
+
     // PT_PHDR describes the program headers where the first segment maps them.
     let headers_at = segments
         .iter()
@@ -1524,6 +1641,53 @@ fn place_segments(
         }
     }
     Ok((align_up(offset, 8), tls))
+}
+
+fn merge_shared_pages(segments: &mut [Segment], sections: &[OutputSection]) -> Result<()> {
+    let mut order: Vec<usize> = (0..segments.len())
+        .filter(|&i| segments[i].p_type == elf::PT_LOAD && segments[i].memsz > 0)
+        .collect();
+    order.sort_by_key(|&i| segments[i].vaddr);
+    let mut current = match order.first() {
+        Some(&i) => i,
+        None => return Ok(()),
+    };
+    for &next in &order[1..] {
+        let (a, b) = (&segments[current], &segments[next]);
+        let a_end = a.vaddr + a.memsz;
+        let shares_page = b.vaddr / PAGE_SIZE == (a_end - 1) / PAGE_SIZE;
+        let contiguous_file = b.offset.wrapping_sub(a.offset) == b.vaddr.wrapping_sub(a.vaddr);
+        if !shares_page || a.memsz > a.filesz || !contiguous_file {
+            current = next;
+            continue;
+        }
+        let flags = a.flags | b.flags;
+        if flags & elf::PF_W != 0 && flags & elf::PF_X != 0 {
+            let name = b
+                .sections
+                .first()
+                .map(|&i| sections[i].name.as_str())
+                .unwrap_or("?");
+            return Err(link_error!(
+                "output section `{name}` at {:#x} shares a page with code at {:#x}: the page would \
+                 have to be writable and executable",
+                b.vaddr,
+                a_end
+            )
+            .help("separate code and data by a page in the link script: `. = ALIGN(CONSTANT(MAXPAGESIZE));`"));
+        }
+        let (b_vaddr, b_memsz, b_offset, b_filesz, b_align) =
+            (b.vaddr, b.memsz, b.offset, b.filesz, b.align);
+        let moved = std::mem::take(&mut segments[next].sections);
+        let a = &mut segments[current];
+        a.flags = flags;
+        a.memsz = b_vaddr + b_memsz - a.vaddr;
+        a.filesz = b_offset + b_filesz - a.offset;
+        a.align = a.align.max(b_align);
+        a.sections.extend(moved);
+        segments[next] = empty_segment(elf::PT_NULL, 0);
+    }
+    Ok(())
 }
 
 fn first_load(segments: &[Segment]) -> usize {
@@ -1585,7 +1749,7 @@ pub fn local_symbol_address(
             if section.kind == SectionKind::EhFrame {
                 value = 0;
             }
-            Some(os.addr + section.offset + value)
+            Some(os.addr.wrapping_add(section.offset).wrapping_add(value))
         }
         None => {
             if s.st_shndx(LE) == elf::SHN_ABS {

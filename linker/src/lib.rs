@@ -14,8 +14,10 @@
 //! [`link`] drives the phases; [`ld_args`] is the GNU ld command line, and [`ld_unikernel`]
 //! turns such a link into a unikernel link (with musl from [`system_lib`]); [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
-//! application with them for a [`platform`]; [`run`] boots the result.
+//! application with them for a [`platform`]; [`run`] boots the result ([`console_log`] reads a
+//! hypervisor's serial log).
 
+pub mod console_log;
 pub mod eh_frame;
 pub mod error;
 pub mod gc;

@@ -38,6 +38,9 @@ pub struct LinkOptions {
     pub gc_sections: bool,
     pub strip_all: bool,
     pub strip_debug: bool,
+    /// Drop the debug sections of archive members only, keeping those of plain objects (the
+    /// application's, for a debugger).
+    pub strip_archive_debug: bool,
     pub build_id: bool,
     /// Write `.eh_frame_hdr` and `PT_GNU_EH_FRAME` (`--eh-frame-hdr`).
     pub eh_frame_hdr: bool,
@@ -111,8 +114,10 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         .clone()
         .or_else(|| script.entry().map(str::to_string));
     let mut root_names: Vec<String> = Vec::new();
-    if let Some(e) = &entry_name {
-        root_names.push(e.clone());
+    match &entry_name {
+        Some(e) => root_names.push(e.clone()),
+        // Without an entry, `_start` is the entry if something defines it.
+        None => root_names.push("_start".to_string()),
     }
     root_names.extend(options.undefined.iter().cloned());
     root_names.extend(options.keep.iter().cloned());
@@ -148,6 +153,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     let placeholder_input = LayoutInput {
         script: &script,
         strip_debug: options.strip_debug || options.strip_all,
+        strip_archive_debug: options.strip_archive_debug,
         got_slots: 0,
         ifuncs: 0,
         eh_frame_hdr: None,
@@ -157,10 +163,8 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
     };
     let assigned = layout::assign(&mut objects, &placeholder_input)?;
     let mut root_symbols = Vec::new();
-    if let Some(id) = entry_name
-        .as_ref()
-        .and_then(|e| symbols.lookup(e.as_bytes()))
-    {
+    let entry_symbol = entry_name.as_deref().unwrap_or("_start");
+    if let Some(id) = symbols.lookup(entry_symbol.as_bytes()) {
         root_symbols.push((id, RootKind::Entry));
     }
     for name in options.undefined.iter().chain(&options.keep) {
@@ -259,7 +263,18 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
             Some(id) => symbols.get(id).address,
             None => parse_number(e).unwrap_or(0),
         },
-        None => 0,
+        // Like GNU ld: `_start` if it is defined, else the start of `.text`.
+        None => match symbols.lookup(b"_start").map(|id| symbols.get(id)) {
+            Some(sym) if !matches!(sym.def, Definition::Undefined | Definition::Lazy { .. }) => {
+                sym.address
+            }
+            _ => layout
+                .sections
+                .iter()
+                .find(|s| s.emitted && s.name == ".text")
+                .map(|s| s.addr)
+                .unwrap_or(0),
+        },
     };
 
     let bytes = write::write_image(
@@ -292,6 +307,16 @@ fn parse_number(text: &str) -> Option<u64> {
         None => text.parse().ok(),
     }
 }
+
+/// Names of the symbols [`define_linker_symbols`] provides: an application that references one
+/// (gcc references `_GLOBAL_OFFSET_TABLE_` from any TLS access) needs no library for it.
+pub const LINKER_SYMBOLS: [&str; 5] = [
+    "__rela_iplt_start",
+    "__rela_iplt_end",
+    "__ehdr_start",
+    "__executable_start",
+    "_GLOBAL_OFFSET_TABLE_",
+];
 
 /// Symbols the linker itself provides when they are referenced and nothing defines them.
 fn define_linker_symbols(layout: &layout::Layout, symbols: &mut crate::symbols::SymbolTable<'_>) {

@@ -42,6 +42,9 @@ enum Command {
         /// Use KVM instead of TCG (slower to start on nested virtualization).
         #[arg(long)]
         kvm: bool,
+        /// Also show the hypervisor's own console lines, on stderr (xen).
+        #[arg(long)]
+        hypervisor_log: bool,
         /// A directory packed as a cpio initrd (or a ready archive), the guest's files.
         #[arg(long)]
         initrd: Option<PathBuf>,
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
             memory,
             timeout,
             kvm,
+            hypervisor_log,
             initrd,
             args,
         } => cmd_run(
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
                 timeout,
                 kvm,
                 args,
+                hypervisor_log,
                 initrd,
             },
         ),
@@ -271,18 +276,31 @@ fn cmd_run(
     options: RunOptions,
 ) -> Result<ExitCode, LinkError> {
     let home = home(home_arg.clone())?;
-    let platform_name = args
+    let is_image = args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]);
+    let mut platform_name = args
         .platforms
         .first()
         .cloned()
         .unwrap_or_else(|| "kvm".into());
+    // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless
+    // --plat chose another than the default: `ukl run hello.linuxu` needs no `--plat linuxu`.
+    if is_image && args.platforms == ["kvm"] {
+        if let Some(extension) = args.inputs[0].extension().and_then(|e| e.to_str()) {
+            if ukl::platform::available(&home)
+                .iter()
+                .any(|p| p == extension)
+            {
+                platform_name = extension.to_string();
+            }
+        }
+    }
     if args.platforms.len() > 1 {
         return Err(
             ukl::link_error!("`ukl run` boots one platform at a time").help("pass a single --plat")
         );
     }
     let platform = ukl::platform::load(&home, &platform_name)?;
-    let image = if args.inputs.len() == 1 && !unikernel::is_object(&args.inputs[0]) {
+    let image = if is_image {
         args.inputs[0].clone()
     } else {
         let mut link = args.clone();
@@ -302,7 +320,7 @@ fn cmd_run(
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Outcome::NoStatus => {
             eprintln!(
-                "error: the guest stopped without reporting an exit status (a triple fault?)"
+                "error: the guest stopped without reporting an exit status (a triple fault, or the VMM failed: see its messages above)"
             );
             Ok(ExitCode::from(125))
         }

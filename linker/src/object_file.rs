@@ -92,7 +92,14 @@ impl<'a> ObjectFile<'a> {
         let symbols = table
             .symbols(LE, data, elf::SHT_SYMTAB)
             .map_err(|e| corrupt("symbol table", e))?;
-        let first_global = symtab_first_global(&table).min(symbols.len());
+        let first_global = symtab_first_global(&table);
+        if first_global > symbols.len() {
+            return Err(link_error!(
+                "`{name}` is corrupt: the symbol table says {first_global} symbols are local, \
+                 but it has {} symbols",
+                symbols.len()
+            ));
+        }
         let mut sections = Vec::with_capacity(table.len());
         let mut groups = Vec::new();
         let mut comment: &[u8] = &[];
@@ -169,6 +176,13 @@ impl<'a> ObjectFile<'a> {
             }
         }
         for section in &sections {
+            if !section.align.is_power_of_two() {
+                return Err(link_error!(
+                    "`{name}` is corrupt: section {} has alignment {}, which is not a power of two",
+                    String::from_utf8_lossy(section.name),
+                    section.align
+                ));
+            }
             if section.sh_type != elf::SHT_NOBITS
                 && section.kind != SectionKind::Meta
                 && section.data.len() as u64 != section.size
@@ -181,6 +195,12 @@ impl<'a> ObjectFile<'a> {
         }
         let nsyms = symbols.len();
         for (index, sym) in symbols.iter().enumerate() {
+            if symbols.symbol_name(LE, sym).is_err() {
+                return Err(link_error!(
+                    "`{name}` is corrupt: the name of symbol #{index} is outside its string table"
+                )
+                .help("recompile the object; it may be truncated or damaged"));
+            }
             let shndx = sym.st_shndx(LE);
             if shndx != elf::SHN_UNDEF
                 && shndx < elf::SHN_LORESERVE
@@ -189,6 +209,23 @@ impl<'a> ObjectFile<'a> {
                 return Err(link_error!(
                     "`{name}` is corrupt: symbol #{index} refers to section {shndx}, \
                      which does not exist"
+                ));
+            }
+        }
+        // A defined symbol lies inside its section (or at its end).
+        for sym in symbols.iter() {
+            let shndx = usize::from(sym.st_shndx(LE));
+            if sym.st_shndx(LE) == elf::SHN_UNDEF || sym.st_shndx(LE) >= elf::SHN_LORESERVE {
+                continue;
+            }
+            let section = &sections[shndx];
+            if section.kind != SectionKind::Meta && sym.st_value(LE) > section.size {
+                return Err(link_error!(
+                    "`{name}` is corrupt: symbol `{}` has value {:#x}, beyond the end of its section {} ({:#x} bytes)",
+                    String::from_utf8_lossy(symbols.symbol_name(LE, sym).unwrap_or(b"?")),
+                    sym.st_value(LE),
+                    String::from_utf8_lossy(section.name),
+                    section.size
                 ));
             }
         }

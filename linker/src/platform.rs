@@ -20,13 +20,17 @@ pub struct Platform {
     /// A file written beside the image (e.g. an `xl` configuration for xen).
     #[serde(default)]
     pub companion: Option<Companion>,
+    /// Keep debug sections (DWARF) in images: linuxu images are debugged with gdb on the host.
+    #[serde(default)]
+    pub keep_debug: bool,
     /// Guest memory in MiB that companions and runners assume when none is given.
     #[serde(default = "default_memory")]
     pub memory_mb: u64,
 }
 
 /// A file written beside each image. `file` and `template` may use `{image}` (the image's
-/// absolute path), `{name}` (its file name without extension), `{memory_mb}` and `{cmdline}`.
+/// absolute path), `{dir}` (its directory, absolute), `{name}` (its file name without
+/// extension), `{memory_mb}` and `{cmdline}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Companion {
     pub file: String,
@@ -40,7 +44,12 @@ impl Companion {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let absolute = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+        let dir = absolute
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
         text.replace("{image}", &absolute.display().to_string())
+            .replace("{dir}", &dir)
             .replace("{name}", &name)
             .replace("{memory_mb}", &memory_mb.to_string())
             .replace("{cmdline}", cmdline)
@@ -62,7 +71,9 @@ fn default_memory() -> u64 {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunSpec {
-    /// The command, with `IMAGE` and `CMDLINE` placeholders.
+    /// The command, with `IMAGE` and `CMDLINE` placeholders (whole words), or `{image}`,
+    /// `{cmdline}`, `{module_cmdline}`, `{xen}`, `{memory_mb}`, `{host_memory_mb}` inside words
+    /// (see [`crate::run::build_command`]).
     pub command: Vec<String>,
     #[serde(default = "default_timeout")]
     pub timeout: u64,
@@ -77,11 +88,21 @@ pub struct RunSpec {
     pub monitor: Vec<String>,
 }
 
+/// How a run's exit status is found: `kind = "debug-exit"` (QEMU's exit status, from the
+/// isa-debug-exit device at `port`) or `kind = "console"` (a console line starting with
+/// `status_line`, followed by the status; lines starting with `hide_prefix` are the
+/// hypervisor's, and `strip_prefix` is removed from the start of the guest's lines).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExitSpec {
     pub kind: String,
     #[serde(default)]
     pub port: Option<u64>,
+    #[serde(default)]
+    pub status_line: Option<String>,
+    #[serde(default)]
+    pub hide_prefix: Option<String>,
+    #[serde(default)]
+    pub strip_prefix: Option<String>,
 }
 
 fn default_timeout() -> u64 {

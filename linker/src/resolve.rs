@@ -253,7 +253,10 @@ impl<'a> Resolver<'a> {
                     global.weak = false;
                 }
                 Definition::Defined { object: other, .. } if !global.weak && !weak => {
-                    let first = &self.objects[other as usize].name;
+                    let first = self
+                        .objects
+                        .get(other as usize)
+                        .map_or(object.name.as_str(), |o| o.name.as_str());
                     self.duplicates.push(
                         link_error!("duplicate symbol: {}", display(name))
                             .note(format!("defined in {first}"))

@@ -1,11 +1,15 @@
-//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm), streams the
-//! console to the terminal and returns the unikernel's exit status.
+//! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm, Xen under
+//! QEMU for xen, the image itself for linuxu), streams the console to the terminal and returns
+//! the unikernel's exit status.
 
+use crate::console_log::{ConsoleLog, LogLine};
 use crate::error::Result;
 use crate::link_error;
 use crate::platform::Platform;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
@@ -14,12 +18,19 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
     pub kvm: bool,
     pub args: Vec<String>,
+    /// Show the hypervisor's own console lines (on stderr) for platforms that hide them.
+    pub hypervisor_log: bool,
     /// An initrd file (a directory is packed by [`crate::initrd::prepare`] first).
-    pub initrd: Option<std::path::PathBuf>,
+    pub initrd: Option<PathBuf>,
 }
 
 /// The status of a guest that crashed (as `ukarch_crash` reports it).
 pub const CRASH_STATUS: i32 = 127;
+
+/// Hypervisor lines shown when a run ends without a status.
+const HYPERVISOR_TAIL: usize = 20;
+/// QEMU memory beyond the domain's, for Xen itself.
+const XEN_HOST_EXTRA_MB: u64 = 224;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +58,55 @@ pub fn command_line(image_name: &str, args: &[String]) -> String {
         .join(" ")
 }
 
+/// The Xen hypervisor (a multiboot ELF) for `{xen}`: `$UKL_XEN`, else `xen.elf` in
+/// `$UKL_XEN_DIR` or `${XDG_CACHE_HOME:-~/.cache}/ukl/xen/`, where scripts/fetch-xen puts it.
+pub fn xen_hypervisor() -> Result<PathBuf> {
+    let path = if let Some(file) = std::env::var_os("UKL_XEN") {
+        PathBuf::from(file)
+    } else {
+        let dir = match std::env::var_os("UKL_XEN_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .unwrap_or_else(|| PathBuf::from("/tmp/.cache"))
+                .join("ukl/xen"),
+        };
+        dir.join("xen.elf")
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(link_error!("no Xen hypervisor at {}", path.display())
+            .help("run scripts/fetch-xen (it unpacks Debian's xen-hypervisor-4.17-amd64 there), or set UKL_XEN"))
+    }
+}
+
+/// Parses QEMU's `-m` syntax (a number of MiB, or with a K, M, G or T suffix) into MiB.
+pub fn memory_mb(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "M"),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| link_error!("invalid memory size `{text}`").help("write e.g. 64M or 1G"))?;
+    let mb = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "K" => value / 1024,
+        "M" => value,
+        "G" => value * 1024,
+        "T" => value * 1024 * 1024,
+        _ => return Err(link_error!("invalid memory size `{text}`").help("write e.g. 64M or 1G")),
+    };
+    Ok(mb)
+}
+
+/// The run command for `image`. Whole-word placeholders: `IMAGE`, `CMDLINE` (the arguments as
+/// one kernel command line), `ARGS` (the arguments as separate words). Inside words: `{image}`,
+/// `{cmdline}`, `{module_cmdline}` (the command line with commas doubled, for QEMU's `-initrd`
+/// module list), `{xen}` ([`xen_hypervisor`]), `{memory_mb}` (the guest's memory; when the
+/// command uses it, `-m` sets it instead of QEMU's `-m`) and `{host_memory_mb}`.
 pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Command> {
     let spec = platform.run.as_ref().ok_or_else(|| {
         link_error!(
@@ -55,17 +115,45 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         )
     })?;
     let cmdline = command_line("", &options.args);
-    let mut words: Vec<String> = spec
-        .command
-        .iter()
-        .map(|w| match w.as_str() {
-            "IMAGE" => image.display().to_string(),
-            "CMDLINE" => cmdline.clone(),
-            "ARGS" => String::new(),
-            _ => w.clone(),
-        })
-        .collect();
-    if let Some(memory) = &options.memory {
+    // linuxu: the image is the program and takes the application's arguments directly.
+    let is_process = spec.command.iter().any(|w| w == "ARGS");
+    let guest_memory_in_command = spec.command.iter().any(|w| w.contains("{memory_mb}"));
+    let guest_mb = match (&options.memory, guest_memory_in_command) {
+        (Some(memory), true) => memory_mb(memory)?,
+        _ => platform.memory_mb,
+    };
+    let xen = if spec.command.iter().any(|w| w.contains("{xen}")) {
+        xen_hypervisor()?.display().to_string()
+    } else {
+        String::new()
+    };
+    let mut words: Vec<String> = Vec::new();
+    for (position, w) in spec.command.iter().enumerate() {
+        match w.as_str() {
+            // A program name without a slash would be looked up in PATH.
+            "IMAGE" if position == 0 => words.push(
+                std::path::absolute(image)
+                    .unwrap_or_else(|_| image.to_path_buf())
+                    .display()
+                    .to_string(),
+            ),
+            "IMAGE" => words.push(image.display().to_string()),
+            "CMDLINE" => words.push(cmdline.clone()),
+            "ARGS" => words.extend(options.args.iter().cloned()),
+            _ => words.push(
+                w.replace("{image}", &image.display().to_string())
+                    .replace("{cmdline}", &cmdline)
+                    .replace("{module_cmdline}", &cmdline.replace(',', ",,"))
+                    .replace("{xen}", &xen)
+                    .replace("{memory_mb}", &guest_mb.to_string())
+                    .replace(
+                        "{host_memory_mb}",
+                        &(guest_mb + XEN_HOST_EXTRA_MB).to_string(),
+                    ),
+            ),
+        }
+    }
+    if let (Some(memory), false, false) = (&options.memory, guest_memory_in_command, is_process) {
         match words.iter().position(|w| w == "-m") {
             Some(i) if i + 1 < words.len() => words[i + 1] = memory.clone(),
             _ => {
@@ -106,22 +194,35 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             words.push("host".into());
         }
     }
-    // linuxu images take their arguments directly.
-    if spec.command.iter().any(|w| w == "ARGS") {
-        words.retain(|w| !w.is_empty());
-        words.extend(options.args.iter().cloned());
-    }
     let (program, rest) = words
         .split_first()
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
     let mut command = Command::new(program);
     command.args(rest);
+    // A process sizes its memory region from UKL_MEMORY (plat_linuxu).
+    if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {
+        command.env("UKL_MEMORY", memory);
+    }
     Ok(command)
 }
 
 /// Boots `image`, streaming its console, and returns how it ended.
 pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Outcome> {
     let mut command = build_command(platform, image, options)?;
+    let console_exit = platform
+        .run
+        .as_ref()
+        .and_then(|r| r.exit.as_ref())
+        .filter(|e| e.kind == "console")
+        .map(ConsoleLog::new);
+    command
+        .stdin(Stdio::null())
+        .stdout(if console_exit.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
+        .stderr(Stdio::inherit());
     let monitor_args = platform
         .run
         .as_ref()
@@ -136,12 +237,6 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
                 .map(|w| w.replace("SOCKET", &socket.display().to_string())),
         );
     }
-    let mut monitor: Option<crate::halt_watch::Monitor> = None;
-    let mut last_check = Instant::now();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit());
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command.spawn().map_err(|e| {
         link_error!("cannot start `{program}`: {e}").help(if program.starts_with("qemu") {
@@ -156,54 +251,171 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
+    let reader = match (console_exit, child.stdout.take()) {
+        (Some(log), Some(stdout)) => {
+            let show_hypervisor = options.hypervisor_log;
+            Some(std::thread::spawn(move || {
+                read_console_log(stdout, &log, show_hypervisor)
+            }))
+        }
+        _ => None,
+    };
+    let waited = wait(&mut child, image, &program, timeout, socket.as_deref());
+    if let Some(path) = &socket {
+        let _ = std::fs::remove_file(path);
+    }
+    let code = match waited? {
+        Waited::Exited(status) => Some(status),
+        Waited::TimedOut => None,
+        Waited::Halted(halted) => {
+            eprintln!("{}", crate::halt_watch::report(image, halted));
+            return Ok(Outcome::Exited(CRASH_STATUS));
+        }
+    };
+    let Some(reader) = reader else {
+        return Ok(match code {
+            None => Outcome::TimedOut,
+            Some(status) => match status.code() {
+                Some(code) => decode_exit(platform, code),
+                None => killed(platform, &status),
+            },
+        });
+    };
+    let (status, tail) = reader
+        .join()
+        .map_err(|_| link_error!("internal error: the console reader panicked"))?;
+    let outcome = match (code, status) {
+        (None, _) => Outcome::TimedOut,
+        (Some(_), Some(status)) => Outcome::Exited(status),
+        (Some(_), None) => Outcome::NoStatus,
+    };
+    if !matches!(outcome, Outcome::Exited(_)) && !options.hypervisor_log {
+        eprintln!("ukl: the hypervisor's last lines:");
+        for line in tail {
+            eprintln!("{line}");
+        }
+    }
+    Ok(outcome)
+}
+
+/// How waiting for the runner ended.
+enum Waited {
+    Exited(std::process::ExitStatus),
+    /// Killed after the timeout.
+    TimedOut,
+    /// Killed because the guest's CPU halted with interrupts disabled (seen through the QMP
+    /// monitor at `monitor_socket`).
+    Halted(crate::halt_watch::Halted),
+}
+
+/// Waits for `child`, killing it after the timeout or when the monitor shows a halted guest.
+fn wait(
+    child: &mut Child,
+    image: &Path,
+    program: &str,
+    timeout: Duration,
+    monitor_socket: Option<&Path>,
+) -> Result<Waited> {
     let started = Instant::now();
+    let mut monitor: Option<crate::halt_watch::Monitor> = None;
+    let mut last_check = Instant::now();
+    let mut last_halt: Option<crate::halt_watch::Halted> = None;
     loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
-            let code = status.code().unwrap_or(-1);
-            if let Some(path) = &socket {
-                let _ = std::fs::remove_file(path);
-            }
-            return Ok(decode_exit(platform, code));
+            return Ok(Waited::Exited(status));
         }
-        if let Some(path) = socket
-            .as_deref()
-            .filter(|_| last_check.elapsed() > Duration::from_millis(250))
+        if let Some(path) =
+            monitor_socket.filter(|_| last_check.elapsed() > Duration::from_millis(250))
         {
             last_check = Instant::now();
             if monitor.is_none() {
                 monitor = crate::halt_watch::Monitor::connect(path);
             }
-            if let Some(halted) = monitor.as_mut().and_then(|m| m.halted()) {
+            let halted = monitor.as_mut().and_then(|m| m.halted());
+            // Seen twice at the same place: not a halt on its way out of the idle loop.
+            let confirmed =
+                halted.filter(|h| last_halt == Some(*h) && crate::halt_watch::is_crash(image, *h));
+            last_halt = halted;
+            if let Some(halted) = confirmed {
                 let _ = child.kill();
                 let _ = child.wait();
-                let _ = std::fs::remove_file(path);
-                eprintln!("{}", crate::halt_watch::report(image, halted));
-                return Ok(Outcome::Exited(CRASH_STATUS));
+                return Ok(Waited::Halted(halted));
             }
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            if let Some(path) = &socket {
-                let _ = std::fs::remove_file(path);
-            }
-            return Ok(Outcome::TimedOut);
+            return Ok(Waited::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-/// Maps the runner's exit status to the unikernel's.
-pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
-    let kind = platform
+/// Streams the guest's lines of a hypervisor log to stdout (and the hypervisor's to stderr when
+/// asked); returns the guest's exit status, if it printed one, and the hypervisor's last lines.
+fn read_console_log(
+    log_stream: impl std::io::Read,
+    log: &ConsoleLog,
+    show_hypervisor: bool,
+) -> (Option<i32>, VecDeque<String>) {
+    let mut status = None;
+    let mut tail = VecDeque::new();
+    let mut reader = BufReader::new(log_stream);
+    let mut bytes = Vec::new();
+    let stdout = std::io::stdout();
+    loop {
+        bytes.clear();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        match log.classify(line) {
+            LogLine::Guest(text) => {
+                let mut out = stdout.lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
+            LogLine::Hypervisor(text) => {
+                if show_hypervisor {
+                    eprintln!("{text}");
+                }
+                if tail.len() == HYPERVISOR_TAIL {
+                    tail.pop_front();
+                }
+                tail.push_back(text);
+            }
+            LogLine::Status(code) => status = Some(code),
+        }
+    }
+    (status, tail)
+}
+
+/// A runner killed by a signal: for a process image (linuxu) that is the unikernel's end, read
+/// as a shell does (128 + the signal number); for a VMM it means no status was reported.
+fn killed(platform: &Platform, status: &std::process::ExitStatus) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    match (exit_kind(platform), status.signal()) {
+        (Some("process"), Some(signal)) => Outcome::Exited(128 + signal),
+        _ => Outcome::NoStatus,
+    }
+}
+
+fn exit_kind(platform: &Platform) -> Option<&str> {
+    platform
         .run
         .as_ref()
         .and_then(|r| r.exit.as_ref())
-        .map(|e| e.kind.as_str());
-    match kind {
+        .map(|e| e.kind.as_str())
+}
+
+/// Maps the runner's exit status to the unikernel's.
+pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
+    match exit_kind(platform) {
         Some("debug-exit") => {
             if code > 0 && code % 2 == 1 {
                 Outcome::Exited((code - 1) / 2)
@@ -212,5 +424,45 @@ pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
             }
         }
         _ => Outcome::Exited(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linuxu() -> Platform {
+        toml::from_str(include_str!("../../platforms/linuxu.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_process_image_is_the_command_and_takes_the_arguments_as_they_are() {
+        let options = RunOptions {
+            memory: Some("16M".into()),
+            args: vec!["a".into(), "b c".into(), String::new()],
+            ..RunOptions::default()
+        };
+        let command = build_command(&linuxu(), Path::new("hello.linuxu"), &options).unwrap();
+        let program = Path::new(command.get_program());
+        assert!(program.is_absolute(), "{program:?}");
+        assert!(program.ends_with("hello.linuxu"));
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(args, ["a", "b c", ""]);
+        let memory = command
+            .get_envs()
+            .find(|(key, _)| *key == "UKL_MEMORY")
+            .and_then(|(_, value)| value);
+        assert_eq!(memory, Some(std::ffi::OsStr::new("16M")));
+    }
+
+    #[test]
+    fn a_process_status_is_the_unikernel_status() {
+        use std::os::unix::process::ExitStatusExt;
+        let platform = linuxu();
+        assert_eq!(decode_exit(&platform, 3), Outcome::Exited(3));
+        assert_eq!(decode_exit(&platform, 127), Outcome::Exited(127));
+        // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
+        let killed_status = std::process::ExitStatus::from_raw(9);
+        assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
     }
 }

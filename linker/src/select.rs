@@ -164,7 +164,8 @@ pub struct Selection {
     pub libraries: Vec<Selected>,
 }
 
-/// Selects the libraries for `platform`. `script_symbols` are defined by the link script.
+/// Selects the libraries for `platform`. `script_symbols` are defined by the link script or the
+/// linker.
 pub fn select(
     pool: &Pool,
     platform: &crate::platform::Platform,

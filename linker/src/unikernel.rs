@@ -32,9 +32,10 @@ pub struct UnikernelReport {
     pub elapsed_ms: f64,
 }
 
-/// The symbols a link script defines (they never pull libraries in).
+/// The symbols a link script defines, and those the linker provides itself (they never pull
+/// libraries in).
 pub fn script_symbols(script: &crate::script::ast::Script) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
+    let mut names: BTreeSet<String> = link::LINKER_SYMBOLS.iter().map(|s| s.to_string()).collect();
     let mut add = |a: &crate::script::ast::Assignment| {
         if a.target != "." {
             names.insert(a.target.clone());
@@ -143,7 +144,9 @@ pub fn link_image(options: &UnikernelOptions) -> Result<UnikernelReport> {
         entry: platform.entry.clone(),
         gc_sections: options.gc,
         strip_all: options.strip,
-        strip_debug: true,
+        strip_debug: !platform.keep_debug,
+        // The pool's archives carry only the sysroot's debug sections (megabytes of them).
+        strip_archive_debug: true,
         map: options.map.clone(),
         ..LinkOptions::default()
     };

@@ -200,75 +200,49 @@ pub fn write_image(
         .copy_from_slice(&shstrtab.bytes);
 
     let mut shdrs = Vec::with_capacity(shnum as usize * 64);
-    shdrs.extend_from_slice(&[0u8; 64]);
+    SectionHeader::default().write(&mut shdrs);
     for (os, name) in layout.sections.iter().zip(&section_names) {
         if !os.emitted {
             continue;
         }
-        let entsize = if os.sh_type == elf::SHT_RELA { 24 } else { 0 };
-        push_shdr(
-            &mut shdrs, *name, os.sh_type, os.flags, os.addr, os.offset, os.size, 0, 0, os.align,
-            entsize,
-        );
+        SectionHeader {
+            name: *name,
+            sh_type: os.sh_type,
+            flags: os.flags,
+            addr: os.addr,
+            offset: os.offset,
+            size: os.size,
+            align: os.align,
+            entsize: if os.sh_type == elf::SHT_RELA { 24 } else { 0 },
+            ..SectionHeader::default()
+        }
+        .write(&mut shdrs);
     }
-    let shstrndx;
-    if options.strip_all {
-        shstrndx = next;
-        push_shdr(
-            &mut shdrs,
-            shstrtab_name,
-            elf::SHT_STRTAB,
-            0,
-            0,
-            shstrtab_offset,
-            shstrtab.bytes.len() as u64,
-            0,
-            0,
-            1,
-            0,
-        );
-    } else {
-        push_shdr(
-            &mut shdrs,
-            symtab_name,
-            elf::SHT_SYMTAB,
-            0,
-            0,
-            symtab_offset,
-            symtab.len() as u64,
-            next + 1,
-            first_global,
-            8,
-            24,
-        );
-        push_shdr(
-            &mut shdrs,
-            strtab_name,
-            elf::SHT_STRTAB,
-            0,
-            0,
-            strtab_offset,
-            strtab.bytes.len() as u64,
-            0,
-            0,
-            1,
-            0,
-        );
-        shstrndx = next + 2;
-        push_shdr(
-            &mut shdrs,
-            shstrtab_name,
-            elf::SHT_STRTAB,
-            0,
-            0,
-            shstrtab_offset,
-            shstrtab.bytes.len() as u64,
-            0,
-            0,
-            1,
-            0,
-        );
+    let string_table = |name: u32, offset: u64, size: usize| SectionHeader {
+        name,
+        sh_type: elf::SHT_STRTAB,
+        offset,
+        size: size as u64,
+        align: 1,
+        ..SectionHeader::default()
+    };
+    if !options.strip_all {
+        SectionHeader {
+            name: symtab_name,
+            sh_type: elf::SHT_SYMTAB,
+            offset: symtab_offset,
+            size: symtab.len() as u64,
+            link: next + 1,
+            info: first_global,
+            align: 8,
+            entsize: 24,
+            ..SectionHeader::default()
+        }
+        .write(&mut shdrs);
+        string_table(strtab_name, strtab_offset, strtab.bytes.len()).write(&mut shdrs);
     }
+    let shstrndx = if options.strip_all { next } else { next + 2 };
+    string_table(shstrtab_name, shstrtab_offset, shstrtab.bytes.len()).write(&mut shdrs);
     out[shoff as usize..shoff as usize + shdrs.len()].copy_from_slice(&shdrs);
 
     // Program headers and ELF header.
@@ -357,9 +331,9 @@ fn dedup_errors(errors: &mut Vec<LinkError>) {
     *errors = merged;
 }
 
-#[allow(clippy::too_many_arguments)]
-fn push_shdr(
-    out: &mut Vec<u8>,
+/// One section header, written with [`SectionHeader::write`].
+#[derive(Default)]
+struct SectionHeader {
     name: u32,
     sh_type: u32,
     flags: u64,
@@ -370,17 +344,21 @@ fn push_shdr(
     info: u32,
     align: u64,
     entsize: u64,
-) {
-    out.extend_from_slice(&name.to_le_bytes());
-    out.extend_from_slice(&sh_type.to_le_bytes());
-    out.extend_from_slice(&flags.to_le_bytes());
-    out.extend_from_slice(&addr.to_le_bytes());
-    out.extend_from_slice(&offset.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&link.to_le_bytes());
-    out.extend_from_slice(&info.to_le_bytes());
-    out.extend_from_slice(&align.to_le_bytes());
-    out.extend_from_slice(&entsize.to_le_bytes());
+}
+
+impl SectionHeader {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.name.to_le_bytes());
+        out.extend_from_slice(&self.sh_type.to_le_bytes());
+        out.extend_from_slice(&self.flags.to_le_bytes());
+        out.extend_from_slice(&self.addr.to_le_bytes());
+        out.extend_from_slice(&self.offset.to_le_bytes());
+        out.extend_from_slice(&self.size.to_le_bytes());
+        out.extend_from_slice(&self.link.to_le_bytes());
+        out.extend_from_slice(&self.info.to_le_bytes());
+        out.extend_from_slice(&self.align.to_le_bytes());
+        out.extend_from_slice(&self.entsize.to_le_bytes());
+    }
 }
 
 fn push_sym(out: &mut Vec<u8>, name: u32, info: u8, other: u8, shndx: u16, value: u64, size: u64) {
@@ -431,7 +409,7 @@ fn build_symtab(
                 Some(sec) => layout.sections[object.sections[sec].output as usize].index as u16,
                 None => elf::SHN_ABS,
             };
-            let value = if kind == elf::STT_TLS {
+            let value = if kind == elf::STT_TLS && addr_in_tls(layout, addr) {
                 addr - tls_start
             } else {
                 addr
@@ -487,7 +465,7 @@ fn build_symtab(
                 continue;
             }
         };
-        let value = if kind == elf::STT_TLS {
+        let value = if kind == elf::STT_TLS && addr_in_tls(layout, global.address) {
             global.address - tls_start
         } else {
             global.address
@@ -578,4 +556,12 @@ impl EvalContext for WriteCtx<'_, '_> {
     fn is_defined(&self, name: &str) -> bool {
         self.symbol(name).is_some()
     }
+}
+
+/// Is `addr` inside the TLS template? (A symbol typed TLS but placed elsewhere keeps its
+/// address as its value.)
+fn addr_in_tls(layout: &Layout, addr: u64) -> bool {
+    layout
+        .tls
+        .is_some_and(|(start, _, memsz, _)| addr >= start && addr <= start + memsz)
 }

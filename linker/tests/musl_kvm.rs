@@ -295,7 +295,7 @@ fn a_crash_hlt_is_reported_by_the_runner() {
     assert!(text.contains("overflowing a stack buffer"), "{text}");
     assert!(!text.contains("not reached"), "{text}");
     assert!(
-        stderr.contains("executed `hlt` with interrupts disabled")
+        stderr.contains("executed `hlt` outside the idle loop")
             && stderr.contains("in __stack_chk_fail+0x"),
         "{stderr}"
     );

@@ -44,6 +44,16 @@ impl Platforms {
             Platforms::Only(list) => list.iter().any(|p| p == platform),
         }
     }
+
+    /// True if some platform supports both.
+    pub fn overlaps(&self, other: &Platforms) -> bool {
+        match (self, other) {
+            (Platforms::Only(list), other) | (other, Platforms::Only(list)) => {
+                list.iter().any(|p| other.supports(p))
+            }
+            (Platforms::All, Platforms::All) => true,
+        }
+    }
 }
 
 impl TryFrom<toml::Value> for Platforms {
@@ -398,6 +408,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_sets_overlap() {
+        let only = |names: &[&str]| Platforms::Only(names.iter().map(|n| n.to_string()).collect());
+        assert!(Platforms::All.overlaps(&Platforms::All));
+        assert!(Platforms::All.overlaps(&only(&["kvm"])));
+        assert!(only(&["linuxu"]).overlaps(&Platforms::All));
+        assert!(only(&["kvm", "xen"]).overlaps(&only(&["xen"])));
+        assert!(!only(&["kvm"]).overlaps(&only(&["linuxu"])));
+        assert!(!only(&[]).overlaps(&Platforms::All));
+    }
 
     #[test]
     fn globs() {

@@ -480,7 +480,8 @@ fn match_registry(
 /// - a library must not use what another library keeps private (an error);
 /// - a library that uses another's exports should list it in `dependencies`, except platform
 ///   libraries, which `--plat` selects (a warning: the linker selects libraries by it);
-/// - two libraries should not export the same symbol (a warning: they cannot link together);
+/// - two libraries available on a common platform should not export the same symbol (a
+///   warning: they cannot link together);
 /// - a Rust symbol that no library exports will fail every link (a warning).
 fn check_imports(
     packaged: &[(&RegistryEntry, package::PackagedLibrary)],
@@ -493,7 +494,10 @@ fn check_imports(
             private_owner.insert(symbol.as_str(), entry.name.as_str());
         }
         for symbol in &library.exports {
-            if let Some(other) = exporter.insert(symbol.as_str(), entry) {
+            let previous = exporter.insert(symbol.as_str(), entry);
+            // Platform libraries (plat_kvm, plat_linuxu, ...) export the same interface for
+            // disjoint sets of platforms: they never meet in one image.
+            if let Some(other) = previous.filter(|o| o.platforms.overlaps(&entry.platforms)) {
                 warnings.push(format!(
                     "libraries {} and {} both export `{symbol}`",
                     other.name, entry.name

@@ -17,6 +17,7 @@ const SOURCES: &[&str] = &[
     "stdlib.c",
     "string.c",
     "strtod.c",
+    "time.c",
 ];
 
 /// The pool's C flags (docs/pool-abi.md) plus what a libc itself needs: no builtins, and no

@@ -1,7 +1,10 @@
 //! ukl architecture library for x86_64: PVH entry, long mode, GDT/TSS/IDT, SSE, crash reports.
 //!
 //! Exports (see `exports.txt` and `include/uk/arch.h`): `_ukarch_pvh_start`, `ukarch_tsc`,
-//! `ukarch_crash`, `ukarch_identity_map_bytes`, `ukarch_identity_map_extend`. Imports from the
+//! `ukarch_crash`, `ukarch_identity_map_bytes`, `ukarch_identity_map_extend`, interrupt control
+//! (`ukarch_irq_*`, `ukarch_halt_irq`, `ukarch_vector_register`) thread contexts
+//! (`ukarch_ctx_init`, `ukarch_ctx_switch`) and guard pages (`ukarch_page_guard`,
+//! `ukarch_page_unguard`). Imports from the
 //! platform: `ukplat_entry_pvh`, `ukplat_console_write`, `ukplat_terminate`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`; and `strlen`, which LLVM may substitute for
 //! a byte loop (the pool's libc provides it, as `core` needs it anyway).
@@ -13,12 +16,21 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod boot32;
+mod context;
+mod guard;
 mod idt;
+mod irq;
 mod paging;
 mod report;
 mod segments;
 mod trap;
 
+pub use context::{ukarch_ctx_init, ukarch_ctx_switch, Context};
+pub use guard::{ukarch_page_guard, ukarch_page_unguard};
+pub use irq::{
+    ukarch_halt_irq, ukarch_irq_disable, ukarch_irq_enable, ukarch_irq_enabled, ukarch_irq_restore,
+    ukarch_irq_save, ukarch_vector_register,
+};
 pub use paging::{ukarch_identity_map_bytes, ukarch_identity_map_extend};
 
 use core::ffi::c_char;

@@ -53,7 +53,7 @@ pub unsafe fn install_guard_page(guard: u64) {
         for entry in 0..ENTRIES {
             let address = region + entry as u64 * PAGE;
             let value = if address == guard {
-                0
+                address | crate::guard::GUARD_MARKER
             } else {
                 address | PAGE_FLAGS
             };
@@ -71,7 +71,7 @@ pub unsafe fn install_guard_page(guard: u64) {
 ///
 /// # Safety
 /// The page tables must map the running code and stack.
-unsafe fn flush_tlb() {
+pub unsafe fn flush_tlb() {
     // SAFETY: the caller keeps the running code and stack mapped.
     unsafe {
         core::arch::asm!(

@@ -73,8 +73,8 @@ fn is_ram(address: u64, len: u64) -> bool {
         // SAFETY: `region` is a valid, writable `struct ukplat_memregion`.
         let found = unsafe { ukplat_memregion_get(index, &mut region) } == 0;
         found && address >= region.base && end <= region.base + region.len
-    }) && !crate::boot32::is_guard_page(address)
-        && !crate::boot32::is_guard_page(end - 1)
+    }) && !crate::guard::is_guard(address)
+        && !crate::guard::is_guard(end - 1)
 }
 
 /// Prints `rip` (if known: the faulting instruction) and the return addresses found by following

@@ -1,4 +1,5 @@
-//! Trap dispatch: every exception and unexpected interrupt becomes a crash report.
+//! Trap dispatch: registered external vectors go to their handlers; every exception and
+//! unexpected interrupt becomes a crash report.
 //!
 //! The report names the vector, shows the error code, all general registers, the interrupted
 //! `rip`/`rsp`/`rflags`, `cr2` for page faults and a backtrace, then ends the guest with
@@ -49,9 +50,12 @@ fn read_cr2() -> u64 {
     value
 }
 
-/// Called by the common trap path with the saved registers; never returns for now, as no vector
-/// has a handler yet.
+/// Called by the common trap path with the saved registers: runs the handler registered for an
+/// external vector, or prints a crash report and ends the guest.
 pub extern "C" fn dispatch(frame: &mut TrapFrame) {
+    if frame.vector >= 32 && crate::irq::dispatch(frame.vector) {
+        return;
+    }
     let out = &mut Console;
     let (mnemonic, description) = describe(frame.vector);
     if !report::begin() {
@@ -72,6 +76,8 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         let _ = write!(out, "cr2 {address:#018x}");
         if crate::boot32::is_guard_page(address) {
             let _ = write!(out, " (boot stack overflow)");
+        } else if crate::guard::is_guard(address) {
+            let _ = write!(out, " (guard page: stack overflow)");
         }
         let _ = writeln!(out);
     }

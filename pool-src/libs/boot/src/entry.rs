@@ -74,6 +74,33 @@ fn cmdline() -> &'static [u8] {
 /// ends the guest with `main`'s return value.
 #[no_mangle]
 pub extern "C" fn uk_boot_main() -> ! {
+    start_libraries();
+    // SAFETY: `uk_boot_main` runs once; nothing else touches the storage.
+    let storage = unsafe { &mut *STORAGE.0.get() };
+    storage.arguments.split(cmdline());
+    if storage.arguments.truncated {
+        let _ = writeln!(Console, "ukl: boot: command line too long, arguments cut");
+    }
+    storage.arguments.fill_argv(&mut storage.argv);
+    let argc = storage.arguments.count() as c_int;
+    // SAFETY: `argc` strings in `argv`, then NULL; the storage is static.
+    unsafe { run_main(argc, storage.argv.as_mut_ptr().cast()) }
+}
+
+/// The same boot sequence for a platform that has real arguments (linuxu: the process's own
+/// `argc`/`argv`): they are handed to `main` as they are, and the command line is not split.
+///
+/// # Safety
+/// `argv` holds `argc` NUL-terminated strings followed by NULL, all living for good.
+#[no_mangle]
+pub unsafe extern "C" fn uk_boot_main_argv(argc: c_int, argv: *mut *mut c_char) -> ! {
+    start_libraries();
+    // SAFETY: the caller's contract is `main`'s.
+    unsafe { run_main(argc, argv) }
+}
+
+/// Init hooks, then constructors; a failing hook ends the guest with [`INIT_FAILED_STATUS`].
+fn start_libraries() {
     if let Err(failure) = inittab::run_all() {
         let _ = writeln!(
             Console,
@@ -83,26 +110,25 @@ pub extern "C" fn uk_boot_main() -> ! {
         // SAFETY: ending the guest is always allowed.
         unsafe { ukplat_terminate(INIT_FAILED_STATUS) };
     }
-    let app_entry = APP_ENTRY.load(Ordering::Relaxed);
-    if app_entry == 0 {
+    // A registered application entry runs the constructors itself (musl's `_start` does).
+    if APP_ENTRY.load(Ordering::Relaxed) == 0 {
         constructors::run_all();
     }
+}
 
-    // SAFETY: `uk_boot_main` runs once; nothing else touches the storage.
-    let storage = unsafe { &mut *STORAGE.0.get() };
-    storage.arguments.split(cmdline());
-    if storage.arguments.truncated {
-        let _ = writeln!(Console, "ukl: boot: command line too long, arguments cut");
-    }
-    storage.arguments.fill_argv(&mut storage.argv);
-    let argc = storage.arguments.count() as c_int;
+/// Calls `main`, then ends the guest with its return value.
+///
+/// # Safety
+/// C's `main` contract: `argc` strings in `argv`, then NULL, living for good.
+unsafe fn run_main(argc: c_int, argv: *mut *mut c_char) -> ! {
+    let app_entry = APP_ENTRY.load(Ordering::Relaxed);
     if app_entry != 0 {
         // SAFETY: only `uk_boot_set_app_entry` stores here, always an `AppEntry`.
         let entry: AppEntry = unsafe { core::mem::transmute::<usize, AppEntry>(app_entry) };
-        entry(argc, storage.argv.as_mut_ptr().cast());
+        entry(argc, argv);
     }
-    // SAFETY: C's `main` contract: `argc` strings in `argv`, then NULL; the storage is static.
-    let status = unsafe { main(argc, storage.argv.as_mut_ptr().cast()) };
+    // SAFETY: the caller upholds `main`'s contract.
+    let status = unsafe { main(argc, argv) };
     // SAFETY: ending the guest is always allowed.
     unsafe { ukplat_terminate(status) }
 }

@@ -3,10 +3,13 @@
 #define NOLIBC_IMPORTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* plat_* */
 void ukplat_console_write(const char *buf, size_t len);
 void ukplat_terminate(int status) __attribute__((__noreturn__));
+uint64_t ukplat_monotonic_ns(void);
+uint64_t ukplat_wall_ns(void);
 
 /* ukalloc */
 void *uk_malloc(size_t size);

@@ -157,3 +157,10 @@ pub fn monotonic_ns() -> u64 {
     let delta = tsc().wrapping_sub(entry_tsc());
     ((u128::from(delta) * u128::from(MULT.load(Ordering::Relaxed))) >> 32) as u64
 }
+
+/// The TSC value at monotonic time `ns` (the inverse of [`monotonic_ns`], rounded up so that the
+/// TSC has reached `ns` when it gets there).
+pub fn tsc_at(ns: u64) -> u64 {
+    let cycles = (u128::from(ns) * u128::from(tsc_hz())).div_ceil(u128::from(NANOS_PER_SECOND));
+    entry_tsc().wrapping_add(cycles as u64)
+}

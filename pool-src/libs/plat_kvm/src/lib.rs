@@ -4,15 +4,21 @@
 //! Exports (see `exports.txt` and `include/uk/plat.h`): `ukplat_entry_pvh`,
 //! `ukplat_console_write`, `ukplat_memregion_count`, `ukplat_memregion_get`, `ukplat_cmdline`,
 //! `ukplat_monotonic_ns`, `ukplat_wall_ns`, `ukplat_boot_tsc`, `ukplat_tsc_hz`,
-//! `ukplat_terminate`. Imports: `ukarch_tsc`, `ukarch_crash`, `ukarch_identity_map_bytes`,
-//! `ukarch_identity_map_extend` (arch), `uk_boot_main` (boot), the link-script symbols
+//! `ukplat_terminate`, and interrupts: `ukplat_irq_register`, `ukplat_irq_set_mode`,
+//! `ukplat_irq_mask`, `ukplat_irq_unmask`, `ukplat_irq_handlers`, `ukplat_irq_count`,
+//! `ukplat_timer_set`, `ukplat_halt_irq_until`, `ukplat_apic_mode`. Imports: `ukarch_tsc`, `ukarch_crash`, `ukarch_identity_map_bytes`,
+//! `ukarch_identity_map_extend`, `ukarch_irq_*`, `ukarch_halt_irq`,
+//! `ukarch_vector_register` (arch), `uk_boot_main` (boot), the link-script symbols
 //! `__uk_image_start` and `__uk_image_end`.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod apic;
 mod clock;
 mod console;
+mod ioapic;
+mod irq;
 mod memory;
 mod port;
 mod rtc;
@@ -52,6 +58,8 @@ fn boot_state() -> &'static BootState {
 extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
     fn uk_boot_main() -> !;
+    fn ukarch_irq_enable();
+    fn ukarch_halt_irq();
 }
 
 /// Platform entry, called by the architecture library in long mode on the boot stack.
@@ -85,6 +93,10 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
     unsafe { BOOT.0.get().write(BootState { regions, cmdline }) };
     clock::init(entry_tsc);
     rtc::init();
+    irq::init();
+    // SAFETY: every vector has a handler (or a crash report) and an IST stack; nothing is
+    // unmasked or armed yet.
+    unsafe { ukarch_irq_enable() };
     // SAFETY: the boot library's entry point; it never returns.
     unsafe { uk_boot_main() }
 }
@@ -168,4 +180,73 @@ pub extern "C" fn ukplat_terminate(status: i32) -> ! {
         // SAFETY: stops this CPU for good; interrupts are disabled so `hlt` never returns.
         unsafe { core::arch::asm!("cli", "hlt", options(nomem, nostack)) };
     }
+}
+
+/// Adds `handler` to `irq` (a GSI, or `UKPLAT_IRQ_TIMER`) and unmasks it. Returns 0, -22
+/// (EINVAL: unknown irq or NULL handler) or -28 (ENOSPC: four handlers already).
+#[no_mangle]
+pub extern "C" fn ukplat_irq_register(
+    irq: u32,
+    handler: Option<irq::Handler>,
+    arg: *mut core::ffi::c_void,
+) -> i32 {
+    irq::register(irq, handler, arg)
+}
+
+/// Sets the trigger mode of a GSI (`UKPLAT_IRQ_LEVEL` 1, `UKPLAT_IRQ_ACTIVE_LOW` 2; 0 = edge,
+/// active high). Returns 0 or -22 (EINVAL).
+#[no_mangle]
+pub extern "C" fn ukplat_irq_set_mode(irq: u32, mode: u32) -> i32 {
+    irq::set_mode(irq, mode)
+}
+
+/// Masks a GSI at its IOAPIC.
+#[no_mangle]
+pub extern "C" fn ukplat_irq_mask(irq: u32) {
+    irq::set_masked(irq, true);
+}
+
+/// Unmasks a GSI at its IOAPIC.
+#[no_mangle]
+pub extern "C" fn ukplat_irq_unmask(irq: u32) {
+    irq::set_masked(irq, false);
+}
+
+/// Number of registered device (non-timer) handlers.
+#[no_mangle]
+pub extern "C" fn ukplat_irq_handlers() -> u32 {
+    irq::device_handlers()
+}
+
+/// Number of interrupts delivered on `irq` since boot (0 for an unknown irq).
+#[no_mangle]
+pub extern "C" fn ukplat_irq_count(irq: u32) -> u64 {
+    irq::count(irq)
+}
+
+/// Arms the one-shot timer for monotonic time `deadline_ns` (0 cancels).
+#[no_mangle]
+pub extern "C" fn ukplat_timer_set(deadline_ns: u64) {
+    apic::set_timer(deadline_ns);
+}
+
+/// With interrupts disabled: arms the timer for `deadline_ns` (`u64::MAX`: none), halts until an
+/// interrupt has been handled, and returns with interrupts disabled; at once if the deadline
+/// has passed.
+#[no_mangle]
+pub extern "C" fn ukplat_halt_irq_until(deadline_ns: u64) {
+    if deadline_ns != u64::MAX {
+        if clock::monotonic_ns() >= deadline_ns {
+            return;
+        }
+        apic::set_timer(deadline_ns);
+    }
+    // SAFETY: the architecture's `sti; hlt; cli`.
+    unsafe { ukarch_halt_irq() };
+}
+
+/// A description of the interrupt hardware in use ("xAPIC, one-shot timer", ...).
+#[no_mangle]
+pub extern "C" fn ukplat_apic_mode() -> *const c_char {
+    apic::mode().as_ptr()
 }

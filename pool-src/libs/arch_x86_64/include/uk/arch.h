@@ -38,4 +38,45 @@ uint64_t ukarch_identity_map_bytes(uint64_t end);
  */
 int ukarch_identity_map_extend(uint64_t end, uint64_t tables_phys);
 
+/* Interrupt control. ukarch_irq_save disables interrupts and returns the previous state for
+ * ukarch_irq_restore. */
+unsigned long ukarch_irq_save(void);
+void ukarch_irq_restore(unsigned long flags);
+void ukarch_irq_enable(void);
+void ukarch_irq_disable(void);
+int ukarch_irq_enabled(void);
+
+/* Enables interrupts, halts until one has been handled, disables them again (sti; hlt; cli).
+ * The image's only legitimate hlt: schedulers' idle loops reach it through
+ * ukplat_halt_irq_until. */
+void ukarch_halt_irq(void);
+
+/* Sets (handler != NULL) or clears the handler of an external vector (32..255); it runs on the
+ * interrupt stack with interrupts disabled. Returns 0 or -22 (EINVAL). Platform use: drivers
+ * register with ukplat_irq_register, which programs the interrupt controllers and sends EOIs. */
+int ukarch_vector_register(unsigned vector, void (*handler)(unsigned vector, void *arg), void *arg);
+
+/* A thread context for schedulers: saved stack pointer and FS base (TLS pointer). */
+struct ukarch_ctx {
+	uint64_t sp;
+	uint64_t fs_base;
+};
+
+/* Prepares ctx so that the first switch to it calls entry(arg) (which must not return) on the
+ * stack ending at stack_top, with FS base 0 and default x87/SSE control words. */
+void ukarch_ctx_init(struct ukarch_ctx *ctx, uint64_t stack_top,
+		     void (*entry)(void *arg) __attribute__((noreturn)), void *arg);
+
+/* Saves the callee-saved registers, x87 control word, MXCSR and FS base of the caller in prev
+ * and resumes next; returns when something switches back to prev. */
+void ukarch_ctx_switch(struct ukarch_ctx *prev, const struct ukarch_ctx *next);
+
+/* Guard pages (e.g. below thread stacks): unmaps the identity-mapped 4 KiB page `page`; an
+ * access faults with a crash report that names a guard page. If the page's 2 MiB region is still
+ * one large page, the 4 KiB-aligned `spare_table` becomes its page table for good. Returns 1 if
+ * the spare table was used, 0 if not, -22 (EINVAL), -12 (ENOMEM: a table was needed, none given)
+ * or -16 (EBUSY: already guarded). ukarch_page_unguard maps it again (0 or -22). */
+int ukarch_page_guard(uint64_t page, uint64_t spare_table);
+int ukarch_page_unguard(uint64_t page);
+
 #endif

@@ -16,6 +16,13 @@
 void uk_boot_main(void) __attribute__((noreturn));
 
 /*
+ * The same sequence for a platform that has real arguments (linuxu: the process's argc and
+ * argv): main gets argc and argv as they are, and the command line is not split. argv holds
+ * argc strings, then NULL, all living for good.
+ */
+void uk_boot_main_argv(int argc, char **argv) __attribute__((noreturn));
+
+/*
  * Registers an entry called instead of main (with main's arguments; it never returns and runs
  * .init_array itself), e.g. musl's start-up code through the musl_start library. Call it from
  * an init hook; the last registration wins.

@@ -61,4 +61,39 @@ uint64_t ukplat_tsc_hz(void);
  */
 void ukplat_terminate(int status) __attribute__((noreturn));
 
+/*
+ * Interrupts (see docs/pool-abi.md). irq numbers are GSIs (IOAPIC inputs; 0-23, and 24-47 with
+ * QEMU microvm's second IOAPIC) or UKPLAT_IRQ_TIMER. Handlers run on the interrupt stack with
+ * interrupts disabled; they return non-zero if their device raised the interrupt, must not
+ * block, yield, allocate or take a mutex, and may wake threads (uk_waitq_wake_*,
+ * uk_semaphore_up). The platform sends the EOI.
+ */
+#define UKPLAT_IRQ_TIMER 0x100
+/* Trigger modes for ukplat_irq_set_mode: GSIs 0-15 default to edge, the others to level. */
+#define UKPLAT_IRQ_EDGE       0
+#define UKPLAT_IRQ_LEVEL      1
+#define UKPLAT_IRQ_ACTIVE_LOW 2
+
+/* Adds a handler to irq and unmasks it. 0, -22 (EINVAL) or -28 (ENOSPC: 4 handlers already). */
+int ukplat_irq_register(unsigned irq, int (*handler)(void *arg), void *arg);
+/* Sets a GSI's trigger mode and polarity. 0 or -22 (EINVAL). */
+int ukplat_irq_set_mode(unsigned irq, unsigned flags);
+void ukplat_irq_mask(unsigned irq);
+void ukplat_irq_unmask(unsigned irq);
+/* Number of registered device (non-timer) handlers. */
+unsigned ukplat_irq_handlers(void);
+/* Interrupts delivered on irq since boot. */
+uint64_t ukplat_irq_count(unsigned irq);
+
+/* One-shot timer at monotonic time deadline_ns (past: at once; 0 cancels); runs the
+ * UKPLAT_IRQ_TIMER handlers. It may fire slightly early: compare with ukplat_monotonic_ns().
+ * With a scheduler linked, the timer belongs to the scheduler. */
+void ukplat_timer_set(uint64_t deadline_ns);
+/* Called with interrupts disabled: arms the timer (UINT64_MAX: no timer), halts until an
+ * interrupt has been handled (sti; hlt) and returns with interrupts disabled; returns at once
+ * if the deadline has passed. For schedulers' idle loops. */
+void ukplat_halt_irq_until(uint64_t deadline_ns);
+/* kvm: "xAPIC, one-shot timer", "x2APIC, TSC-deadline timer", ... */
+const char *ukplat_apic_mode(void);
+
 #endif

@@ -1,0 +1,470 @@
+//! Boot tests for the linuxu platform: applications are compiled, linked by `ukl link --plat
+//! linuxu` from the committed prebuilt pool and run as ordinary Linux processes (directly, and
+//! through `ukl run`); the tests check what they print and their exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn ukl() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+    command.env("UKL_HOME", home());
+    command
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-linuxu-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The C flags of pool applications (the same as examples/hello-c/Makefile).
+fn compile_c(source: &Path, out: &Path) {
+    compile_c_with(source, out, &[]);
+}
+
+fn compile_c_with(source: &Path, out: &Path, extra: &[&str]) {
+    let home = home();
+    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
+    let status = Command::new("gcc")
+        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
+        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
+        .args(["-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables"])
+        .arg("-nostdinc")
+        .arg("-I")
+        .arg(include("nolibc"))
+        .arg("-I")
+        .arg(include("ukalloc"))
+        .args(extra)
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "compiling {}", source.display());
+}
+
+/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
+const RUST_FLAGS: &[&str] = &[
+    "--edition",
+    "2021",
+    "-C",
+    "opt-level=2",
+    "-C",
+    "panic=abort",
+    "-C",
+    "relocation-model=static",
+    "-C",
+    "no-redzone=yes",
+    "-C",
+    "target-cpu=x86-64",
+    "-C",
+    "force-frame-pointers=yes",
+    "-C",
+    "codegen-units=1",
+];
+
+/// Compiles a `no_std` Rust application against the `uk` API crate into one object.
+fn compile_rust(source: &Path, out: &Path) {
+    let uk = out.parent().unwrap().join("libuk.rlib");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args(["--crate-type", "rlib", "--crate-name", "uk"])
+        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
+        .arg("-o")
+        .arg(&uk)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling uk");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args(["--crate-type", "lib", "--crate-name", "app", "--emit=obj"])
+        .arg("--extern")
+        .arg(format!("uk={}", uk.display()))
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling {}", source.display());
+}
+
+fn link(object: &Path, platforms: &str, image: &Path) -> Output {
+    let output = ukl()
+        .arg("link")
+        .arg(object)
+        .args(["--plat", platforms, "-o"])
+        .arg(image)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ukl link failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Compiles a C source and links it for linuxu; returns the image.
+fn c_image(source: &Path, name: &str) -> PathBuf {
+    let dir = work_dir(name);
+    let object = dir.join(format!("{name}.o"));
+    compile_c(source, &object);
+    let image = dir.join(format!("{name}.linuxu"));
+    link(&object, "linuxu", &image);
+    image
+}
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "status {}\nstdout:\n{}\nstderr:\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Runs the image as a program, with `args`.
+fn execute(image: &Path, args: &[&str]) -> Run {
+    finish(Command::new(image).args(args).output().expect("image runs"))
+}
+
+/// `ukl run` with extra options before `--`, and `args` after it.
+fn ukl_run(input: &Path, options: &[&str], args: &[&str]) -> Run {
+    let mut command = ukl();
+    command.arg("run").arg(input).args(options);
+    if !args.is_empty() {
+        command.arg("--").args(args);
+    }
+    finish(command.output().expect("ukl run starts"))
+}
+
+fn app(name: &str) -> PathBuf {
+    home().join("tests/apps").join(name)
+}
+
+const HELLO_LINES: &[&str] = &[
+    "Hello, world!",
+    "ints: -42 42 beef 00007 3   | 1234567890123",
+    "floats: 3.141593 -2.500 6.022141e+23 0.0001 1e-05",
+    "strings: [ukl] [   right] [left    ] [tru]",
+    "malloc/free of 4 blocks: ok",
+];
+
+#[test]
+fn hello_c_prints_and_exits_zero() {
+    let image = c_image(&home().join("examples/hello-c/main.c"), "hello");
+    let run = execute(&image, &["first", "two words"]);
+    assert_eq!(run.status, 0, "{run}");
+    for line in HELLO_LINES {
+        assert!(run.stdout.contains(line), "missing `{line}`: {run}");
+    }
+    assert!(run.stdout.contains("argc = 3"), "{run}");
+    assert!(run.stdout.contains("argv[1] = \"first\""), "{run}");
+    assert!(run.stdout.contains("argv[2] = \"two words\""), "{run}");
+    assert!(run.stderr.is_empty(), "{run}");
+}
+
+#[test]
+fn argv_is_the_real_one() {
+    let image = c_image(&home().join("examples/hello-c/main.c"), "argv");
+    // Run as `./argv.linuxu a "b c" ...` from the image's directory: argv[0] is what the shell
+    // passed, and no argument is split, joined or unquoted.
+    let run = finish(
+        Command::new("./argv.linuxu")
+            .current_dir(image.parent().unwrap())
+            .args(["a", "b c", "", "say \"hi\"", "back\\slash"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.status, 0, "{run}");
+    for line in [
+        "argc = 6",
+        "argv[0] = \"./argv.linuxu\"",
+        "argv[1] = \"a\"",
+        "argv[2] = \"b c\"",
+        "argv[3] = \"\"",
+        "argv[4] = \"say \"hi\"\"",
+        "argv[5] = \"back\\slash\"",
+    ] {
+        assert!(run.stdout.contains(line), "missing `{line}`: {run}");
+    }
+}
+
+#[test]
+fn exit_status_propagates() {
+    let image = c_image(&app("exit_status.c"), "status");
+    let run = execute(&image, &[]);
+    assert!(run.stdout.contains("exiting with 3"), "{run}");
+    assert_eq!(run.status, 3, "{run}");
+    assert_eq!(execute(&image, &["0"]).status, 0);
+    assert_eq!(execute(&image, &["42", "exit"]).status, 42);
+    // The shell sees the low 8 bits, as for any process.
+    assert_eq!(execute(&image, &["258"]).status, 2);
+    // ukl run passes it on.
+    assert_eq!(ukl_run(&image, &["--plat", "linuxu"], &["7"]).status, 7);
+}
+
+#[test]
+fn segfault_gives_a_crash_report_and_127() {
+    let image = c_image(&app("crash.c"), "crash");
+    let run = execute(&image, &[]);
+    assert_eq!(run.status, 127, "{run}");
+    assert!(run.stdout.contains("about to fault"), "{run}");
+    assert!(!run.stdout.contains("not reached"), "{run}");
+    // The report goes to standard error.
+    for text in [
+        "ukl: crash: SIGSEGV",
+        "address not mapped",
+        "#PF page fault (vector 14)",
+        "fault address 0x00000040dead0000",
+        "rip 0x",
+        "r15 0x",
+        "backtrace:",
+        "  #1  0x",
+        "addr2line",
+    ] {
+        assert!(run.stderr.contains(text), "missing `{text}`: {run}");
+    }
+}
+
+#[test]
+fn stack_overflow_gives_a_crash_report() {
+    let image = c_image(&app("stack_overflow.c"), "overflow");
+    let run = execute(&image, &[]);
+    assert_eq!(run.status, 127, "{run}");
+    assert!(run.stdout.contains("about to overflow"), "{run}");
+    assert!(run.stderr.contains("ukl: crash: SIGSEGV"), "{run}");
+    assert!(run.stderr.contains("stack overflow?"), "{run}");
+    assert!(
+        run.stderr.contains("... the same"),
+        "the recursion is folded: {run}"
+    );
+}
+
+#[test]
+fn hello_rust_prints_and_exits_zero() {
+    let dir = work_dir("hello-rust");
+    let object = dir.join("hello.o");
+    compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
+    let image = dir.join("hello.linuxu");
+    link(&object, "linuxu", &image);
+    let run = execute(&image, &["x"]);
+    assert_eq!(run.status, 0, "{run}");
+    for line in [
+        "Hello from Rust on ukl!",
+        "argv[1] = \"x\"",
+        "10 squares sum to 385; UNIKERNELS IN RUST",
+        "pi is about 3.14159, e is about 2.718281828e0",
+        "a boxed slice of 5000 bytes",
+    ] {
+        assert!(run.stdout.contains(line), "missing `{line}`: {run}");
+    }
+}
+
+#[test]
+fn rust_panic_reports_and_exits_101() {
+    let dir = work_dir("panic");
+    let object = dir.join("panic.o");
+    compile_rust(&app("panic.rs"), &object);
+    let image = dir.join("panic.linuxu");
+    link(&object, "linuxu", &image);
+    let run = execute(&image, &[]);
+    assert_eq!(run.status, 101, "{run}");
+    assert!(run.stdout.contains("about to panic"), "{run}");
+    assert!(!run.stdout.contains("not reached"), "{run}");
+    assert!(
+        run.stdout
+            .contains("index out of bounds: the len is 4 but the index is 11"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("panic.rs:"), "{run}");
+}
+
+/// The KiB in use at the end of each `round N: ...` line of alloc_stress.
+fn rounds_kib(stdout: &str) -> Vec<usize> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("round "))
+        .map(|l| {
+            l.rsplit(", ")
+                .next()
+                .unwrap()
+                .trim_end_matches(" KiB")
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn allocator_stress_fills_the_mapped_memory() {
+    let image = c_image(&app("alloc_stress.c"), "alloc");
+    // The link-time default: 64 MiB.
+    let run = execute(&image, &[]);
+    assert_eq!(run.status, 0, "{run}");
+    assert!(run.stdout.contains("round 3:"), "{run}");
+    assert!(run.stdout.contains("large block after free: ok"), "{run}");
+    for kib in rounds_kib(&run.stdout) {
+        assert!(kib > 40 * 1024, "only {kib} KiB of 64 MiB allocated: {run}");
+    }
+    // `ukl run -m` sizes the region as QEMU's -m sizes RAM (through UKL_MEMORY).
+    let run = ukl_run(&image, &["--plat", "linuxu", "-m", "32M"], &[]);
+    assert_eq!(run.status, 0, "{run}");
+    let rounds = rounds_kib(&run.stdout);
+    assert!(!rounds.is_empty(), "{run}");
+    for kib in rounds {
+        assert!(
+            kib > 20 * 1024 && kib < 32 * 1024,
+            "{kib} KiB for 32 MiB: {run}"
+        );
+    }
+    // A size that is not one is refused at start-up.
+    let run = finish(
+        Command::new(&image)
+            .env("UKL_MEMORY", "lots")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.status, 126, "{run}");
+    assert!(run.stderr.contains("UKL_MEMORY"), "{run}");
+}
+
+#[test]
+fn thread_local_variables_work() {
+    let image = c_image(&app("tls.c"), "tls");
+    let run = execute(&image, &[]);
+    assert_eq!(run.status, 0, "{run}");
+    assert!(
+        run.stdout
+            .contains("counter 42, name tls-ok, zeroed sum 0, aligned 7 at offset 0"),
+        "{run}"
+    );
+}
+
+#[test]
+fn ukl_run_links_and_runs_an_object() {
+    let dir = work_dir("run-object");
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let run = ukl_run(&object, &["--plat", "linuxu"], &["one", "two three"]);
+    assert_eq!(run.status, 0, "{run}");
+    assert!(run.stdout.contains("Hello, world!"), "{run}");
+    assert!(run.stdout.contains("argc = 3"), "{run}");
+    assert!(run.stdout.contains("argv[2] = \"two three\""), "{run}");
+    // And an image given by a relative path without a slash (not looked up in PATH), whose
+    // extension names its platform (no --plat needed).
+    let image = dir.join("hello.linuxu");
+    link(&object, "linuxu", &image);
+    let run = finish(
+        ukl()
+            .current_dir(&dir)
+            .args(["run", "hello.linuxu"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.status, 0, "{run}");
+    assert!(run.stdout.contains("Hello, world!"), "{run}");
+}
+
+#[test]
+fn image_is_a_static_executable_with_a_non_executable_stack() {
+    let image = c_image(&home().join("examples/hello-c/main.c"), "headers");
+    let output = Command::new("readelf")
+        .args(["-hlW"])
+        .arg(&image)
+        .output()
+        .expect("readelf runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("EXEC (Executable file)"), "{text}");
+    assert!(!text.contains("INTERP"), "{text}");
+    assert!(!text.contains("DYNAMIC"), "{text}");
+    let stack = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("GNU_STACK"))
+        .unwrap_or_else(|| panic!("no PT_GNU_STACK: {text}"));
+    assert!(stack.contains(" RW "), "{stack}");
+    // No segment is both writable and executable.
+    for line in text.lines().filter(|l| l.trim_start().starts_with("LOAD")) {
+        assert!(!line.contains("RWE"), "{line}");
+    }
+    assert!(text.contains("0x0000000000400000"), "{text}");
+}
+
+#[test]
+fn one_link_for_kvm_and_linuxu_gives_two_images_that_agree() {
+    let dir = work_dir("both");
+    let object = dir.join("hello.o");
+    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    let base = dir.join("hello");
+    link(&object, "kvm,linuxu", &base);
+    let kvm = dir.join("hello.kvm");
+    let linuxu = dir.join("hello.linuxu");
+    assert!(kvm.is_file() && linuxu.is_file());
+    let native = execute(&linuxu, &["a", "b c"]);
+    let booted = ukl_run(&kvm, &["--timeout", "60"], &["a", "b c"]);
+    assert_eq!(native.status, 0, "{native}");
+    assert_eq!(booted.status, 0, "{booted}");
+    // The same lines, except argv[0] (the image's path on linuxu, "ukl" on kvm) and the
+    // serial console's "\r".
+    let lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .filter(|l| !l.starts_with("argv[0]"))
+            .collect()
+    };
+    let booted_lines: Vec<String> = lines(&booted.stdout)
+        .into_iter()
+        .skip_while(|l| l != "Hello, world!")
+        .collect();
+    assert_eq!(lines(&native.stdout), booted_lines);
+}
+
+#[test]
+fn gdb_sees_source_lines() {
+    let dir = work_dir("gdb");
+    let object = dir.join("crash.o");
+    compile_c_with(&app("crash.c"), &object, &["-g"]);
+    let image = dir.join("crash.linuxu");
+    link(&object, "linuxu", &image);
+    let sections = Command::new("readelf")
+        .arg("-SW")
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&sections.stdout).contains(".debug_info"));
+    let gdb = Command::new("gdb")
+        .args(["-q", "-batch", "-nx", "-ex", "run", "-ex", "bt"])
+        .arg(&image)
+        .output();
+    let Ok(gdb) = gdb else {
+        eprintln!("gdb is not installed: only the debug sections were checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&gdb.stdout);
+    assert!(text.contains("SIGSEGV"), "{text}");
+    assert!(text.contains("in main () at"), "{text}");
+    assert!(text.contains("crash.c:16"), "{text}");
+}

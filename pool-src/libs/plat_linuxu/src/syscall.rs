@@ -1,0 +1,100 @@
+//! Raw Linux system calls (x86_64: number in `rax`, arguments in `rdi rsi rdx r10 r8 r9`, the
+//! result in `rax`, `rcx` and `r11` clobbered). No libc: the pool's libc is not Linux's.
+//!
+//! Results are the kernel's: a value in `-4095..=-1` is a negated errno.
+
+pub const WRITE: usize = 1;
+pub const MMAP: usize = 9;
+pub const MUNMAP: usize = 11;
+pub const RT_SIGACTION: usize = 13;
+pub const RT_SIGRETURN: usize = 15;
+pub const MINCORE: usize = 27;
+pub const SIGALTSTACK: usize = 131;
+pub const ARCH_PRCTL: usize = 158;
+pub const CLOCK_GETTIME: usize = 228;
+pub const EXIT_GROUP: usize = 231;
+
+/// `EINTR`: a system call interrupted by a signal.
+pub const EINTR: isize = 4;
+
+/// True if a raw result is a negated errno.
+pub fn is_error(result: isize) -> bool {
+    (-4095..0).contains(&result)
+}
+
+/// A system call with up to six arguments (unused ones are 0).
+///
+/// # Safety
+/// The arguments must be valid for system call `number` (pointers to memory of the sizes it
+/// reads or writes); calls that change the address space or signal state must not break what
+/// Rust code relies on.
+pub unsafe fn syscall6(number: usize, arguments: [usize; 6]) -> isize {
+    let result: isize;
+    // SAFETY: the `syscall` instruction; the caller vouches for the arguments. The kernel
+    // clobbers only rax, rcx and r11 and never touches the user stack.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") number as isize => result,
+            in("rdi") arguments[0],
+            in("rsi") arguments[1],
+            in("rdx") arguments[2],
+            in("r10") arguments[3],
+            in("r8") arguments[4],
+            in("r9") arguments[5],
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    result
+}
+
+/// Ends the process with `status` (all threads). Never returns.
+pub fn exit_group(status: i32) -> ! {
+    loop {
+        // SAFETY: exit_group takes a plain integer and ends the process.
+        unsafe { syscall6(EXIT_GROUP, [status as usize, 0, 0, 0, 0, 0]) };
+    }
+}
+
+/// `write(fd, bytes)`: the number of bytes written, or a negated errno.
+pub fn write(fd: i32, bytes: &[u8]) -> isize {
+    // SAFETY: the kernel reads `bytes.len()` bytes from a valid slice.
+    unsafe {
+        syscall6(
+            WRITE,
+            [fd as usize, bytes.as_ptr() as usize, bytes.len(), 0, 0, 0],
+        )
+    }
+}
+
+/// Writes all of `bytes` to `fd`, retrying after partial writes and `EINTR`; stops silently on
+/// any other error (there is nowhere to report it).
+pub fn write_all(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        let written = write(fd, bytes);
+        if written == -EINTR {
+            continue;
+        }
+        if written <= 0 {
+            return;
+        }
+        bytes = &bytes[written as usize..];
+    }
+}
+
+/// True if the page holding `address` is mapped (`mincore` fails with ENOMEM otherwise). Used to
+/// read stack frames safely from a crash handler.
+pub fn is_mapped(address: u64) -> bool {
+    let page = address & !0xfff;
+    let mut residency = 0u8;
+    // SAFETY: mincore writes one byte per page of the (one-page) range into `residency`.
+    let result = unsafe {
+        syscall6(
+            MINCORE,
+            [page as usize, 1, &raw mut residency as usize, 0, 0, 0],
+        )
+    };
+    result == 0
+}
