@@ -14,10 +14,15 @@ use crate::platform;
 use crate::select::Pool;
 use std::path::Path;
 
-/// Libraries a musl program needs besides the platform's own.
+/// Libraries a musl program needs besides the platform's own (and the architecture's
+/// `ukarch_crash`, which the platform's libraries bring: arch_x86_64 or plat_linuxu).
 const MUSL_LIBRARIES: &[&str] = &["linux_syscall", "musl_start", "ukalloc", "rust_rt"];
 /// Pool libraries that the program's C library replaces.
 const REPLACED_BY_MUSL: &[&str] = &["nolibc"];
+/// Platforms whose image is a Linux process (`format = "elf64-exec"`, linuxu) run musl's
+/// `syscall` instructions in ring 3: the host kernel serves them, so the pool's system call
+/// layer is left out and musl talks to Linux directly.
+const SERVED_BY_THE_HOST: &[&str] = &["linux_syscall"];
 const PLAT_OPTION: &str = "--ukl-plat";
 
 /// Removes `--ukl-plat=P` / `--ukl-plat P` from ld's arguments; returns the platform it names,
@@ -57,6 +62,9 @@ pub fn libraries(pool: &Pool, platform: &platform::Platform) -> Result<Vec<Strin
     while let Some(name) = queue.first().cloned() {
         queue.remove(0);
         if chosen.contains(&name) || REPLACED_BY_MUSL.contains(&name.as_str()) {
+            continue;
+        }
+        if platform.format == "elf64-exec" && SERVED_BY_THE_HOST.contains(&name.as_str()) {
             continue;
         }
         if !pool.supports(&name, &platform.name) {
