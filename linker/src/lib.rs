@@ -11,7 +11,8 @@
 //! 6. [`layout::finish`]: addresses, segments and file offsets.
 //! 7. [`relocate`] and [`write`]: contents are copied, relocated and written.
 //!
-//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line; [`pool`] builds the
+//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line, and [`ld_unikernel`]
+//! turns such a link into a unikernel link (with musl from [`system_lib`]); [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
 //! application with them for a [`platform`]; [`run`] boots the result ([`console_log`] reads a
 //! hypervisor's serial log). [`manifest`] reads an application's `uk.toml`, [`options`]
@@ -26,10 +27,13 @@ pub mod eh_frame;
 pub mod error;
 pub mod explain;
 pub mod gc;
+pub mod halt_watch;
 pub mod hash;
+pub mod initrd;
 pub mod input;
 pub mod layout;
 pub mod ld_args;
+pub mod ld_unikernel;
 pub mod link;
 pub mod manifest;
 pub mod map;
@@ -43,6 +47,7 @@ pub mod run;
 pub mod script;
 pub mod select;
 pub mod symbols;
+pub mod system_lib;
 pub mod unikernel;
 pub mod write;
 

@@ -51,6 +51,9 @@ enum Command {
         /// Also show the hypervisor's own console lines, on stderr (xen).
         #[arg(long)]
         hypervisor_log: bool,
+        /// A directory packed as a cpio initrd (or a ready archive), the guest's files.
+        #[arg(long)]
+        initrd: Option<PathBuf>,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -185,6 +188,7 @@ fn main() -> ExitCode {
             timeout,
             kvm,
             hypervisor_log,
+            initrd,
             args,
         } => cmd_run(
             cli.home,
@@ -195,6 +199,7 @@ fn main() -> ExitCode {
                 kvm,
                 args,
                 hypervisor_log,
+                initrd,
             },
             format,
         ),
@@ -521,6 +526,10 @@ fn cmd_run(
         link.select.platforms = vec![platform_name.clone()];
         cmd_link(Some(home), &link, format)?.remove(0).1
     };
+    let mut options = options;
+    if let Some(source) = &options.initrd {
+        options.initrd = Some(ukl::initrd::prepare(source, &image)?);
+    }
     match ukl::run::run(&platform, &image, &options)? {
         Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
         Outcome::NoStatus => {
@@ -550,7 +559,26 @@ fn cmd_pool_build(home_arg: Option<PathBuf>, check: bool) -> Result<ExitCode, Li
 }
 
 fn run_ld(args: &[String]) -> ExitCode {
-    match ld_args::parse(args) {
+    let mut args = args.to_vec();
+    let platform = match ukl::ld_unikernel::take_platform(&mut args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ukl: error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match ld_args::parse(&args) {
+        Ok(LdCommand::Link(options)) if platform.is_some() => {
+            let platform = platform.unwrap_or_default();
+            let result = home(None).and_then(|h| ukl::ld_unikernel::link(&h, &platform, options));
+            match result {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ukl: error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Ok(LdCommand::Version) => {
             println!("{}", ld_args::version_text());
             ExitCode::SUCCESS

@@ -78,6 +78,14 @@ pub struct RunSpec {
     #[serde(default = "default_timeout")]
     pub timeout: u64,
     pub exit: Option<ExitSpec>,
+    /// Extra arguments that hand an initrd to the guest (`INITRD` is replaced by its path),
+    /// e.g. QEMU's `["-initrd", "INITRD"]`; empty when the platform cannot take one.
+    #[serde(default)]
+    pub initrd: Vec<String>,
+    /// Arguments that open a QMP monitor on the unix socket `SOCKET`, through which the runner
+    /// notices a guest halted with interrupts disabled (see [`crate::halt_watch`]).
+    #[serde(default)]
+    pub monitor: Vec<String>,
 }
 
 /// How a run's exit status is found: `kind = "debug-exit"` (QEMU's exit status, from the

@@ -20,7 +20,12 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// Show the hypervisor's own console lines (on stderr) for platforms that hide them.
     pub hypervisor_log: bool,
+    /// An initrd file (a directory is packed by [`crate::initrd::prepare`] first).
+    pub initrd: Option<PathBuf>,
 }
+
+/// The status of a guest that crashed (as `ukarch_crash` reports it).
+pub const CRASH_STATUS: i32 = 127;
 
 /// Hypervisor lines shown when a run ends without a status.
 const HYPERVISOR_TAIL: usize = 20;
@@ -157,6 +162,31 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             }
         }
     }
+    if let Some(initrd) = &options.initrd {
+        if spec.initrd.is_empty() {
+            return Err(
+                link_error!("platform `{}` cannot take an initrd", platform.name)
+                    .help("add `initrd = [...]` to the [run] section of its descriptor"),
+            );
+        }
+        let path = initrd.display().to_string();
+        let at = words
+            .iter()
+            .position(|w| w == "-kernel")
+            .unwrap_or(words.len());
+        let extra: Vec<String> = spec
+            .initrd
+            .iter()
+            .map(|w| {
+                if w == "INITRD" {
+                    path.clone()
+                } else {
+                    w.clone()
+                }
+            })
+            .collect();
+        words.splice(at..at, extra);
+    }
     if options.kvm {
         if let Some(i) = words.iter().position(|w| w == "tcg") {
             words[i] = "kvm".into();
@@ -193,6 +223,20 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             Stdio::inherit()
         })
         .stderr(Stdio::inherit());
+    let monitor_args = platform
+        .run
+        .as_ref()
+        .map(|r| r.monitor.clone())
+        .unwrap_or_default();
+    let socket = (!monitor_args.is_empty()).then(crate::halt_watch::socket_path);
+    if let Some(socket) = &socket {
+        let _ = std::fs::remove_file(socket);
+        command.args(
+            monitor_args
+                .iter()
+                .map(|w| w.replace("SOCKET", &socket.display().to_string())),
+        );
+    }
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command.spawn().map_err(|e| {
         link_error!("cannot start `{program}`: {e}").help(if program.starts_with("qemu") {
@@ -216,7 +260,18 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         }
         _ => None,
     };
-    let code = wait(&mut child, &program, timeout)?;
+    let waited = wait(&mut child, image, &program, timeout, socket.as_deref());
+    if let Some(path) = &socket {
+        let _ = std::fs::remove_file(path);
+    }
+    let code = match waited? {
+        Waited::Exited(status) => Some(status),
+        Waited::TimedOut => None,
+        Waited::Halted(halted) => {
+            eprintln!("{}", crate::halt_watch::report(image, halted));
+            return Ok(Outcome::Exited(CRASH_STATUS));
+        }
+    };
     let Some(reader) = reader else {
         return Ok(match code {
             None => Outcome::TimedOut,
@@ -243,24 +298,57 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
     Ok(outcome)
 }
 
-/// Waits for `child`; None after the timeout (the child is then killed).
+/// How waiting for the runner ended.
+enum Waited {
+    Exited(std::process::ExitStatus),
+    /// Killed after the timeout.
+    TimedOut,
+    /// Killed because the guest's CPU halted with interrupts disabled (seen through the QMP
+    /// monitor at `monitor_socket`).
+    Halted(crate::halt_watch::Halted),
+}
+
+/// Waits for `child`, killing it after the timeout or when the monitor shows a halted guest.
 fn wait(
     child: &mut Child,
+    image: &Path,
     program: &str,
     timeout: Duration,
-) -> Result<Option<std::process::ExitStatus>> {
+    monitor_socket: Option<&Path>,
+) -> Result<Waited> {
     let started = Instant::now();
+    let mut monitor: Option<crate::halt_watch::Monitor> = None;
+    let mut last_check = Instant::now();
+    let mut last_halt: Option<crate::halt_watch::Halted> = None;
     loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
         {
-            return Ok(Some(status));
+            return Ok(Waited::Exited(status));
+        }
+        if let Some(path) =
+            monitor_socket.filter(|_| last_check.elapsed() > Duration::from_millis(250))
+        {
+            last_check = Instant::now();
+            if monitor.is_none() {
+                monitor = crate::halt_watch::Monitor::connect(path);
+            }
+            let halted = monitor.as_mut().and_then(|m| m.halted());
+            // Seen twice at the same place: not a halt on its way out of the idle loop.
+            let confirmed =
+                halted.filter(|h| last_halt == Some(*h) && crate::halt_watch::is_crash(image, *h));
+            last_halt = halted;
+            if let Some(halted) = confirmed {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(Waited::Halted(halted));
+            }
         }
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(None);
+            return Ok(Waited::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -126,6 +126,9 @@ pub struct Registry {
     #[serde(default)]
     pub defaults: BTreeMap<String, String>,
     pub library: Vec<RegistryEntry>,
+    /// Libraries taken from the system at link time (read by `crate::system_lib`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system_library: Vec<toml::Table>,
 }
 
 impl Registry {

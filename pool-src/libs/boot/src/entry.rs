@@ -6,6 +6,7 @@ use crate::{constructors, inittab};
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int};
 use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Status the guest ends with when an init hook fails.
 const INIT_FAILED_STATUS: i32 = 126;
@@ -15,6 +16,20 @@ extern "C" {
     fn ukplat_console_write(buf: *const c_char, len: usize);
     fn ukplat_terminate(status: i32) -> !;
     fn main(argc: c_int, argv: *mut *mut c_char) -> c_int;
+}
+
+/// An application entry that replaces `main` (e.g. musl's start-up code through `musl_start`):
+/// called with `main`'s arguments, never returns, and runs the constructors itself.
+pub type AppEntry = extern "C" fn(argc: c_int, argv: *mut *mut c_char) -> !;
+
+/// The registered application entry (0: none, call `main`).
+static APP_ENTRY: AtomicUsize = AtomicUsize::new(0);
+
+/// Registers `entry` to be called instead of `main` (and instead of running `.init_array`),
+/// from an init hook. The last registration wins.
+#[no_mangle]
+pub extern "C" fn uk_boot_set_app_entry(entry: AppEntry) {
+    APP_ENTRY.store(entry as usize, Ordering::Relaxed);
 }
 
 struct Console;
@@ -95,7 +110,10 @@ fn start_libraries() {
         // SAFETY: ending the guest is always allowed.
         unsafe { ukplat_terminate(INIT_FAILED_STATUS) };
     }
-    constructors::run_all();
+    // A registered application entry runs the constructors itself (musl's `_start` does).
+    if APP_ENTRY.load(Ordering::Relaxed) == 0 {
+        constructors::run_all();
+    }
 }
 
 /// Calls `main`, then ends the guest with its return value.
@@ -103,6 +121,12 @@ fn start_libraries() {
 /// # Safety
 /// C's `main` contract: `argc` strings in `argv`, then NULL, living for good.
 unsafe fn run_main(argc: c_int, argv: *mut *mut c_char) -> ! {
+    let app_entry = APP_ENTRY.load(Ordering::Relaxed);
+    if app_entry != 0 {
+        // SAFETY: only `uk_boot_set_app_entry` stores here, always an `AppEntry`.
+        let entry: AppEntry = unsafe { core::mem::transmute::<usize, AppEntry>(app_entry) };
+        entry(argc, argv);
+    }
     // SAFETY: the caller upholds `main`'s contract.
     let status = unsafe { main(argc, argv) };
     // SAFETY: ending the guest is always allowed.

@@ -245,6 +245,11 @@ pub fn build(boot: &BootInfo, table: &mut RegionTable) -> Result<(), ImageOutsid
     );
     for module in modules {
         reserve(module.paddr, module.size, MODULE);
+        // QEMU's PVH option ROM leaves `cmdline_paddr` of its initrd module uninitialized
+        // (seen: 0x202000f18f2): only an address inside RAM can be a command line.
+        if module.cmdline_paddr >= ram_end {
+            continue;
+        }
         // SAFETY: the loader passes a NUL-terminated string or 0.
         if let Some(cmdline) = unsafe { c_string(module.cmdline_paddr) } {
             reserve(cmdline.as_ptr() as u64, cmdline.len() as u64, BOOT_INFO);

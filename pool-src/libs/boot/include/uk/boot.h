@@ -22,4 +22,11 @@ void uk_boot_main(void) __attribute__((noreturn));
  */
 void uk_boot_main_argv(int argc, char **argv) __attribute__((noreturn));
 
+/*
+ * Registers an entry called instead of main (with main's arguments; it never returns and runs
+ * .init_array itself), e.g. musl's start-up code through the musl_start library. Call it from
+ * an init hook; the last registration wins.
+ */
+void uk_boot_set_app_entry(void (*entry)(int argc, char **argv) __attribute__((noreturn)));
+
 #endif

@@ -1,0 +1,115 @@
+//! `ukl ld` for a platform: link-time binary compatibility. When `UKL_PLAT` is set (or the ld
+//! option `--ukl-plat=P` is given, e.g. `-Wl,--ukl-plat=kvm`), the ordinary static link that a
+//! C build system asks for (`musl-gcc -static -B DIR`, with DIR/ld running ukl) produces a
+//! unikernel instead of a Linux executable: the command line's inputs (crt1.o, the program's
+//! objects, musl's libc.a, libgcc) are linked with the platform's pool libraries, the
+//! `linux_syscall` and `musl_start` libraries and their dependencies, with the platform's link
+//! script and entry. The C library is the program's own (musl's libc.a), so the pool's `nolibc`
+//! is left out.
+
+use crate::error::Result;
+use crate::link::{self, Input, LinkOptions, LinkReport};
+use crate::link_error;
+use crate::platform;
+use crate::select::Pool;
+use std::path::Path;
+
+/// Libraries a musl program needs besides the platform's own (and the architecture's
+/// `ukarch_crash`, which the platform's libraries bring: arch_x86_64 or plat_linuxu).
+const MUSL_LIBRARIES: &[&str] = &["linux_syscall", "musl_start", "ukalloc", "rust_rt"];
+/// Pool libraries that the program's C library replaces.
+const REPLACED_BY_MUSL: &[&str] = &["nolibc"];
+/// Platforms whose image is a Linux process (`format = "elf64-exec"`, linuxu) run musl's
+/// `syscall` instructions in ring 3: the host kernel serves them, so the pool's system call
+/// layer is left out and musl talks to Linux directly.
+const SERVED_BY_THE_HOST: &[&str] = &["linux_syscall"];
+const PLAT_OPTION: &str = "--ukl-plat";
+
+/// Removes `--ukl-plat=P` / `--ukl-plat P` from ld's arguments; returns the platform it names,
+/// or `UKL_PLAT` from the environment.
+pub fn take_platform(args: &mut Vec<String>) -> Result<Option<String>> {
+    let mut platform = None;
+    let mut i = 0;
+    while i < args.len() {
+        if let Some(value) = args[i].strip_prefix(&format!("{PLAT_OPTION}=")) {
+            platform = Some(value.to_string());
+            args.remove(i);
+        } else if args[i] == PLAT_OPTION {
+            args.remove(i);
+            if i >= args.len() {
+                return Err(link_error!("`{PLAT_OPTION}` needs a platform name"));
+            }
+            platform = Some(args.remove(i));
+        } else {
+            i += 1;
+        }
+    }
+    Ok(platform.or_else(|| {
+        std::env::var("UKL_PLAT")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+    }))
+}
+
+/// The pool libraries linked with a musl program for `platform`, in dependency order.
+pub fn libraries(pool: &Pool, platform: &platform::Platform) -> Result<Vec<String>> {
+    let mut chosen: Vec<String> = Vec::new();
+    let mut queue: Vec<String> = platform.libraries.clone();
+    queue.extend(MUSL_LIBRARIES.iter().map(|s| s.to_string()));
+    if let Some(allocator) = pool.registry.defaults.get("allocator") {
+        queue.push(allocator.clone());
+    }
+    while let Some(name) = queue.first().cloned() {
+        queue.remove(0);
+        if chosen.contains(&name) || REPLACED_BY_MUSL.contains(&name.as_str()) {
+            continue;
+        }
+        if platform.format == "elf64-exec" && SERVED_BY_THE_HOST.contains(&name.as_str()) {
+            continue;
+        }
+        if !pool.supports(&name, &platform.name) {
+            continue;
+        }
+        let entry = pool.registry.get(&name).ok_or_else(|| {
+            link_error!("library `{name}` is not registered").help("restore registry.toml")
+        })?;
+        queue.extend(entry.dependencies.iter().cloned());
+        chosen.push(name);
+    }
+    Ok(chosen)
+}
+
+/// Turns the ld command line's link into a unikernel link for `platform_name`.
+pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Result<LinkReport> {
+    let platform = platform::load(home, platform_name)?;
+    let pool = Pool::load(home, &platform.arch)?;
+    let script_path = platform
+        .linkscript_path(home)
+        .ok_or_else(|| link_error!("platform `{}` names no link script", platform.name))?;
+    let script_text = std::fs::read_to_string(&script_path)
+        .map_err(|e| link_error!("cannot read link script `{}`: {e}", script_path.display()))?;
+    crate::system_lib::check_inputs(home, &options.inputs)?;
+    let mut pool_inputs = Vec::new();
+    for name in libraries(&pool, &platform)? {
+        pool.verify(&name)?;
+        let path = pool
+            .archive_path(&name)
+            .ok_or_else(|| link_error!("library `{name}` is not in the prebuilt pool"))?;
+        pool_inputs.push(Input {
+            path,
+            whole_archive: true,
+        });
+    }
+    pool_inputs.append(&mut options.inputs);
+    options.inputs = pool_inputs;
+    options.script = Some((script_path.display().to_string(), script_text));
+    options.entry = platform.entry.clone();
+    options.gc_sections = true;
+    options.strip_debug = true;
+    options.eh_frame_hdr = false;
+    let report = link::link(&options)?;
+    if let Some(companion) = &platform.companion {
+        companion.write(&report.output, platform.memory_mb, "")?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,314 @@
+//! Unmodified C programs through musl's libc.a on the kvm platform. Each program is built
+//! twice by the same command — a static Linux executable with `musl-gcc -static`, and a
+//! unikernel with the linker swapped (`-B DIR`, DIR/ld being ukl, `UKL_PLAT=kvm`) — and both
+//! are run: the unikernel under QEMU (TCG) with its files in an initrd. The outputs must be
+//! identical.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A directory holding `ld` → this build's ukl, for `gcc -B`.
+fn ld_dir(work: &Path) -> PathBuf {
+    let dir = work.join("ld");
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("ld");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &link).unwrap();
+    dir
+}
+
+fn musl_gcc(work: &Path, source: &Path, output: &Path, platform: Option<&str>) {
+    let mut command = Command::new("musl-gcc");
+    command
+        .args(["-static", "-O2", "-Wall"])
+        .arg(source)
+        .arg("-o")
+        .arg(output);
+    command.env("UKL_HOME", home()).env_remove("UKL_PLAT");
+    if let Some(platform) = platform {
+        command
+            .arg("-B")
+            .arg(ld_dir(work))
+            .env("UKL_PLAT", platform);
+    }
+    let out = command
+        .output()
+        .expect("musl-gcc runs (apt-get install musl-tools)");
+    assert!(
+        out.status.success(),
+        "musl-gcc {}: {}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn run_native(program: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the native program runs")
+}
+
+/// Boots `image` with `initrd` (a directory) and the arguments; returns the output with the
+/// console's `\r\n` turned into `\n`.
+fn run_unikernel(image: &Path, initrd: Option<&Path>, args: &[&str]) -> (Output, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+    command.env("UKL_HOME", home()).arg("run").arg(image);
+    command.args(["--plat", "kvm", "--timeout", "120"]);
+    if let Some(dir) = initrd {
+        command.arg("--initrd").arg(dir);
+    }
+    command.arg("--").args(args);
+    let out = command.output().expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    (out, text)
+}
+
+#[test]
+fn lua_interpreter_matches_linux() {
+    let work = work_dir("lua");
+    let example = home().join("examples/lua");
+    let rootfs = example.join("rootfs");
+    let make = |out: &str, platform: Option<&str>| {
+        let mut command = Command::new("make");
+        command
+            .arg("-s")
+            .arg("-j2")
+            .arg("-C")
+            .arg(&example)
+            .arg(format!("OBJDIR={}", work.join("obj").display()))
+            .arg(format!("OUT={}", work.join(out).display()))
+            .env("UKL_HOME", home())
+            .env_remove("UKL_PLAT");
+        if let Some(platform) = platform {
+            command
+                .arg(format!("UKL_PLAT={platform}"))
+                .arg(format!("LDFLAGS=-B {}", ld_dir(&work).display()));
+        }
+        let out = command.output().expect("make runs");
+        assert!(
+            out.status.success(),
+            "make {out:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    make("lua", None);
+    make("lua.kvm", Some("kvm"));
+    let native = run_native(&work.join("lua"), &rootfs, &["test.lua"]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.contains("goodbye"), "{expected}");
+    let (out, text) = run_unikernel(&work.join("lua.kvm"), Some(&rootfs), &["test.lua"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text, expected,
+        "the unikernel's output differs from Linux's"
+    );
+    // Errors in the script are reported like on Linux, with status 1.
+    let (out, text) = run_unikernel(&work.join("lua.kvm"), Some(&rootfs), &["missing.lua"]);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("lua: cannot open missing.lua"), "{text}");
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn syscall_families_match_linux() {
+    let work = work_dir("syscalls");
+    let source = home().join("tests/apps/musl-syscalls/main.c");
+    musl_gcc(&work, &source, &work.join("native"), None);
+    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
+    let native = run_native(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("== done\n"), "{expected}");
+    let (out, text) = run_unikernel(&work.join("image.kvm"), Some(&root), &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text, expected,
+        "the unikernel's output differs from Linux's"
+    );
+    assert!(text.contains("mmap 16807    aligned=1 zeroed=1"), "{text}");
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn abort_is_a_crash_report_and_unimplemented_calls_are_logged_once() {
+    let work = work_dir("abort");
+    let source = home().join("tests/apps/musl-abort/main.c");
+    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    let (out, text) = run_unikernel(&work.join("image.kvm"), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.matches("ukl: syscall: acct (163) is not implemented, returning -ENOSYS")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("acct: -1 ENOSYS").count(), 3, "{text}");
+    // abort() raises SIGABRT with tkill: a crash report, status 127, never a silent `hlt`.
+    let (out, text) = run_unikernel(&work.join("image.kvm"), None, &["abort"]);
+    assert_eq!(out.status.code(), Some(127), "{text}");
+    assert!(text.contains("aborting\n"), "{text}");
+    assert!(
+        text.contains("ukl: crash: abort(): the program raised SIGABRT"),
+        "{text}"
+    );
+    assert!(text.contains("backtrace:"), "{text}");
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn a_changed_system_library_is_refused() {
+    // A registry whose recorded sha256 of crt1.o is wrong: the link stops and says why.
+    let work = work_dir("syslib");
+    let fake_home = work.join("home");
+    for dir in ["platforms", "linkscripts", "prebuilt"] {
+        std::os::unix::fs::symlink(home().join(dir), fake_home.join(dir))
+            .or_else(|_| {
+                std::fs::create_dir_all(&fake_home)?;
+                std::os::unix::fs::symlink(home().join(dir), fake_home.join(dir))
+            })
+            .unwrap();
+    }
+    let registry = std::fs::read_to_string(home().join("registry.toml")).unwrap();
+    let tampered = registry.replace(
+        "7d0ae40d21752898117ad8c717e9360a84c0fd40d7a2dbb6ffdb983267d18f8e",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    );
+    assert_ne!(tampered, registry, "registry.toml records crt1.o");
+    let tampered = tampered.replace(
+        "exports = \"pool-src/",
+        &format!("exports = \"{}/pool-src/", home().display()),
+    );
+    std::fs::write(fake_home.join("registry.toml"), tampered).unwrap();
+    let source = home().join("tests/apps/musl-abort/main.c");
+    let out = Command::new("musl-gcc")
+        .args(["-static", "-nostartfiles"])
+        .arg("/usr/lib/x86_64-linux-musl/crt1.o")
+        .arg(&source)
+        .arg("-o")
+        .arg(work.join("image.kvm"))
+        .arg("-B")
+        .arg(ld_dir(&work))
+        .env("UKL_HOME", &fake_home)
+        .env("UKL_PLAT", "kvm")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("system library `musl`"), "{stderr}");
+    assert!(stderr.contains("crt1.o` has sha256 7d0ae40d"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// zlib's own `configure` and Makefile, with only the linker swapped (examples/zlib/build.sh).
+/// The source comes from ZLIB_SRC or `apt-get source` (cached in target/zlib); without either
+/// (no network) the test says so and passes.
+#[test]
+fn zlib_built_by_its_own_build_system_matches_linux() {
+    let work = home().join("target/zlib");
+    std::fs::create_dir_all(&work).unwrap();
+    let out = Command::new("sh")
+        .arg(home().join("examples/zlib/build.sh"))
+        .arg(&work)
+        .env("UKL_LD_DIR", ld_dir(&work_dir("zlib")))
+        .output()
+        .expect("sh runs");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !work.join("zlib-1.2.13.dfsg").is_dir() && std::env::var_os("ZLIB_SRC").is_none() {
+            eprintln!("skipped: the zlib source could not be fetched: {stderr}");
+            return;
+        }
+        panic!("examples/zlib/build.sh failed: {stderr}");
+    }
+    let run = work.join("run");
+    let native = run_native(&work.join("linux/example"), &run, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(
+        expected.contains("inflate with dictionary: hello, hello!"),
+        "{expected}"
+    );
+    let (out, text) = run_unikernel(&work.join("kvm/example"), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text, expected,
+        "the unikernel's output differs from Linux's"
+    );
+}
+
+/// musl's a_crash() is a bare `hlt` (here through the stack protector's __stack_chk_fail):
+/// the vCPU stops with interrupts off and `ukl run` reports it through QEMU's monitor, with the
+/// function, long before the timeout.
+#[test]
+fn a_crash_hlt_is_reported_by_the_runner() {
+    let work = work_dir("a-crash");
+    let source = home().join("tests/apps/musl-a-crash/main.c");
+    let image = work.join("image.kvm");
+    let out = Command::new("musl-gcc")
+        .args(["-static", "-O2", "-fstack-protector-all"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&image)
+        .arg("-B")
+        .arg(ld_dir(&work))
+        .env("UKL_HOME", home())
+        .env("UKL_PLAT", "kvm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let started = std::time::Instant::now();
+    let (out, text) = run_unikernel(&image, None, &["overflow"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(127), "{text}{stderr}");
+    assert!(text.contains("overflowing a stack buffer"), "{text}");
+    assert!(!text.contains("not reached"), "{text}");
+    assert!(
+        stderr.contains("executed `hlt` outside the idle loop")
+            && stderr.contains("in __stack_chk_fail+0x"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(100),
+        "reported before the 120 s timeout"
+    );
+    // Without the overflow the program ends normally.
+    let (out, text) = run_unikernel(&image, None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("not reached when the overflow happens"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

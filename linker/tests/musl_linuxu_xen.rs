@@ -1,0 +1,141 @@
+//! The musl programs of musl_kvm.rs on the other platforms: linuxu (the image is a Linux
+//! process; musl's system calls go to the host kernel, so its files are the host's) and xen
+//! (real Xen 4.17 under QEMU, the image as a PVH dom0 served by the pool's system call layer).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ld")).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), dir.join("ld/ld")).unwrap();
+    dir
+}
+
+fn musl_gcc(work: &Path, source: &Path, output: &Path, platform: Option<&str>) {
+    let mut command = Command::new("musl-gcc");
+    command
+        .args(["-static", "-O2"])
+        .arg(source)
+        .arg("-o")
+        .arg(output);
+    command.env("UKL_HOME", home()).env_remove("UKL_PLAT");
+    if let Some(platform) = platform {
+        command
+            .arg("-B")
+            .arg(work.join("ld"))
+            .env("UKL_PLAT", platform);
+    }
+    let out = command.output().expect("musl-gcc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn run_process(program: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the program runs")
+}
+
+#[test]
+fn lua_on_linuxu_matches_linux() {
+    let work = work_dir("lua-linuxu");
+    let example = home().join("examples/lua");
+    let rootfs = example.join("rootfs");
+    for (out, platform) in [("lua", None), ("lua.linuxu", Some("linuxu"))] {
+        let mut command = Command::new("make");
+        command
+            .args(["-s", "-j2", "-C"])
+            .arg(&example)
+            .arg(format!("OBJDIR={}", work.join("obj").display()))
+            .arg(format!("OUT={}", work.join(out).display()))
+            .env("UKL_HOME", home())
+            .env_remove("UKL_PLAT");
+        if let Some(platform) = platform {
+            command
+                .arg(format!("UKL_PLAT={platform}"))
+                .arg(format!("LDFLAGS=-B {}", work.join("ld").display()));
+        }
+        let result = command.output().unwrap();
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
+    let linuxu = run_process(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
+    assert!(
+        native.status.success() && linuxu.status.success(),
+        "{linuxu:?}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&linuxu.stdout),
+        String::from_utf8_lossy(&native.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn syscall_families_on_linuxu_match_linux() {
+    let work = work_dir("syscalls-linuxu");
+    let source = home().join("tests/apps/musl-syscalls/main.c");
+    musl_gcc(&work, &source, &work.join("native"), None);
+    musl_gcc(&work, &source, &work.join("image.linuxu"), Some("linuxu"));
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
+    let native = run_process(&work.join("native"), &root, &[]);
+    let linuxu = run_process(&work.join("image.linuxu"), &root, &[]);
+    assert!(linuxu.status.success(), "{linuxu:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&linuxu.stdout),
+        String::from_utf8_lossy(&native.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn musl_program_on_xen() {
+    let work = work_dir("xen");
+    let source = home().join("tests/apps/musl-abort/main.c");
+    let image = work.join("image.xen");
+    musl_gcc(&work, &source, &image, Some("xen"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", home())
+        .arg("run")
+        .arg(&image)
+        .args(["--plat", "xen", "--timeout", "180"])
+        .output()
+        .expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.matches("acct: -1 ENOSYS").count(), 3, "{text}");
+    assert_eq!(
+        text.matches("acct (163) is not implemented").count(),
+        1,
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

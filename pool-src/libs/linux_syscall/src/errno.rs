@@ -1,0 +1,19 @@
+//! Linux error numbers returned (negated) by system calls.
+
+pub const EPERM: i64 = 1;
+pub const ENOENT: i64 = 2;
+pub const ESRCH: i64 = 3;
+pub const EBADF: i64 = 9;
+pub const ENOMEM: i64 = 12;
+pub const EFAULT: i64 = 14;
+pub const EEXIST: i64 = 17;
+pub const ENODEV: i64 = 19;
+pub const ENOTDIR: i64 = 20;
+pub const EISDIR: i64 = 21;
+pub const EINVAL: i64 = 22;
+pub const EMFILE: i64 = 24;
+pub const ENOTTY: i64 = 25;
+pub const ESPIPE: i64 = 29;
+pub const ERANGE: i64 = 34;
+pub const ENOSYS: i64 = 38;
+pub const ENOTEMPTY: i64 = 39;

@@ -1,0 +1,813 @@
+//! File calls: descriptors over the console (0, 1 and 2 are a terminal) and the RAM
+//! filesystem ([`crate::vfs`]), filled at boot from the initrd ([`crate::initrd`]).
+//!
+//! A descriptor refers to an open file description (target, offset, status flags) that `dup`
+//! shares, as on Linux. Paths are resolved against the working directory (`/` at boot) or a
+//! directory descriptor for the `*at` calls. There are no symbolic links, owners or permission
+//! checks: everything belongs to root.
+
+use crate::cell::Global;
+use crate::errno::*;
+use crate::platform::{
+    console, ukplat_memregion_count, ukplat_memregion_get, ukplat_wall_ns, MemRegion,
+    MEMREGION_MODULE,
+};
+use crate::vfs::{self, Fs, S_IFDIR, S_IFMT, S_IFREG};
+use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+const O_ACCMODE: u64 = 3;
+const O_WRONLY: u64 = 1;
+const O_RDONLY: u64 = 0;
+const O_CREAT: u64 = 0o100;
+const O_EXCL: u64 = 0o200;
+const O_TRUNC: u64 = 0o1000;
+const O_APPEND: u64 = 0o2000;
+const O_DIRECTORY: u64 = 0o200000;
+const O_CLOEXEC: u64 = 0o2000000;
+const O_PATH: u64 = 0o10000000;
+/// Status flags that `F_SETFL` may change.
+const O_SETTABLE: u64 = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
+const AT_FDCWD: i64 = -100;
+const AT_EMPTY_PATH: u64 = 0x1000;
+const AT_REMOVEDIR: u64 = 0x200;
+const S_IFCHR: u32 = 0o020000;
+const MAX_DESCRIPTORS: usize = 1024;
+const PATH_MAX: usize = 4096;
+
+#[derive(Clone)]
+enum Target {
+    ConsoleIn,
+    ConsoleOut,
+    Node(String),
+}
+
+struct Description {
+    target: Target,
+    offset: u64,
+    /// Access mode and status flags from `open`.
+    flags: u64,
+}
+
+#[derive(Clone)]
+struct Descriptor {
+    description: Rc<RefCell<Description>>,
+    close_on_exec: bool,
+}
+
+struct State {
+    fs: Fs,
+    /// Files unlinked while open, by a key that is no path ("\0" and the inode); dropped
+    /// with their last descriptor, as on Linux.
+    orphans: BTreeMap<String, vfs::Node>,
+    descriptors: Vec<Option<Descriptor>>,
+    cwd: String,
+}
+
+static STATE: Global<Option<State>> = Global::new(None);
+
+fn console_descriptor(target: Target, flags: u64) -> Option<Descriptor> {
+    Some(Descriptor {
+        description: Rc::new(RefCell::new(Description {
+            target,
+            offset: 0,
+            flags,
+        })),
+        close_on_exec: false,
+    })
+}
+
+fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|state| {
+        let state = state.get_or_insert_with(|| State {
+            fs: Fs::new(),
+            orphans: BTreeMap::new(),
+            descriptors: alloc::vec![
+                console_descriptor(Target::ConsoleIn, O_RDONLY),
+                console_descriptor(Target::ConsoleOut, O_WRONLY),
+                console_descriptor(Target::ConsoleOut, O_WRONLY),
+            ],
+            cwd: String::from("/"),
+        });
+        if state.fs.get("/tmp").is_none() {
+            // Programs expect a writable /tmp.
+            let _ = state.fs.create("/tmp", S_IFDIR | 0o1777, Vec::new(), 0);
+        }
+        f(state)
+    })
+}
+
+fn now_seconds() -> i64 {
+    // SAFETY: a plain query.
+    (unsafe { ukplat_wall_ns() } / 1_000_000_000) as i64
+}
+
+/// Unpacks the first platform module that holds a newc cpio archive into the filesystem;
+/// returns the number of entries (0 without an initrd).
+pub fn mount_initrd() -> usize {
+    // SAFETY: plain queries of the platform's region table.
+    let count = unsafe { ukplat_memregion_count() };
+    for i in 0..count {
+        let mut region = MemRegion::default();
+        // SAFETY: `region` is a valid out-pointer.
+        if unsafe { ukplat_memregion_get(i, &mut region) } != 0
+            || region.flags & MEMREGION_MODULE == 0
+        {
+            continue;
+        }
+        // SAFETY: module regions are identity-mapped RAM that the platform reserved.
+        let memory =
+            unsafe { core::slice::from_raw_parts(region.base as *const u8, region.len as usize) };
+        let Some(start) = crate::initrd::find(memory, 4096) else {
+            continue;
+        };
+        return with_state(
+            |s| match crate::initrd::unpack(&memory[start..], &mut s.fs) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = core::fmt::Write::write_fmt(
+                        &mut crate::platform::Console,
+                        format_args!("ukl: initrd: {e:?}, files after it are missing\n"),
+                    );
+                    0
+                }
+            },
+        );
+    }
+    0
+}
+
+/// A NUL-terminated path from the caller.
+fn user_path(pointer: u64) -> Result<String, i64> {
+    if pointer == 0 {
+        return Err(EFAULT);
+    }
+    let mut bytes = Vec::new();
+    loop {
+        // SAFETY: the caller passed a NUL-terminated string; reading stops at the NUL.
+        let b = unsafe { ((pointer + bytes.len() as u64) as *const u8).read() };
+        if b == 0 {
+            break;
+        }
+        bytes.push(b);
+        if bytes.len() >= PATH_MAX {
+            return Err(ERANGE);
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| ENOENT)
+}
+
+fn user_bytes<'a>(pointer: u64, len: u64) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller passed `len` readable bytes.
+    unsafe { core::slice::from_raw_parts(pointer as *const u8, len as usize) }
+}
+
+fn user_bytes_mut<'a>(pointer: u64, len: u64) -> &'a mut [u8] {
+    if len == 0 {
+        return &mut [];
+    }
+    // SAFETY: the caller passed `len` writable bytes.
+    unsafe { core::slice::from_raw_parts_mut(pointer as *mut u8, len as usize) }
+}
+
+impl State {
+    fn node(&self, path: &str) -> Option<&vfs::Node> {
+        self.fs.get(path).or_else(|| self.orphans.get(path))
+    }
+
+    fn node_mut(&mut self, path: &str) -> Option<&mut vfs::Node> {
+        match self.fs.get_mut(path) {
+            Some(node) => Some(node),
+            None => self.orphans.get_mut(path),
+        }
+    }
+
+    fn is_open(&self, path: &str) -> bool {
+        self.descriptors
+            .iter()
+            .flatten()
+            .any(|d| matches!(&d.description.borrow().target, Target::Node(p) if p == path))
+    }
+
+    /// Open descriptions follow a file (or a directory's contents) that moves.
+    fn retarget(&mut self, from: &str, to: &str) {
+        for descriptor in self.descriptors.iter().flatten() {
+            let mut description = descriptor.description.borrow_mut();
+            if let Target::Node(path) = &mut description.target {
+                let below =
+                    path.starts_with(from) && path.as_bytes().get(from.len()) == Some(&b'/');
+                if path == from || below {
+                    let rest = String::from(&path[from.len()..]);
+                    *path = String::from(to) + &rest;
+                }
+            }
+        }
+    }
+
+    fn descriptor(&self, fd: i64) -> Result<&Descriptor, i64> {
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.descriptors.get(i))
+            .and_then(Option::as_ref)
+            .ok_or(EBADF)
+    }
+
+    fn install(&mut self, descriptor: Descriptor, lowest: usize) -> Result<i64, i64> {
+        let free = (lowest..MAX_DESCRIPTORS)
+            .find(|&i| self.descriptors.get(i).is_none_or(Option::is_none));
+        let index = free.ok_or(EMFILE)?;
+        if self.descriptors.len() <= index {
+            self.descriptors.resize(index + 1, None);
+        }
+        self.descriptors[index] = Some(descriptor);
+        Ok(index as i64)
+    }
+
+    /// The absolute path of `path` seen from `dirfd`.
+    fn resolve(&self, dirfd: i64, path: &str) -> Result<String, i64> {
+        if path.is_empty() {
+            return Err(ENOENT);
+        }
+        if path.starts_with('/') || dirfd == AT_FDCWD {
+            return Ok(vfs::normalize(&self.cwd, path));
+        }
+        let descriptor = self.descriptor(dirfd)?;
+        let description = descriptor.description.borrow();
+        match &description.target {
+            Target::Node(dir) if self.fs.get(dir).is_some_and(|n| n.is_dir()) => {
+                Ok(vfs::normalize(dir, path))
+            }
+            _ => Err(ENOTDIR),
+        }
+    }
+}
+
+fn result(r: Result<i64, i64>) -> i64 {
+    r.unwrap_or_else(|e| -e)
+}
+
+pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
+    result((|| {
+        let path = user_path(path)?;
+        with_state(|s| {
+            let full = s.resolve(dirfd, &path)?;
+            let exists = s.fs.get(&full).map(|n| n.is_dir());
+            match exists {
+                Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(EEXIST),
+                Some(true) if flags & O_ACCMODE != O_RDONLY => return Err(EISDIR),
+                Some(false) if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
+                Some(_) => {}
+                None if flags & O_CREAT != 0 && flags & O_DIRECTORY == 0 => {
+                    let mode = S_IFREG | (mode as u32 & 0o7777 & !0o022);
+                    s.fs.create(&full, mode, Vec::new(), now_seconds())?;
+                }
+                None => return Err(ENOENT),
+            }
+            if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0 {
+                if let Some(node) = s.fs.get_mut(&full) {
+                    node.data.clear();
+                    node.mtime = now_seconds();
+                }
+            }
+            let descriptor = Descriptor {
+                description: Rc::new(RefCell::new(Description {
+                    target: Target::Node(full),
+                    offset: 0,
+                    flags: flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
+                })),
+                close_on_exec: flags & O_CLOEXEC != 0,
+            };
+            s.install(descriptor, 0)
+        })
+    })())
+}
+
+pub fn close(fd: i64) -> i64 {
+    result(with_state(|s| {
+        let target = s.descriptor(fd)?.description.borrow().target.clone();
+        s.descriptors[fd as usize] = None;
+        if let Target::Node(path) = target {
+            if path.starts_with('\0') && !s.is_open(&path) {
+                s.orphans.remove(&path);
+            }
+        }
+        Ok(0)
+    }))
+}
+
+/// Reads into `buffer` at `offset` (the description's when `None`, which then advances).
+fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> {
+    with_state(|s| {
+        let descriptor = s.descriptor(fd)?.clone();
+        let mut description = descriptor.description.borrow_mut();
+        if description.flags & O_ACCMODE == O_WRONLY || description.flags & O_PATH != 0 {
+            return Err(EBADF);
+        }
+        match &description.target {
+            Target::ConsoleIn | Target::ConsoleOut if offset.is_some() => Err(ESPIPE),
+            // The console has no input yet: end of file.
+            Target::ConsoleIn | Target::ConsoleOut => Ok(0),
+            Target::Node(path) => {
+                let node = s.node(path).ok_or(EBADF)?;
+                if node.is_dir() {
+                    return Err(EISDIR);
+                }
+                let at = offset.unwrap_or(description.offset) as usize;
+                let available = node.data.get(at..).unwrap_or(&[]);
+                let n = available.len().min(buffer.len());
+                buffer[..n].copy_from_slice(&available[..n]);
+                if offset.is_none() {
+                    description.offset += n as u64;
+                }
+                Ok(n as i64)
+            }
+        }
+    })
+}
+
+fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
+    with_state(|s| {
+        let descriptor = s.descriptor(fd)?.clone();
+        let mut description = descriptor.description.borrow_mut();
+        if description.flags & O_ACCMODE == O_RDONLY || description.flags & O_PATH != 0 {
+            return Err(EBADF);
+        }
+        let append = description.flags & O_APPEND != 0;
+        match description.target.clone() {
+            Target::ConsoleIn | Target::ConsoleOut if offset.is_some() => Err(ESPIPE),
+            Target::ConsoleIn | Target::ConsoleOut => {
+                console(bytes);
+                Ok(bytes.len() as i64)
+            }
+            Target::Node(path) => {
+                let node = s.node_mut(&path).ok_or(EBADF)?;
+                let at = match offset {
+                    Some(o) => o as usize,
+                    None if append => node.data.len(),
+                    None => description.offset as usize,
+                };
+                let end = at.checked_add(bytes.len()).ok_or(EINVAL)?;
+                if node.data.len() < end {
+                    node.data.resize(end, 0);
+                }
+                node.data[at..end].copy_from_slice(bytes);
+                node.mtime = now_seconds();
+                if offset.is_none() {
+                    description.offset = end as u64;
+                }
+                Ok(bytes.len() as i64)
+            }
+        }
+    })
+}
+
+pub fn read(fd: i64, buffer: u64, len: u64) -> i64 {
+    result(read_at(fd, user_bytes_mut(buffer, len), None))
+}
+
+pub fn write(fd: i64, buffer: u64, len: u64) -> i64 {
+    result(write_at(fd, user_bytes(buffer, len), None))
+}
+
+pub fn pread(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
+    if offset < 0 {
+        return -EINVAL;
+    }
+    result(read_at(
+        fd,
+        user_bytes_mut(buffer, len),
+        Some(offset as u64),
+    ))
+}
+
+pub fn pwrite(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
+    if offset < 0 {
+        return -EINVAL;
+    }
+    result(write_at(fd, user_bytes(buffer, len), Some(offset as u64)))
+}
+
+/// `readv`/`writev`: one call per `struct iovec { base, len }`, stopping at a short transfer.
+pub fn vectored(fd: i64, iov: u64, count: u64, writing: bool) -> i64 {
+    if count > 1024 {
+        return -EINVAL;
+    }
+    let mut total = 0i64;
+    for i in 0..count {
+        // SAFETY: the caller passed `count` iovecs.
+        let (base, len) = unsafe {
+            let entry = (iov + i * 16) as *const u64;
+            (entry.read_unaligned(), entry.add(1).read_unaligned())
+        };
+        let done = if writing {
+            write_at(fd, user_bytes(base, len), None)
+        } else {
+            read_at(fd, user_bytes_mut(base, len), None)
+        };
+        match done {
+            Ok(n) => {
+                total += n;
+                if (n as u64) < len {
+                    break;
+                }
+            }
+            Err(e) if total == 0 => return -e,
+            Err(_) => break,
+        }
+    }
+    total
+}
+
+pub fn lseek(fd: i64, offset: i64, whence: u64) -> i64 {
+    result(with_state(|s| {
+        let descriptor = s.descriptor(fd)?.clone();
+        let mut description = descriptor.description.borrow_mut();
+        let Target::Node(path) = &description.target else {
+            return Err(ESPIPE);
+        };
+        let size = s.node(path).map_or(0, |n| n.data.len()) as i64;
+        let base = match whence {
+            0 => 0,
+            1 => description.offset as i64,
+            2 => size,
+            _ => return Err(EINVAL),
+        };
+        let new = base.checked_add(offset).filter(|o| *o >= 0).ok_or(EINVAL)?;
+        description.offset = new as u64;
+        Ok(new)
+    }))
+}
+
+/// What `stat` reports about a target.
+struct Attributes {
+    mode: u32,
+    size: u64,
+    inode: u64,
+    mtime: i64,
+    rdev: u64,
+}
+
+fn attributes(s: &State, target: &Target) -> Result<Attributes, i64> {
+    match target {
+        Target::ConsoleIn | Target::ConsoleOut => Ok(Attributes {
+            mode: S_IFCHR | 0o620,
+            size: 0,
+            inode: 3,
+            mtime: 0,
+            rdev: 0x8800,
+        }),
+        Target::Node(path) => {
+            let node = s.node(path).ok_or(ENOENT)?;
+            Ok(Attributes {
+                mode: node.mode,
+                size: node.data.len() as u64,
+                inode: node.inode,
+                mtime: node.mtime,
+                rdev: 0,
+            })
+        }
+    }
+}
+
+/// Fills a kernel `struct stat` (x86_64 layout, 144 bytes).
+fn write_stat(out: u64, a: &Attributes) -> Result<i64, i64> {
+    if out == 0 {
+        return Err(EFAULT);
+    }
+    let mut words = [0u64; 18];
+    words[0] = 1; // st_dev
+    words[1] = a.inode;
+    words[2] = if a.mode & S_IFMT == S_IFDIR { 2 } else { 1 }; // st_nlink
+    words[3] = u64::from(a.mode); // st_mode, then st_uid = 0
+    words[4] = 0; // st_gid, padding
+    words[5] = a.rdev;
+    words[6] = a.size;
+    words[7] = 4096; // st_blksize
+    words[8] = a.size.div_ceil(512); // st_blocks
+    for t in [9, 11, 13] {
+        words[t] = a.mtime as u64;
+    }
+    // SAFETY: the caller passed a `struct stat` (144 bytes).
+    unsafe { core::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), out as *mut u8, 144) };
+    Ok(0)
+}
+
+/// Fills a `struct statx` (256 bytes).
+fn write_statx(out: u64, a: &Attributes) -> Result<i64, i64> {
+    if out == 0 {
+        return Err(EFAULT);
+    }
+    let mut bytes = [0u8; 256];
+    let mut put =
+        |offset: usize, value: &[u8]| bytes[offset..offset + value.len()].copy_from_slice(value);
+    put(0, &0x7ffu32.to_le_bytes()); // STATX_BASIC_STATS
+    put(4, &4096u32.to_le_bytes());
+    let nlink: u32 = if a.mode & S_IFMT == S_IFDIR { 2 } else { 1 };
+    put(16, &nlink.to_le_bytes());
+    put(28, &(a.mode as u16).to_le_bytes());
+    put(32, &a.inode.to_le_bytes());
+    put(40, &a.size.to_le_bytes());
+    put(48, &a.size.div_ceil(512).to_le_bytes());
+    for t in [0x40, 0x60, 0x70] {
+        put(t, &a.mtime.to_le_bytes());
+    }
+    put(0x80, &((a.rdev >> 8) as u32).to_le_bytes());
+    put(0x84, &((a.rdev & 0xff) as u32).to_le_bytes());
+    // SAFETY: the caller passed a `struct statx` (256 bytes).
+    unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), out as *mut u8, 256) };
+    Ok(0)
+}
+
+/// The attributes of `path` from `dirfd` (or of `dirfd` itself with AT_EMPTY_PATH).
+fn lookup(dirfd: i64, path: u64, flags: u64) -> Result<Attributes, i64> {
+    let path = user_path(path)?;
+    with_state(|s| {
+        if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+            let target = if dirfd == AT_FDCWD {
+                Target::Node(s.cwd.clone())
+            } else {
+                s.descriptor(dirfd)?.description.borrow().target.clone()
+            };
+            return attributes(s, &target);
+        }
+        let full = s.resolve(dirfd, &path)?;
+        attributes(s, &Target::Node(full))
+    })
+}
+
+pub fn fstat(fd: i64, out: u64) -> i64 {
+    result(
+        with_state(|s| {
+            let target = s.descriptor(fd)?.description.borrow().target.clone();
+            attributes(s, &target)
+        })
+        .and_then(|a| write_stat(out, &a)),
+    )
+}
+
+pub fn fstatat(dirfd: i64, path: u64, out: u64, flags: u64) -> i64 {
+    result(lookup(dirfd, path, flags).and_then(|a| write_stat(out, &a)))
+}
+
+pub fn statx(dirfd: i64, path: u64, flags: u64, out: u64) -> i64 {
+    result(lookup(dirfd, path, flags).and_then(|a| write_statx(out, &a)))
+}
+
+pub fn access(dirfd: i64, path: u64) -> i64 {
+    result(lookup(dirfd, path, 0).map(|_| 0))
+}
+
+/// `getdents64`: `struct linux_dirent64 { u64 ino; i64 off; u16 reclen; u8 type; name }`,
+/// records 8-byte aligned; the description's offset counts entries (".", ".." first).
+pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
+    result(with_state(|s| {
+        let descriptor = s.descriptor(fd)?.clone();
+        let mut description = descriptor.description.borrow_mut();
+        let Target::Node(dir) = &description.target else {
+            return Err(ENOTDIR);
+        };
+        let node = s.fs.get(dir).ok_or(ENOENT)?;
+        if !node.is_dir() {
+            return Err(ENOTDIR);
+        }
+        let mut entries = alloc::vec![
+            (String::from("."), node.inode, true),
+            (String::from(".."), 1, true),
+        ];
+        entries.extend(s.fs.list(dir));
+        let out = user_bytes_mut(buffer, len);
+        let mut used = 0usize;
+        let mut index = description.offset as usize;
+        while let Some((name, inode, is_dir)) = entries.get(index) {
+            let record = (19 + name.len() + 1).next_multiple_of(8);
+            if used + record > out.len() {
+                if used == 0 {
+                    return Err(EINVAL);
+                }
+                break;
+            }
+            let slot = &mut out[used..used + record];
+            slot.fill(0);
+            slot[0..8].copy_from_slice(&inode.to_le_bytes());
+            slot[8..16].copy_from_slice(&((index + 1) as i64).to_le_bytes());
+            slot[16..18].copy_from_slice(&(record as u16).to_le_bytes());
+            slot[18] = if *is_dir { 4 } else { 8 }; // DT_DIR, DT_REG
+            slot[19..19 + name.len()].copy_from_slice(name.as_bytes());
+            used += record;
+            index += 1;
+        }
+        description.offset = index as u64;
+        Ok(used as i64)
+    }))
+}
+
+pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> i64 {
+    result(user_path(path).and_then(|path| {
+        with_state(|s| {
+            let full = s.resolve(dirfd, &path)?;
+            let mode = S_IFDIR | (mode as u32 & 0o7777 & !0o022);
+            s.fs.create(&full, mode, Vec::new(), now_seconds())
+                .map(|_| 0)
+        })
+    }))
+}
+
+pub fn unlinkat(dirfd: i64, path: u64, flags: u64) -> i64 {
+    result(user_path(path).and_then(|path| {
+        with_state(|s| {
+            let full = s.resolve(dirfd, &path)?;
+            let node = s.fs.get(&full).cloned();
+            s.fs.remove(&full, flags & AT_REMOVEDIR != 0)?;
+            if let Some(node) = node.filter(|n| !n.is_dir()) {
+                if s.is_open(&full) {
+                    let key = alloc::format!("\0{}", node.inode);
+                    s.retarget(&full, &key);
+                    s.orphans.insert(key, node);
+                }
+            }
+            Ok(0)
+        })
+    }))
+}
+
+pub fn renameat(old_dirfd: i64, old: u64, new_dirfd: i64, new: u64) -> i64 {
+    result((|| {
+        let (old, new) = (user_path(old)?, user_path(new)?);
+        with_state(|s| {
+            let from = s.resolve(old_dirfd, &old)?;
+            let to = s.resolve(new_dirfd, &new)?;
+            s.fs.rename(&from, &to)?;
+            s.retarget(&from, &to);
+            Ok(0)
+        })
+    })())
+}
+
+fn truncate_node(s: &mut State, path: &str, len: i64) -> Result<i64, i64> {
+    if len < 0 {
+        return Err(EINVAL);
+    }
+    let node = s.node_mut(path).ok_or(ENOENT)?;
+    if node.is_dir() {
+        return Err(EISDIR);
+    }
+    node.data.resize(len as usize, 0);
+    node.mtime = now_seconds();
+    Ok(0)
+}
+
+pub fn ftruncate(fd: i64, len: i64) -> i64 {
+    result(with_state(|s| {
+        let description = s.descriptor(fd)?.description.clone();
+        let description = description.borrow();
+        if description.flags & O_ACCMODE == O_RDONLY {
+            return Err(EINVAL);
+        }
+        match &description.target {
+            Target::Node(path) => truncate_node(s, path, len),
+            _ => Err(EINVAL),
+        }
+    }))
+}
+
+pub fn truncate(path: u64, len: i64) -> i64 {
+    result(user_path(path).and_then(|path| {
+        with_state(|s| {
+            let full = s.resolve(AT_FDCWD, &path)?;
+            truncate_node(s, &full, len)
+        })
+    }))
+}
+
+/// `dup` (new = None), `dup2`/`dup3` (new = Some).
+pub fn dup(old: i64, new: Option<i64>, flags: u64) -> i64 {
+    result(with_state(|s| {
+        let mut descriptor = s.descriptor(old)?.clone();
+        descriptor.close_on_exec = flags & O_CLOEXEC != 0;
+        match new {
+            None => s.install(descriptor, 0),
+            Some(new) => {
+                let index = usize::try_from(new)
+                    .ok()
+                    .filter(|i| *i < MAX_DESCRIPTORS)
+                    .ok_or(EBADF)?;
+                if s.descriptors.len() <= index {
+                    s.descriptors.resize(index + 1, None);
+                }
+                s.descriptors[index] = Some(descriptor);
+                Ok(new)
+            }
+        }
+    }))
+}
+
+pub fn fcntl(fd: i64, command: u64, argument: u64) -> i64 {
+    const F_DUPFD: u64 = 0;
+    const F_GETFD: u64 = 1;
+    const F_SETFD: u64 = 2;
+    const F_GETFL: u64 = 3;
+    const F_SETFL: u64 = 4;
+    const F_GETLK: u64 = 5;
+    const F_SETLKW: u64 = 7;
+    const F_DUPFD_CLOEXEC: u64 = 1030;
+    result(with_state(|s| {
+        let descriptor = s.descriptor(fd)?.clone();
+        match command {
+            F_DUPFD | F_DUPFD_CLOEXEC => {
+                let mut copy = descriptor;
+                copy.close_on_exec = command == F_DUPFD_CLOEXEC;
+                s.install(copy, argument as usize)
+            }
+            F_GETFD => Ok(i64::from(descriptor.close_on_exec)),
+            F_SETFD => {
+                if let Some(Some(d)) = s.descriptors.get_mut(fd as usize) {
+                    d.close_on_exec = argument & 1 != 0;
+                }
+                Ok(0)
+            }
+            F_GETFL => Ok(descriptor.description.borrow().flags as i64),
+            F_SETFL => {
+                let mut description = descriptor.description.borrow_mut();
+                description.flags = (description.flags & !O_SETTABLE) | (argument & O_SETTABLE);
+                Ok(0)
+            }
+            // Record locks: one process, so every lock is granted.
+            F_GETLK..=F_SETLKW => Ok(0),
+            _ => Err(EINVAL),
+        }
+    }))
+}
+
+/// Terminal ioctls on the console: `TIOCGWINSZ` (80×24) and `TCGETS` (a zeroed termios);
+/// anything on a file is `ENOTTY`.
+pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
+    const TCGETS: u64 = 0x5401;
+    const TIOCGWINSZ: u64 = 0x5413;
+    result(with_state(|s| {
+        let target = s.descriptor(fd)?.description.borrow().target.clone();
+        match (target, request) {
+            (Target::Node(_), _) => Err(ENOTTY),
+            (_, TIOCGWINSZ) => {
+                let size: [u16; 4] = [24, 80, 0, 0];
+                // SAFETY: the caller passed a `struct winsize` (four u16).
+                unsafe { core::ptr::copy_nonoverlapping(size.as_ptr(), argument as *mut u16, 4) };
+                Ok(0)
+            }
+            (_, TCGETS) => {
+                // SAFETY: the caller passed a kernel `struct termios` (60 bytes).
+                unsafe { core::ptr::write_bytes(argument as *mut u8, 0, 60) };
+                Ok(0)
+            }
+            _ => Err(EINVAL),
+        }
+    }))
+}
+
+pub fn getcwd(buffer: u64, size: u64) -> i64 {
+    result(with_state(|s| {
+        let needed = s.cwd.len() + 1;
+        if (size as usize) < needed {
+            return Err(ERANGE);
+        }
+        let out = user_bytes_mut(buffer, size);
+        out[..s.cwd.len()].copy_from_slice(s.cwd.as_bytes());
+        out[s.cwd.len()] = 0;
+        Ok(needed as i64)
+    }))
+}
+
+pub fn chdir(path: u64) -> i64 {
+    result(user_path(path).and_then(|path| {
+        with_state(|s| {
+            let full = s.resolve(AT_FDCWD, &path)?;
+            match s.fs.get(&full) {
+                None => Err(ENOENT),
+                Some(n) if !n.is_dir() => Err(ENOTDIR),
+                Some(_) => {
+                    s.cwd = full;
+                    Ok(0)
+                }
+            }
+        })
+    }))
+}
+
+/// The bytes of the file behind `fd`, for a private file mapping.
+pub fn with_file_bytes<R>(fd: i64, f: impl FnOnce(Option<&[u8]>) -> R) -> Result<R, i64> {
+    with_state(|s| {
+        let target = s.descriptor(fd)?.description.borrow().target.clone();
+        match target {
+            Target::Node(path) => match s.node(&path) {
+                Some(node) if !node.is_dir() => Ok(f(Some(&node.data))),
+                _ => Err(ENODEV),
+            },
+            _ => Err(ENODEV),
+        }
+    })
+}

@@ -1,0 +1,64 @@
+//! ukl linux_syscall: the Linux x86_64 system call ABI served in ring 0, so that an unmodified
+//! static C library (musl's libc.a) runs on the pool.
+//!
+//! The `syscall` instruction jumps to [`entry`]'s stub through `LSTAR`; the stub saves the
+//! caller's state and calls [`table::dispatch`], which routes each call to a service module:
+//! [`memory`] (mmap & co. over ukalloc, page-aligned), [`files`] (descriptors over the console
+//! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]), [`time`] (platform clocks)
+//! and [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report).
+//! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
+//!
+//! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
+//! `uk_syscall_unimplemented_count`. Imports: `ukplat_console_write`, `ukplat_monotonic_ns`,
+//! `ukplat_wall_ns`, `ukplat_terminate`, `ukplat_memregion_*`, `ukarch_crash`, `uk_memalign`,
+//! `uk_free`, `uk_malloc_usable_size`, and the global allocator (`rust_rt`).
+//!
+//! Everything here assumes one CPU and no preemption inside a call (the pool has no threads
+//! yet): the global state lives in [`cell::Global`].
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(
+    test,
+    allow(dead_code, reason = "host unit tests cover the pure modules only")
+)]
+
+extern crate alloc;
+
+mod cell;
+#[cfg(not(test))]
+mod entry;
+mod errno;
+#[cfg(not(test))]
+mod files;
+pub mod initrd;
+#[cfg(not(test))]
+mod memory;
+mod names;
+#[cfg(not(test))]
+mod platform;
+#[cfg(not(test))]
+mod process;
+#[cfg(not(test))]
+mod table;
+#[cfg(not(test))]
+mod time;
+pub mod vfs;
+
+/// Enables the `syscall` instruction and mounts the initrd. Idempotent.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn uk_syscall_init() -> i32 {
+    static MOUNTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    entry::enable();
+    if !MOUNTED.swap(true, core::sync::atomic::Ordering::Relaxed) {
+        files::mount_initrd();
+    }
+    0
+}
+
+/// Runs after the allocator registers itself (priority 01): the initrd is copied into the heap.
+#[cfg(not(test))]
+#[used]
+#[link_section = ".uk_inittab.02"]
+static SYSCALL_INIT: extern "C" fn() -> i32 = uk_syscall_init;

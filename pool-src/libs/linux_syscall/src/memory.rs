@@ -1,0 +1,138 @@
+//! Memory calls: anonymous (and private file-backed) `mmap` over ukalloc, always page-aligned
+//! (musl's mallocng finds its metadata by masking pointers to 4 KiB), `munmap`, `mremap`,
+//! `mprotect` and `madvise` (accepted, nothing to do without page protection), and a `brk`
+//! that never grows (musl's malloc then uses mmap).
+//!
+//! Each mapping is one ukalloc block, recorded by start address. `munmap` of a whole mapping
+//! frees it; unmapping part of one is accepted and the memory stays allocated until the rest
+//! goes (no page tables are changed).
+
+use crate::cell::Global;
+use crate::errno::*;
+use crate::platform::{uk_free, uk_malloc_usable_size, uk_memalign};
+use alloc::collections::BTreeMap;
+use core::ffi::c_void;
+
+pub const PAGE_SIZE: u64 = 4096;
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MREMAP_MAYMOVE: u64 = 1;
+
+/// Live mappings: start → length (page multiple).
+static MAPPINGS: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+
+fn round_up(len: u64) -> Option<u64> {
+    len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))
+}
+
+fn allocate(len: u64) -> Result<u64, i64> {
+    // SAFETY: ukalloc returns NULL or a block of at least `len` bytes aligned to a page.
+    let block = unsafe { uk_memalign(PAGE_SIZE as usize, len as usize) };
+    if block.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: the block is ours and `len` bytes long; mappings start zeroed.
+    unsafe { core::ptr::write_bytes(block.cast::<u8>(), 0, len as usize) };
+    MAPPINGS.with(|m| m.insert(block as u64, len));
+    Ok(block as u64)
+}
+
+/// `mmap(addr, len, prot, flags, fd, offset)`; `file` copies a file's bytes for a private
+/// file mapping (given by the files module).
+pub fn mmap(len: u64, flags: u64, file: Option<&[u8]>, offset: u64) -> i64 {
+    if flags & MAP_FIXED != 0 {
+        return -EINVAL;
+    }
+    let Some(len) = round_up(len).filter(|l| *l != 0 && *l < (1 << 40)) else {
+        return -EINVAL;
+    };
+    if flags & MAP_ANONYMOUS == 0 && file.is_none() {
+        return -ENODEV;
+    }
+    match allocate(len) {
+        Ok(address) => {
+            if let Some(bytes) = file {
+                let start = (offset as usize).min(bytes.len());
+                let count = (bytes.len() - start).min(len as usize);
+                // SAFETY: the mapping is `len` bytes, `count` ≤ len, the source is valid.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        bytes[start..].as_ptr(),
+                        address as *mut u8,
+                        count,
+                    )
+                };
+            }
+            address as i64
+        }
+        Err(e) => -e,
+    }
+}
+
+pub fn munmap(address: u64, len: u64) -> i64 {
+    if !address.is_multiple_of(PAGE_SIZE) || len == 0 {
+        return -EINVAL;
+    }
+    let whole = MAPPINGS.with(|m| match m.get(&address) {
+        Some(&mapped) if round_up(len).is_some_and(|l| l >= mapped) => {
+            m.remove(&address);
+            true
+        }
+        _ => false,
+    });
+    if whole {
+        // SAFETY: the block came from uk_memalign and is no longer recorded.
+        unsafe { uk_free(address as *mut c_void) };
+    }
+    0
+}
+
+pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u64) -> i64 {
+    let Some(new_len) = round_up(new_len).filter(|l| *l != 0) else {
+        return -EINVAL;
+    };
+    let _ = old_len;
+    let Some(mapped) = MAPPINGS.with(|m| m.get(&old).copied()) else {
+        return -EFAULT;
+    };
+    // SAFETY: `old` is a live ukalloc block.
+    let capacity = unsafe { uk_malloc_usable_size(old as *const c_void) } as u64;
+    if new_len <= capacity {
+        if new_len > mapped {
+            // SAFETY: the bytes between the old and the new length are inside the block.
+            unsafe {
+                core::ptr::write_bytes((old + mapped) as *mut u8, 0, (new_len - mapped) as usize)
+            };
+        }
+        MAPPINGS.with(|m| m.insert(old, new_len));
+        return old as i64;
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return -ENOMEM;
+    }
+    let new = match allocate(new_len) {
+        Ok(a) => a,
+        Err(e) => return -e,
+    };
+    // SAFETY: both blocks are live and at least `mapped` bytes long; they do not overlap.
+    unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, mapped as usize) };
+    MAPPINGS.with(|m| m.remove(&old));
+    // SAFETY: the old block is no longer recorded.
+    unsafe { uk_free(old as *mut c_void) };
+    new as i64
+}
+
+/// `mprotect`/`madvise`: page-aligned addresses are accepted.
+pub fn accept_aligned(address: u64) -> i64 {
+    if !address.is_multiple_of(PAGE_SIZE) {
+        -EINVAL
+    } else {
+        0
+    }
+}
+
+/// `brk`: the break is 0 and never moves, so growing it fails the way Linux reports it (by
+/// returning the current break) and musl's malloc falls back to `mmap`.
+pub fn brk(_requested: u64) -> i64 {
+    0
+}

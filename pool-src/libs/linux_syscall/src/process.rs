@@ -1,0 +1,203 @@
+//! Process calls: exit, identity (one process, pid 1, root), `uname`, `getrandom`,
+//! `arch_prctl` (the thread pointer in `FS_BASE`), `set_tid_address`, and signals.
+//!
+//! Signals are documented no-ops: handlers are accepted and never run, masks are accepted.
+//! Sending a signal whose default action ends the process (`tkill`/`tgkill`/`kill` to
+//! ourselves, which is how musl's `abort()` and `raise()` work) ends the guest with a crash
+//! report naming the signal, so `abort()` never reaches musl's `a_crash()` (`hlt`).
+
+use crate::errno::*;
+use crate::platform::{ukarch_crash, ukplat_terminate};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// Our process and thread id.
+pub const PID: i64 = 1;
+const ARCH_SET_FS: u64 = 0x1002;
+const ARCH_GET_FS: u64 = 0x1003;
+const MSR_FS_BASE: u32 = 0xC000_0100;
+
+pub fn exit(status: u64) -> ! {
+    // SAFETY: ending the guest is always allowed.
+    unsafe { ukplat_terminate((status & 0xff) as i32) }
+}
+
+pub fn arch_prctl(code: u64, address: u64) -> i64 {
+    match code {
+        ARCH_SET_FS => {
+            // SAFETY: writing FS_BASE changes only the thread pointer, which is what the
+            // caller asked for.
+            unsafe {
+                core::arch::asm!("wrmsr", in("ecx") MSR_FS_BASE, in("eax") address as u32,
+                    in("edx") (address >> 32) as u32, options(nostack, preserves_flags))
+            };
+            0
+        }
+        ARCH_GET_FS => {
+            let (low, high): (u32, u32);
+            // SAFETY: reading FS_BASE has no side effect.
+            unsafe {
+                core::arch::asm!("rdmsr", in("ecx") MSR_FS_BASE, out("eax") low, out("edx") high,
+                    options(nostack, nomem, preserves_flags))
+            };
+            if address == 0 {
+                return -EFAULT;
+            }
+            // SAFETY: the caller passed an `unsigned long *`.
+            unsafe {
+                (address as *mut u64).write_unaligned(u64::from(high) << 32 | u64::from(low))
+            };
+            0
+        }
+        _ => -EINVAL,
+    }
+}
+
+/// `struct utsname`: six fields of 65 bytes.
+pub fn uname(out: u64) -> i64 {
+    if out == 0 {
+        return -EFAULT;
+    }
+    let fields: [&[u8]; 6] = [
+        b"Linux",
+        b"ukl",
+        b"6.1.0-ukl",
+        b"#1 ukl unikernel",
+        b"x86_64",
+        b"(none)",
+    ];
+    for (i, field) in fields.iter().enumerate() {
+        let slot = (out as usize + i * 65) as *mut u8;
+        // SAFETY: the caller passed a `struct utsname` (6 × 65 bytes); each field fits.
+        unsafe {
+            core::ptr::write_bytes(slot, 0, 65);
+            core::ptr::copy_nonoverlapping(field.as_ptr(), slot, field.len());
+        }
+    }
+    0
+}
+
+static RANDOM_STATE: AtomicU64 = AtomicU64::new(0);
+
+/// A xorshift64* stream seeded from the TSC at first use. Not cryptographic: there is no
+/// entropy source on every platform yet (documented in docs/musl.md).
+fn next_random() -> u64 {
+    let mut state = RANDOM_STATE.load(Ordering::Relaxed);
+    if state == 0 {
+        // SAFETY: rdtsc has no side effect.
+        state = unsafe { core::arch::x86_64::_rdtsc() } | 1;
+    }
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    RANDOM_STATE.store(state, Ordering::Relaxed);
+    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+pub fn getrandom(buffer: u64, len: u64) -> i64 {
+    if buffer == 0 && len != 0 {
+        return -EFAULT;
+    }
+    for i in 0..len {
+        // SAFETY: the caller passed `len` writable bytes.
+        unsafe { ((buffer + i) as *mut u8).write(next_random() as u8) };
+    }
+    len as i64
+}
+
+const SIGNAL_NAMES: [&str; 32] = [
+    "0",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGILL",
+    "SIGTRAP",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGFPE",
+    "SIGKILL",
+    "SIGUSR1",
+    "SIGSEGV",
+    "SIGUSR2",
+    "SIGPIPE",
+    "SIGALRM",
+    "SIGTERM",
+    "SIGSTKFLT",
+    "SIGCHLD",
+    "SIGCONT",
+    "SIGSTOP",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGWINCH",
+    "SIGIO",
+    "SIGPWR",
+    "SIGSYS",
+];
+
+/// Signals whose default action is to ignore them (or stop/continue, which a unikernel cannot).
+fn ignored_by_default(signal: u64) -> bool {
+    matches!(signal, 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28)
+}
+
+/// `kill`/`tkill`/`tgkill` to ourselves.
+pub fn send_signal(target: i64, signal: u64) -> i64 {
+    if target != PID && target != 0 && target != -1 {
+        return -ESRCH;
+    }
+    if signal >= 65 {
+        return -EINVAL;
+    }
+    if signal == 0 || ignored_by_default(signal) {
+        return 0;
+    }
+    let mut why = [0u8; 64];
+    let name = SIGNAL_NAMES
+        .get(signal as usize)
+        .copied()
+        .unwrap_or("a real-time signal");
+    let text: &[u8] = if signal == 6 {
+        b"abort(): the program raised SIGABRT"
+    } else {
+        b"the program raised "
+    };
+    let mut len = text.len().min(48);
+    why[..len].copy_from_slice(&text[..len]);
+    if signal != 6 {
+        let n = name.len().min(63 - len);
+        why[len..len + n].copy_from_slice(&name.as_bytes()[..n]);
+        len += n;
+    }
+    why[len] = 0;
+    // SAFETY: `why` is NUL-terminated; the crash report never returns.
+    unsafe { ukarch_crash(why.as_ptr().cast()) }
+}
+
+/// `rt_sigaction(signal, new, old, size)`: accepted; the old action reads as SIG_DFL.
+pub fn sigaction(signal: u64, old: u64, size: u64) -> i64 {
+    if signal == 0 || signal >= 65 || signal == 9 || signal == 19 {
+        return -EINVAL;
+    }
+    if old != 0 {
+        // SAFETY: the caller passed a kernel `struct sigaction` (handler, flags, restorer,
+        // mask of `size` bytes).
+        unsafe { core::ptr::write_bytes(old as *mut u8, 0, 24 + size as usize) };
+    }
+    0
+}
+
+/// `rt_sigprocmask(how, new, old, size)`: accepted; the old mask reads as empty.
+pub fn sigprocmask(how: u64, old: u64, size: u64) -> i64 {
+    if how > 2 {
+        return -EINVAL;
+    }
+    if old != 0 {
+        // SAFETY: the caller passed a mask of `size` bytes.
+        unsafe { core::ptr::write_bytes(old as *mut u8, 0, size as usize) };
+    }
+    0
+}

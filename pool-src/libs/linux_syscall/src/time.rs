@@ -1,0 +1,102 @@
+//! Time calls over the platform clocks: `clock_gettime`, `clock_getres`, `gettimeofday`,
+//! `time`, `nanosleep`/`clock_nanosleep` (busy waiting on the monotonic clock: there are no
+//! timer interrupts yet).
+
+use crate::errno::*;
+use crate::platform::{ukplat_monotonic_ns, ukplat_wall_ns};
+
+const CLOCK_REALTIME: u64 = 0;
+const CLOCK_REALTIME_COARSE: u64 = 5;
+const CLOCK_TAI: u64 = 11;
+const CLOCK_REALTIME_ALARM: u64 = 8;
+
+fn now(clock: u64) -> Option<u64> {
+    // SAFETY: plain queries of the platform clocks.
+    unsafe {
+        match clock {
+            CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_REALTIME_ALARM | CLOCK_TAI => {
+                Some(ukplat_wall_ns())
+            }
+            // MONOTONIC, PROCESS/THREAD_CPUTIME (one process that never sleeps), RAW,
+            // COARSE, BOOTTIME, BOOTTIME_ALARM.
+            1 | 2 | 3 | 4 | 6 | 7 | 9 => Some(ukplat_monotonic_ns()),
+            _ => None,
+        }
+    }
+}
+
+fn write_pair(out: u64, seconds: u64, fraction: u64) -> i64 {
+    if out == 0 {
+        return -EFAULT;
+    }
+    // SAFETY: the caller passed a `struct timespec`/`timeval` (two 64-bit fields).
+    unsafe {
+        (out as *mut u64).write_unaligned(seconds);
+        (out as *mut u64).add(1).write_unaligned(fraction);
+    }
+    0
+}
+
+pub fn clock_gettime(clock: u64, out: u64) -> i64 {
+    match now(clock) {
+        Some(ns) => write_pair(out, ns / 1_000_000_000, ns % 1_000_000_000),
+        None => -EINVAL,
+    }
+}
+
+pub fn clock_getres(clock: u64, out: u64) -> i64 {
+    match now(clock) {
+        Some(_) if out == 0 => 0,
+        Some(_) => write_pair(out, 0, 1),
+        None => -EINVAL,
+    }
+}
+
+pub fn gettimeofday(out: u64) -> i64 {
+    if out == 0 {
+        return 0;
+    }
+    // SAFETY: a plain query.
+    let ns = unsafe { ukplat_wall_ns() };
+    write_pair(out, ns / 1_000_000_000, ns % 1_000_000_000 / 1000)
+}
+
+pub fn time(out: u64) -> i64 {
+    // SAFETY: a plain query.
+    let seconds = unsafe { ukplat_wall_ns() } / 1_000_000_000;
+    if out != 0 {
+        // SAFETY: the caller passed a `time_t *`.
+        unsafe { (out as *mut u64).write_unaligned(seconds) };
+    }
+    seconds as i64
+}
+
+/// Sleeps for the `struct timespec` at `request` (absolute when `absolute`, on `clock`).
+pub fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
+    if request == 0 {
+        return -EFAULT;
+    }
+    // SAFETY: the caller passed a `struct timespec`.
+    let (seconds, nanos) = unsafe {
+        (
+            (request as *const u64).read_unaligned(),
+            (request as *const u64).add(1).read_unaligned(),
+        )
+    };
+    if nanos >= 1_000_000_000 || (seconds as i64) < 0 {
+        return -EINVAL;
+    }
+    let Some(start) = now(clock) else {
+        return -EINVAL;
+    };
+    let total = seconds.saturating_mul(1_000_000_000).saturating_add(nanos);
+    let deadline = if absolute {
+        total
+    } else {
+        start.saturating_add(total)
+    };
+    while now(clock).unwrap_or(u64::MAX) < deadline {
+        core::hint::spin_loop();
+    }
+    0
+}

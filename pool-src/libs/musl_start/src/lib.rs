@@ -1,0 +1,136 @@
+//! ukl musl_start: runs an unmodified static musl program. musl's `_start` (crt1.o) expects
+//! the stack the Linux kernel builds for a new process: `argc`, the `argv` pointers, NULL, the
+//! `envp` pointers (none here), NULL, then the auxiliary vector. musl's static start-up reads
+//! `AT_PHDR`/`AT_PHNUM`/`AT_PHENT` (to find `PT_TLS`), `AT_PAGESZ` and `AT_RANDOM` (the stack
+//! protector's canary), then calls `_init`, `.init_array`, `main` and `exit`.
+//!
+//! An init hook (priority 90) registers [`uk_musl_start`] with the boot library, which then
+//! calls it instead of `main`. System calls go to the `linux_syscall` library.
+//!
+//! Export: `uk_musl_start`. Imports: `_start` (crt1.o), `uk_boot_set_app_entry`,
+//! `uk_memalign`, `__uk_image_start` (the link script: the ELF header is loaded there).
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+use core::ffi::{c_char, c_int, c_void};
+
+/// The process stack (Linux gives 8 MiB of which little is used; 1 MiB suits the examples).
+const STACK_SIZE: usize = 1 << 20;
+const AT_NULL: u64 = 0;
+const AT_PHDR: u64 = 3;
+const AT_PHENT: u64 = 4;
+const AT_PHNUM: u64 = 5;
+const AT_PAGESZ: u64 = 6;
+const AT_UID: u64 = 11;
+const AT_EUID: u64 = 12;
+const AT_GID: u64 = 13;
+const AT_EGID: u64 = 14;
+const AT_SECURE: u64 = 23;
+const AT_RANDOM: u64 = 25;
+/// argv entries the stack has room for (the boot library passes at most 127).
+const MAX_ARGS: usize = 128;
+
+type AppEntry = extern "C" fn(c_int, *mut *mut c_char) -> !;
+
+extern "C" {
+    fn uk_boot_set_app_entry(entry: AppEntry);
+    fn uk_memalign(align: usize, size: usize) -> *mut c_void;
+    fn ukarch_crash(why: *const c_char) -> !;
+    static __uk_image_start: u8;
+}
+
+/// Program headers of the image, from the ELF header the first segment loads.
+fn program_headers() -> (u64, u64, u64) {
+    let header = core::ptr::addr_of!(__uk_image_start);
+    // SAFETY: the link script loads the file header at `__uk_image_start` (FILEHDR PHDRS);
+    // e_phoff is at offset 32, e_phentsize at 54, e_phnum at 56.
+    unsafe {
+        let phoff = header.add(32).cast::<u64>().read_unaligned();
+        let phentsize = header.add(54).cast::<u16>().read_unaligned();
+        let phnum = header.add(56).cast::<u16>().read_unaligned();
+        (
+            header as u64 + phoff,
+            u64::from(phentsize),
+            u64::from(phnum),
+        )
+    }
+}
+
+/// Builds the initial stack and jumps to `_start`.
+#[no_mangle]
+extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
+    // SAFETY: a plain allocation.
+    let stack = unsafe { uk_memalign(4096, STACK_SIZE) }.cast::<u64>();
+    if stack.is_null() {
+        // SAFETY: the message is NUL-terminated.
+        unsafe { ukarch_crash(c"musl_start: no memory for the process stack".as_ptr()) }
+    }
+    let words = STACK_SIZE / 8;
+    // AT_RANDOM's 16 bytes sit in the top two words.
+    // SAFETY: the top two words are inside the stack.
+    let random = unsafe { stack.add(words - 2) };
+    for i in 0..2 {
+        // SAFETY: rdtsc has no side effect; the write stays in the two words above.
+        unsafe {
+            let t = core::arch::x86_64::_rdtsc();
+            random
+                .add(i)
+                .write(t.rotate_left(17 * i as u32 + 7) ^ 0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    let (phdr, phent, phnum) = program_headers();
+    let argc = (argc.max(0) as usize).min(MAX_ARGS - 1);
+    let auxv = [
+        (AT_PHDR, phdr),
+        (AT_PHENT, phent),
+        (AT_PHNUM, phnum),
+        (AT_PAGESZ, 4096),
+        (AT_RANDOM, random as u64),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+        (AT_SECURE, 0),
+        (AT_NULL, 0),
+    ];
+    // argc + argv + NULL + envp NULL + auxv pairs, rounded to an even number of words so
+    // that the stack pointer is 16-byte aligned, as the kernel leaves it.
+    let count = (1 + argc + 1 + 1 + auxv.len() * 2).next_multiple_of(2);
+    let mut vector = [0u64; 1 + MAX_ARGS + 2 + 22 + 1];
+    vector[0] = argc as u64;
+    for i in 0..argc {
+        // SAFETY: the boot library passes `argc` valid pointers.
+        vector[1 + i] = unsafe { argv.add(i).read() } as u64;
+    }
+    let mut at = 1 + argc + 2; // argv NULL, envp NULL
+    for (key, value) in auxv {
+        vector[at] = key;
+        vector[at + 1] = value;
+        at += 2;
+    }
+    // SAFETY: `count` words fit below the random bytes (words - 2 - count > 0).
+    let top = unsafe { stack.add(words - 2 - count) };
+    // SAFETY: copies `count` words into the fresh stack.
+    unsafe { core::ptr::copy_nonoverlapping(vector.as_ptr(), top, count) };
+    // SAFETY: `_start` takes over with the stack Linux would give it and never returns.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {top}",
+            "xor ebp, ebp",
+            "jmp _start",
+            top = in(reg) top,
+            options(noreturn)
+        )
+    }
+}
+
+extern "C" fn register() -> i32 {
+    // SAFETY: registering an entry is what the boot library's interface is for.
+    unsafe { uk_boot_set_app_entry(uk_musl_start) };
+    0
+}
+
+#[used]
+#[link_section = ".uk_inittab.90"]
+static MUSL_START_INIT: extern "C" fn() -> i32 = register;

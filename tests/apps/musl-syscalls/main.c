@@ -1,0 +1,224 @@
+/* The Linux system call layer, family by family, through musl. Prints only what is the same
+ * on Linux and on ukl (results, errno names, alignment checks), so that the two outputs can
+ * be compared byte for byte. Run it in an empty working directory that holds `input.txt`
+ * ("initrd contents\n"). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *err(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case ENOENT: return "ENOENT";
+	case EBADF: return "EBADF";
+	case EEXIST: return "EEXIST";
+	case ENOTDIR: return "ENOTDIR";
+	case EISDIR: return "EISDIR";
+	case EINVAL: return "EINVAL";
+	case ENOTEMPTY: return "ENOTEMPTY";
+	case ENOTTY: return "ENOTTY";
+	case ESPIPE: return "ESPIPE";
+	case ENOMEM: return "ENOMEM";
+	default: return "other";
+	}
+}
+
+#define CHECK(name, expr) do { errno = 0; long r_ = (long)(expr); \
+	printf("%-28s %ld %s\n", name, r_ < 0 ? -1L : r_, err(r_ < 0 ? errno : 0)); } while (0)
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void memory(void)
+{
+	puts("== memory");
+	for (size_t len = 1; len <= (1u << 22); len *= 7) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int zero = 1;
+		for (size_t i = 0; i < len; i += 997) zero &= p[i] == 0;
+		memset(p, 0xab, len);
+		printf("mmap %-8zu aligned=%d zeroed=%d\n", len, ((uintptr_t)p & 4095) == 0, zero);
+		char *q = mremap(p, len, len * 3, MREMAP_MAYMOVE);
+		printf("mremap x3 aligned=%d kept=%d\n", ((uintptr_t)q & 4095) == 0,
+		       (unsigned char)q[len - 1] == 0xab);
+		CHECK("munmap", munmap(q, len * 3));
+	}
+	CHECK("mmap len 0", mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+	CHECK("munmap unaligned", munmap((void *)4097, 4096));
+	char *r = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK("mprotect", mprotect(r, 4096, PROT_READ));
+	CHECK("madvise", madvise(r, 8192, MADV_DONTNEED) == 0 ? 0 : -1);
+	void *blocks[64];
+	int aligned = 1;
+	for (int i = 0; i < 64; i++) { blocks[i] = malloc(i * 1000 + 1); aligned &= ((uintptr_t)blocks[i] & 15) == 0; }
+	for (int i = 0; i < 64; i++) free(blocks[i]);
+	printf("malloc aligned=%d\n", aligned);
+}
+
+static void files(void)
+{
+	puts("== files");
+	char buf[128] = {0};
+	int fd = open("input.txt", O_RDONLY);
+	printf("open input %d\n", fd >= 0);
+	CHECK("read input", read(fd, buf, sizeof buf - 1));
+	fputs(buf, stdout);
+	CHECK("pread 2 at 7", pread(fd, buf, 2, 7));
+	printf("pread data %.2s\n", buf);
+	CHECK("lseek end", lseek(fd, 0, SEEK_END));
+	CHECK("lseek negative", lseek(fd, -100, SEEK_SET));
+	CHECK("write to O_RDONLY", write(fd, "x", 1));
+	struct stat st;
+	CHECK("fstat", fstat(fd, &st));
+	printf("regular=%d size=%lld\n", S_ISREG(st.st_mode), (long long)st.st_size);
+	CHECK("close", close(fd));
+	CHECK("close again", close(fd));
+	CHECK("open missing", open("missing.txt", O_RDONLY));
+	CHECK("mkdir d", mkdir("d", 0755));
+	CHECK("mkdir d again", mkdir("d", 0755));
+	CHECK("mkdir under file", mkdir("input.txt/x", 0755));
+	fd = open("d/f.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	printf("create %d\n", fd >= 0);
+	struct iovec iov[3] = { { "alpha ", 6 }, { "beta ", 5 }, { "gamma\n", 6 } };
+	CHECK("writev", writev(fd, iov, 3));
+	CHECK("pwrite at 0", pwrite(fd, "ALPHA", 5, 0));
+	CHECK("ftruncate 11", ftruncate(fd, 11));
+	int fd2 = dup(fd);
+	CHECK("dup shares offset", lseek(fd2, 0, SEEK_CUR));
+	CHECK("dup2 to 10", dup2(fd, 10));
+	CHECK("dup3 to 11", dup3(fd, 11, O_CLOEXEC));
+	CHECK("fcntl getfd 11", fcntl(11, F_GETFD));
+	CHECK("fcntl getfl", fcntl(fd, F_GETFL) & O_ACCMODE);
+	CHECK("fcntl dupfd 20", fcntl(fd, F_DUPFD, 20));
+	close(fd); close(fd2); close(10); close(11); close(20);
+	fd = open("d/f.txt", O_RDWR | O_APPEND);
+	CHECK("append", write(fd, "!", 1));
+	lseek(fd, 0, SEEK_SET);
+	memset(buf, 0, sizeof buf);
+	struct iovec in[2] = { { buf, 4 }, { buf + 4, 20 } };
+	CHECK("readv", readv(fd, in, 2));
+	printf("content [%s]\n", buf);
+	CHECK("ioctl TIOCGWINSZ file", ioctl(fd, TIOCGWINSZ, &(struct winsize){0}));
+	CHECK("isatty file", isatty(fd));
+	close(fd);
+	CHECK("stat d/f.txt", stat("d/f.txt", &st));
+	printf("size=%lld\n", (long long)st.st_size);
+	CHECK("stat dir is dir", stat("d", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK("fstatat", fstatat(AT_FDCWD, "d/f.txt", &st, 0));
+	int dfd = open("d", O_RDONLY | O_DIRECTORY);
+	CHECK("openat in dir", openat(dfd, "f.txt", O_RDONLY) >= 0);
+	CHECK("open dir for writing", open("d", O_WRONLY));
+	CHECK("O_DIRECTORY on file", open("input.txt", O_RDONLY | O_DIRECTORY));
+	CHECK("O_EXCL on existing", open("input.txt", O_RDWR | O_CREAT | O_EXCL, 0644));
+	CHECK("rename", rename("d/f.txt", "d/g.txt"));
+	CHECK("rename missing", rename("d/f.txt", "d/h.txt"));
+	CHECK("creat e", close(open("d/e.txt", O_CREAT | O_WRONLY, 0600)));
+	DIR *dir = opendir("d");
+	char *names[16];
+	int count = 0;
+	struct dirent *entry;
+	while ((entry = readdir(dir)) != NULL && count < 16) {
+		if (entry->d_name[0] != '.') names[count++] = strdup(entry->d_name);
+	}
+	closedir(dir);
+	qsort(names, count, sizeof names[0], cmp_str);
+	printf("readdir:");
+	for (int i = 0; i < count; i++) printf(" %s", names[i]);
+	printf("\n");
+	CHECK("rmdir non-empty", rmdir("d"));
+	CHECK("unlink dir", unlink("d"));
+	CHECK("unlink g", unlink("d/g.txt"));
+	CHECK("unlink e", unlink("d/e.txt"));
+	CHECK("unlink again", unlink("d/e.txt"));
+	CHECK("rmdir", rmdir("d"));
+	CHECK("access input", access("input.txt", R_OK));
+	CHECK("access missing", access("nothing", F_OK));
+	CHECK("close(-1)", close(-1));
+	CHECK("read bad fd", read(99, buf, 1));
+	FILE *f = tmpfile();
+	printf("tmpfile %d\n", f != NULL);
+	if (f) { fputs("tmp", f); rewind(f); printf("tmpfile read %c\n", fgetc(f)); fclose(f); }
+}
+
+static void console(void)
+{
+	puts("== console");
+	fflush(stdout);
+	CHECK("write stdout", write(1, "direct\n", 7));
+	CHECK("lseek stdout", lseek(1, 0, SEEK_SET));
+	char c;
+	CHECK("read stdin (eof)", read(0, &c, 1) > 0 ? 1 : 0);
+}
+
+static void timing(void)
+{
+	puts("== time");
+	struct timespec a, b, res;
+	CHECK("clock_gettime mono", clock_gettime(CLOCK_MONOTONIC, &a));
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	CHECK("nanosleep 20ms", nanosleep(&nap, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long elapsed = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+	printf("slept at least 20ms %d\n", elapsed >= 20000000L);
+	CHECK("clock_getres", clock_getres(CLOCK_REALTIME, &res));
+	CHECK("bad clock", clock_gettime((clockid_t)99, &a));
+	struct timeval tv;
+	CHECK("gettimeofday", gettimeofday(&tv, NULL));
+	printf("wall clock after 2023 %d\n", tv.tv_sec > 1700000000);
+	printf("time() agrees %d\n", labs(time(NULL) - tv.tv_sec) <= 1);
+}
+
+static void process(void)
+{
+	puts("== process");
+	struct utsname u;
+	CHECK("uname", uname(&u));
+	printf("machine %s\n", u.machine);
+	printf("getpid positive %d\n", getpid() > 0);
+	unsigned char r[32] = {0};
+	CHECK("getrandom", getrandom(r, sizeof r, 0));
+	int nonzero = 0;
+	for (int i = 0; i < 32; i++) nonzero |= r[i];
+	printf("random nonzero %d\n", nonzero != 0);
+	CHECK("signal handler", signal(SIGUSR1, SIG_IGN) == SIG_ERR ? -1 : 0);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	CHECK("sigprocmask", sigprocmask(SIG_BLOCK, &set, NULL));
+	CHECK("raise SIGCHLD (ignored)", raise(SIGCHLD));
+	char cwd[64];
+	printf("getcwd %d\n", getcwd(cwd, sizeof cwd) != NULL);
+	static __thread int tls = 7;
+	printf("tls %d\n", tls);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memory();
+	files();
+	console();
+	timing();
+	process();
+	puts("== done");
+	return 0;
+}
