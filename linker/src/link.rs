@@ -65,7 +65,25 @@ pub fn parse_script(origin: &str, text: &str) -> Result<ast::Script> {
 
 /// Links and writes the image to `options.output`.
 pub fn link(options: &LinkOptions) -> Result<LinkReport> {
-    let image = link_to_bytes(options)?;
+    link_checked(options, || Ok(()))
+}
+
+/// Links while `check` runs on another thread (e.g. verifying the archives' checksums); the
+/// image is written only if both succeed, so a failed check never leaves an image behind.
+pub fn link_checked(
+    options: &LinkOptions,
+    check: impl FnOnce() -> Result<()> + Send,
+) -> Result<LinkReport> {
+    let (image, checked) = std::thread::scope(|scope| {
+        let checker = scope.spawn(check);
+        let image = link_to_bytes(options);
+        let checked = checker
+            .join()
+            .unwrap_or_else(|_| Err(link_error!("internal error: the input check panicked")));
+        (image, checked)
+    });
+    checked?;
+    let image = image?;
     write_output(&options.output, &image.bytes)?;
     if let Some(map_path) = &options.map {
         std::fs::write(map_path, &image.map)

@@ -274,9 +274,6 @@ fn link_plan(
         options: resolved,
         ..
     } = plan;
-    for library in &selection.libraries {
-        pool.verify(&library.name)?;
-    }
     let mut inputs: Vec<Input> = options
         .objects
         .iter()
@@ -319,7 +316,14 @@ fn link_plan(
         map: options.map.clone(),
         ..LinkOptions::default()
     };
-    let report = link::link(&link_options)?;
+    // The archives' checksums are verified while the link runs; nothing is written unless they
+    // all match.
+    let report = link::link_checked(&link_options, || {
+        selection
+            .libraries
+            .iter()
+            .try_for_each(|library| pool.verify(&library.name))
+    })?;
     drop(options_file);
     if let Some(map) = &options.map {
         append_decisions(map, &selection, &resolved)?;
