@@ -42,6 +42,13 @@ enum Command {
         /// Use KVM instead of TCG (slower to start on nested virtualization).
         #[arg(long)]
         kvm: bool,
+        /// QEMU machine type instead of the platform's (e.g. q35, pc: virtio-net over PCI).
+        #[arg(long)]
+        machine: Option<String>,
+        /// Add a virtio-net card with this QEMU -netdev specification (repeatable), e.g.
+        /// `--net user,hostfwd=tcp:127.0.0.1:8080-:80`.
+        #[arg(long)]
+        net: Vec<String>,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -120,6 +127,8 @@ fn main() -> ExitCode {
             memory,
             timeout,
             kvm,
+            machine,
+            net,
             args,
         } => cmd_run(
             cli.home,
@@ -128,6 +137,8 @@ fn main() -> ExitCode {
                 memory,
                 timeout,
                 kvm,
+                machine,
+                net,
                 args,
             },
         ),
