@@ -8,6 +8,7 @@
  *        /hello.txt   "Hello from ukl httpd\n"
  *        /big         64 KiB of text
  *        /stats       allocator counters and requests served (unikernel: ukalloc's stats)
+ *        /quit        answers, then the server exits with status 0 (for tests)
  * Arguments: a number is the port (default 80); "quit-after=N" exits after N requests. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +42,7 @@ static const char index_page[] =
 static const char hello_page[] = "Hello from ukl httpd\n";
 static char *big_page;
 static unsigned long requests;
+static int quit_requested;
 static struct client clients[MAX_CLIENTS];
 
 static int send_all(int fd, const char *data, size_t len)
@@ -127,6 +129,9 @@ static int handle(int fd, char *request, size_t len)
 		char body[512];
 		int n = stats_page(body, sizeof(body));
 		status = respond(fd, 200, "text/plain", body, (size_t)n, keep_alive);
+	} else if (strcmp(path, "/quit") == 0) {
+		quit_requested = 1;
+		status = respond(fd, 200, "text/plain", "bye\n", 4, 0);
 	} else
 		status = respond(fd, 404, "text/plain", "not found\n", 10, keep_alive);
 	return status < 0 || !keep_alive ? -1 : 0;
@@ -228,7 +233,7 @@ int main(int argc, char **argv)
 				clients[i].fd = -1;
 			}
 		}
-		if (quit_after && requests >= quit_after) {
+		if (quit_requested || (quit_after && requests >= quit_after)) {
 			printf("httpd: served %lu requests\n", requests);
 			return 0;
 		}

@@ -139,12 +139,12 @@ fn add_network(words: &mut Vec<String>, net: &[String]) {
         words.push("-netdev".into());
         words.push(format!("{spec},id=net{i}"));
         words.push("-device".into());
-        let device = if microvm {
-            "virtio-net-device"
+        // `romfile=` skips the iPXE option ROM (seconds of firmware time on pc/q35).
+        words.push(if microvm {
+            format!("virtio-net-device,netdev=net{i}")
         } else {
-            "virtio-net-pci"
-        };
-        words.push(format!("{device},netdev=net{i}"));
+            format!("virtio-net-pci,netdev=net{i},romfile=")
+        });
     }
 }
 

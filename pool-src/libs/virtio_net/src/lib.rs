@@ -100,7 +100,7 @@ unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> 
     device.receive(out)
 }
 
-fn add(devices: &mut Devices, transport: Transport, place: &str, address: u64) {
+fn add(devices: &mut Devices, transport: Transport, place: core::fmt::Arguments) {
     if devices.count == MAX_DEVICES {
         return;
     }
@@ -110,7 +110,7 @@ fn add(devices: &mut Devices, transport: Transport, place: &str, address: u64) {
             let device = slot.insert(device);
             let m = device.mac;
             info!(
-                "virtio-net: {place} at {address:#x}, mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                "virtio-net: {place}, mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
                 m[0], m[1], m[2], m[3], m[4], m[5]
             );
             // SAFETY: the device lives in a static slot for the rest of the run; OPS is static.
@@ -127,7 +127,7 @@ fn add(devices: &mut Devices, transport: Transport, place: &str, address: u64) {
             }
             devices.count += 1;
         }
-        Err(why) => error!("virtio-net: {place} at {address:#x}: {why}"),
+        Err(why) => error!("virtio-net: {place}: {why}"),
     }
 }
 
@@ -145,7 +145,11 @@ pub extern "C" fn uk_virtio_net_init() -> c_int {
         // SAFETY: the microvm window is identity-mapped MMIO space; on other machines nothing
         // decodes it and reads return all ones, which fails the magic check.
         match unsafe { mmio::Mmio::probe(base, VIRTIO_ID_NET) } {
-            Ok(transport) => add(devices, Transport::Mmio(transport), "virtio-mmio", base),
+            Ok(transport) => add(
+                devices,
+                Transport::Mmio(transport),
+                format_args!("virtio-mmio at {base:#x}"),
+            ),
             Err("no device") => {}
             Err(why) => error!("virtio-net: virtio-mmio at {base:#x}: {why}"),
         }
@@ -159,10 +163,14 @@ pub extern "C" fn uk_virtio_net_init() -> c_int {
         }
     });
     for function in functions.into_iter().flatten() {
-        let address = (function.slot as u64) << 3 | function.function as u64;
+        let (slot, number) = (function.slot, function.function);
         match pci::Pci::new(function) {
-            Ok(transport) => add(devices, Transport::Pci(transport), "pci 00:", address),
-            Err(why) => error!("virtio-net: pci function {address:#x}: {why}"),
+            Ok(transport) => add(
+                devices,
+                Transport::Pci(transport),
+                format_args!("virtio-pci at 00:{slot:02x}.{number}"),
+            ),
+            Err(why) => error!("virtio-net: virtio-pci at 00:{slot:02x}.{number}: {why}"),
         }
     }
     devices.count as c_int
