@@ -30,6 +30,7 @@ impl SocketAddr {
 }
 
 impl core::fmt::Display for SocketAddr {
+    #[inline]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let [a, b, c, d] = self.ip;
         write!(f, "{a}.{b}.{c}.{d}:{}", self.port)
