@@ -111,9 +111,13 @@ impl Net {
     }
 
     pub fn address(&self) -> Option<Ipv4Cidr> {
-        self.iface.ip_addrs().iter().find_map(|a| match a {
-            IpCidr::Ipv4(cidr) => Some(*cidr),
-        })
+        self.iface
+            .ip_addrs()
+            .iter()
+            .map(|a| match a {
+                IpCidr::Ipv4(cidr) => *cidr,
+            })
+            .next()
     }
 
     /// Moves frames between the device and the sockets, applies DHCP events and frees the

@@ -54,8 +54,8 @@ unsafe impl Sync for SharedOps {}
 
 static OPS: SharedOps = SharedOps(NetdevOps {
     name: c"virtio-net".as_ptr(),
-    transmit: transmit,
-    receive: receive,
+    transmit,
+    receive,
 });
 
 struct Devices {

@@ -140,11 +140,9 @@ impl Pci {
                 let address = base.map(|b| b + offset);
                 match kind {
                     CAP_COMMON => common = common.or(address),
-                    CAP_NOTIFY => {
-                        if notify.is_none() {
-                            notify = address;
-                            multiplier = function.read32(cap + 16);
-                        }
+                    CAP_NOTIFY if notify.is_none() => {
+                        notify = address;
+                        multiplier = function.read32(cap + 16);
                     }
                     CAP_DEVICE => device = device.or(address),
                     _ => {}
