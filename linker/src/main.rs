@@ -54,6 +54,13 @@ enum Command {
         /// A directory packed as a cpio initrd (or a ready archive), the guest's files.
         #[arg(long)]
         initrd: Option<PathBuf>,
+        /// QEMU machine type instead of the platform's (e.g. q35, pc: virtio-net over PCI).
+        #[arg(long)]
+        machine: Option<String>,
+        /// Add a virtio-net card with this QEMU -netdev specification (repeatable), e.g.
+        /// `--net user,hostfwd=tcp:127.0.0.1:8080-:80`.
+        #[arg(long)]
+        net: Vec<String>,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -189,6 +196,8 @@ fn main() -> ExitCode {
             kvm,
             hypervisor_log,
             initrd,
+            machine,
+            net,
             args,
         } => cmd_run(
             cli.home,
@@ -197,6 +206,8 @@ fn main() -> ExitCode {
                 memory,
                 timeout,
                 kvm,
+                machine,
+                net,
                 args,
                 hypervisor_log,
                 initrd,

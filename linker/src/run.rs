@@ -17,6 +17,11 @@ pub struct RunOptions {
     pub memory: Option<String>,
     pub timeout: Option<u64>,
     pub kvm: bool,
+    /// QEMU machine type replacing the descriptor's `-M` value (e.g. `q35`, `pc`).
+    pub machine: Option<String>,
+    /// Network cards: one QEMU `-netdev` specification each (e.g.
+    /// `user,hostfwd=tcp:127.0.0.1:8080-:80`), attached as virtio-net.
+    pub net: Vec<String>,
     pub args: Vec<String>,
     /// Show the hypervisor's own console lines (on stderr) for platforms that hide them.
     pub hypervisor_log: bool,
@@ -194,6 +199,10 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             words.push("host".into());
         }
     }
+    if let Some(machine) = &options.machine {
+        set_machine(&mut words, machine);
+    }
+    add_network(&mut words, &options.net);
     let (program, rest) = words
         .split_first()
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
@@ -204,6 +213,56 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         command.env("UKL_MEMORY", memory);
     }
     Ok(command)
+}
+
+/// Replaces the QEMU machine type; qboot (microvm's firmware) is dropped for other machines,
+/// which then boot with SeaBIOS (it assigns the PCI BARs).
+fn set_machine(words: &mut Vec<String>, machine: &str) {
+    if let Some(i) = words.iter().position(|w| w == "-M") {
+        if i + 1 < words.len() {
+            words[i + 1] = machine.to_string();
+        }
+    }
+    if !machine.starts_with("microvm") {
+        if let Some(i) = words.iter().position(|w| w == "-bios") {
+            if words.get(i + 1).is_some_and(|w| w.contains("qboot")) {
+                words.drain(i..i + 2);
+            }
+        }
+    }
+}
+
+/// Adds one virtio-net card per `-netdev` specification: `virtio-net-device` (virtio-mmio) on
+/// microvm, with the modern register layout and without QEMU appending `virtio_mmio.device=`
+/// words to the command line; `virtio-net-pci` on other machines.
+fn add_network(words: &mut Vec<String>, net: &[String]) {
+    if net.is_empty() {
+        return;
+    }
+    let machine = words.iter().position(|w| w == "-M");
+    let microvm = machine
+        .and_then(|i| words.get(i + 1))
+        .is_some_and(|m| m.starts_with("microvm"));
+    if microvm {
+        if let Some(m) = machine.and_then(|i| words.get_mut(i + 1)) {
+            if !m.contains("auto-kernel-cmdline") {
+                m.push_str(",auto-kernel-cmdline=off");
+            }
+        }
+        words.push("-global".into());
+        words.push("virtio-mmio.force-legacy=false".into());
+    }
+    for (i, spec) in net.iter().enumerate() {
+        words.push("-netdev".into());
+        words.push(format!("{spec},id=net{i}"));
+        words.push("-device".into());
+        // `romfile=` skips the iPXE option ROM (seconds of firmware time on pc/q35).
+        words.push(if microvm {
+            format!("virtio-net-device,netdev=net{i}")
+        } else {
+            format!("virtio-net-pci,netdev=net{i},romfile=")
+        });
+    }
 }
 
 /// Boots `image`, streaming its console, and returns how it ended.

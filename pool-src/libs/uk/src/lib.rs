@@ -31,6 +31,7 @@ pub extern crate alloc;
 mod args;
 pub mod console;
 pub mod memory;
+pub mod net;
 pub mod time;
 
 pub use args::{args, Args};

@@ -1,0 +1,477 @@
+//! Network boot tests for the kvm platform: applications that use netstack's BSD sockets are
+//! linked from the committed prebuilt pool and booted by `ukl run --net` under QEMU (TCG) with
+//! user networking. The host side talks to them over loopback only: forwarded ports
+//! (`hostfwd`) into the guest, and 10.0.2.2 (QEMU's alias of the host's 127.0.0.1) out of it.
+//!
+//! Needs curl and wrk (scripts/setup installs them).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, UdpSocket};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-net-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compiles a C application with the pool's flags against nolibc's and netstack's headers and
+/// links it for kvm.
+fn build(source: &Path, dir: &Path, name: &str) -> PathBuf {
+    let home = home();
+    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
+    let object = dir.join(format!("{name}.o"));
+    let status = Command::new("gcc")
+        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
+        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
+        .args([
+            "-fno-omit-frame-pointer",
+            "-fno-asynchronous-unwind-tables",
+            "-nostdinc",
+        ])
+        .args(["-Wall", "-Werror"])
+        .arg("-I")
+        .arg(include("nolibc"))
+        .arg("-I")
+        .arg(include("ukalloc"))
+        .arg("-I")
+        .arg(include("netstack"))
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "compiling {}", source.display());
+    link_image(&object, dir, name)
+}
+
+fn link_image(object: &Path, dir: &Path, name: &str) -> PathBuf {
+    let home = home();
+    let image = dir.join(format!("{name}.kvm"));
+    let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", &home)
+        .arg("link")
+        .arg(object)
+        .args(["--plat", "kvm", "-o"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ukl link failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    image
+}
+
+/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
+const RUST_FLAGS: &[&str] = &[
+    "--edition",
+    "2021",
+    "-C",
+    "opt-level=2",
+    "-C",
+    "panic=abort",
+    "-C",
+    "relocation-model=static",
+    "-C",
+    "no-redzone=yes",
+    "-C",
+    "target-cpu=x86-64",
+    "-C",
+    "force-frame-pointers=yes",
+    "-C",
+    "codegen-units=1",
+];
+
+/// Compiles a `no_std` Rust application against the `uk` crate and links it for kvm.
+fn build_rust(source: &Path, dir: &Path, name: &str) -> PathBuf {
+    let uk = dir.join("libuk.rlib");
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args(["--crate-type", "rlib", "--crate-name", "uk"])
+        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
+        .arg("-o")
+        .arg(&uk)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling uk");
+    let object = dir.join(format!("{name}.o"));
+    let status = Command::new("rustc")
+        .args(RUST_FLAGS)
+        .args([
+            "--crate-type",
+            "lib",
+            "--crate-name",
+            "app",
+            "--emit=obj",
+            "--extern",
+        ])
+        .arg(format!("uk={}", uk.display()))
+        .arg(source)
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("rustc runs");
+    assert!(status.success(), "compiling {}", source.display());
+    link_image(&object, dir, name)
+}
+
+/// A free port on the host's loopback (nothing listens on it right after this returns).
+fn free_tcp_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A booted guest: `ukl run` (and its QEMU) in a process group of their own, killed on drop;
+/// the console is collected by a thread.
+struct Guest {
+    child: Child,
+    console: Arc<Mutex<String>>,
+}
+
+impl Guest {
+    fn boot(image: &Path, run_args: &[&str], app_args: &[&str]) -> Guest {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+        command
+            .env("UKL_HOME", home())
+            .arg("run")
+            .arg(image)
+            .args(["-m", "64M", "--timeout", "600"])
+            .args(run_args);
+        if !app_args.is_empty() {
+            command.arg("--").args(app_args);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("ukl run starts");
+        let console = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let console = Arc::clone(&console);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut text = console.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            });
+        }
+        Guest { child, console }
+    }
+
+    fn console(&self) -> String {
+        self.console.lock().unwrap().clone()
+    }
+
+    /// Waits until the console shows `text`.
+    fn wait_for(&mut self, text: &str, timeout: Duration) {
+        let started = Instant::now();
+        while !self.console().contains(text) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "guest ended ({status}) before printing `{text}`:\n{}",
+                    self.console()
+                );
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "no `{text}` after {timeout:?}:\n{}",
+                self.console()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the guest to end; its exit status.
+    fn finish(&mut self, timeout: Duration) -> i32 {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(200));
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "guest still running after {timeout:?}:\n{}",
+                self.console()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            // The group holds `ukl run` and QEMU.
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn curl(url: &str) -> (String, String) {
+    let output = Command::new("curl")
+        .args(["-sS", "-m", "60", "-w", "\n%{http_code}", url])
+        .output()
+        .expect("curl runs (scripts/setup installs it)");
+    assert!(
+        output.status.success(),
+        "curl {url}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (body.to_string(), code.to_string())
+}
+
+fn stat(body: &str, key: &str) -> u64 {
+    body.lines()
+        .find_map(|line| line.strip_prefix(&format!("{key}=")))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no {key} in /stats:\n{body}"))
+}
+
+/// `requests` keep-alive requests from wrk (one thread, 4 connections); its report.
+fn wrk(url: &str, requests: u32) -> String {
+    let script = home().join("bench/stop-after.lua");
+    let output = Command::new("wrk")
+        .args(["-t1", "-c4", "-d300s", "-s"])
+        .arg(&script)
+        .arg(url)
+        .env("REQUESTS", requests.to_string())
+        .output()
+        .expect("wrk runs (scripts/setup installs it)");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "wrk failed:\n{report}");
+    assert!(
+        !report.contains("Socket errors"),
+        "wrk saw errors:\n{report}"
+    );
+    assert!(
+        !report.contains("Non-2xx"),
+        "wrk saw bad statuses:\n{report}"
+    );
+    let served: u64 = report
+        .split_whitespace()
+        .zip(report.split_whitespace().skip(1))
+        .find_map(|(n, word)| (word == "requests").then(|| n.parse().ok()).flatten())
+        .unwrap_or(0);
+    assert!(served >= requests as u64, "wrk stopped early:\n{report}");
+    report
+}
+
+#[test]
+fn httpd_serves_curl_and_wrk_without_errors_or_memory_growth() {
+    let dir = work_dir("httpd");
+    let image = build(&home().join("examples/httpd/main.c"), &dir, "httpd");
+    let port = free_tcp_port();
+    let net = format!("user,hostfwd=tcp:127.0.0.1:{port}-:80");
+    let mut guest = Guest::boot(&image, &["--net", &net], &[]);
+    guest.wait_for("httpd: listening on port 80", Duration::from_secs(120));
+    let base = format!("http://127.0.0.1:{port}");
+
+    let (body, code) = curl(&format!("{base}/hello.txt"));
+    assert_eq!(
+        (body.as_str(), code.as_str()),
+        ("Hello from ukl httpd\n", "200")
+    );
+    let (body, code) = curl(&format!("{base}/"));
+    assert_eq!(code, "200");
+    assert!(body.contains("<h1>ukl httpd</h1>"), "{body}");
+    let (body, code) = curl(&format!("{base}/big"));
+    assert_eq!((body.len(), code.as_str()), (64 * 1024, "200"));
+    assert!(body.starts_with("abcdefghijklmnopqrstuvwxyz"));
+    let (_, code) = curl(&format!("{base}/missing"));
+    assert_eq!(code, "404");
+
+    // Warm up (the socket table and smoltcp's socket set reach their working size), then
+    // 10,000 requests must leave the heap exactly as they found it.
+    wrk(&format!("{base}/hello.txt"), 1000);
+    let before = curl(&format!("{base}/stats")).0;
+    let report = wrk(&format!("{base}/hello.txt"), 10_000);
+    let after = curl(&format!("{base}/stats")).0;
+    println!("{report}\nbefore:\n{before}\nafter:\n{after}");
+    assert_eq!(
+        stat(&before, "used_bytes"),
+        stat(&after, "used_bytes"),
+        "heap grew across 10,000 requests:\nbefore:\n{before}\nafter:\n{after}"
+    );
+    assert!(stat(&after, "requests") >= stat(&before, "requests") + 10_000);
+
+    let (body, _) = curl(&format!("{base}/quit"));
+    assert_eq!(body, "bye\n");
+    assert_eq!(
+        guest.finish(Duration::from_secs(60)),
+        0,
+        "{}",
+        guest.console()
+    );
+}
+
+#[test]
+fn udp_echo_through_a_forwarded_port() {
+    let dir = work_dir("udp");
+    let image = build(&home().join("tests/apps/udp_echo.c"), &dir, "udp_echo");
+    let console = udp_echo_session(&image, "udp_echo:");
+    assert!(
+        console.contains("udp_echo: 1400 bytes from 10.0.2.2:"),
+        "{console}"
+    );
+}
+
+#[test]
+fn rust_udp_echo_with_uk_net() {
+    let dir = work_dir("udp-rust");
+    let image = build_rust(&home().join("tests/apps/udp_echo.rs"), &dir, "udp_echo_rs");
+    let console = udp_echo_session(&image, "udp_echo.rs:");
+    assert!(
+        console.contains("udp_echo.rs: 1400 bytes from 10.0.2.2:"),
+        "{console}"
+    );
+}
+
+/// Echoes three datagrams through a UDP echo server printing `prefix` lines; its console.
+fn udp_echo_session(image: &Path, prefix: &str) -> String {
+    let port = free_udp_port();
+    let net = format!("user,hostfwd=udp:127.0.0.1:{port}-:7");
+    let mut guest = Guest::boot(image, &["--net", &net], &[]);
+    guest.wait_for(
+        &format!("{prefix} listening on port 7"),
+        Duration::from_secs(120),
+    );
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 2048];
+    for (i, size) in [1usize, 100, 1400].into_iter().enumerate() {
+        let datagram: Vec<u8> = (0..size).map(|b| (b + i) as u8).collect();
+        // UDP may lose the first datagrams while slirp sets up the forwarding: retry, and skip
+        // late echoes of earlier tries.
+        let mut echoed = false;
+        for _ in 0..60 {
+            socket.send_to(&datagram, ("127.0.0.1", port)).unwrap();
+            while let Ok((n, _)) = socket.recv_from(&mut buf) {
+                if buf[..n] == datagram[..] {
+                    echoed = true;
+                    break;
+                }
+            }
+            if echoed {
+                break;
+            }
+        }
+        assert!(echoed, "no echo of {size} bytes:\n{}", guest.console());
+    }
+    socket.send_to(b"quit", ("127.0.0.1", port)).unwrap();
+    assert_eq!(
+        guest.finish(Duration::from_secs(60)),
+        0,
+        "{}",
+        guest.console()
+    );
+    guest.console()
+}
+
+/// Runs tcp_client against a server on the host's loopback; its console.
+fn tcp_client_session(run_args: &[&str], extra_args: &[&str]) -> String {
+    let dir = work_dir(&format!("tcp-client-{}", run_args.len()));
+    let image = build(&home().join("tests/apps/tcp_client.c"), &dir, "tcp_client");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut args = vec![port.as_str()];
+    args.extend_from_slice(extra_args);
+    let mut run = vec!["--net", "user"];
+    run.extend_from_slice(run_args);
+    let mut guest = Guest::boot(&image, &run, &args);
+    listener.set_nonblocking(true).unwrap();
+    let started = Instant::now();
+    let mut stream = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(_) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(180),
+                    "the guest never connected:\n{}",
+                    guest.console()
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(&stream).read_line(&mut line).unwrap();
+    assert_eq!(line, "hello from ukl\n");
+    stream.write_all(b"hello from the host\n").unwrap();
+    assert_eq!(
+        guest.finish(Duration::from_secs(120)),
+        0,
+        "{}",
+        guest.console()
+    );
+    let console = guest.console();
+    assert!(
+        console.contains("tcp_client: reply: hello from the host"),
+        "{console}"
+    );
+    console
+}
+
+#[test]
+fn tcp_client_reaches_the_host_with_dhcp() {
+    let console = tcp_client_session(&[], &["netstack.ip=dhcp"]);
+    assert!(
+        console.contains("netstack: 10.0.2.15/24 (dhcp)"),
+        "{console}"
+    );
+}
+
+#[test]
+fn tcp_client_over_virtio_pci_on_q35() {
+    let console = tcp_client_session(&["--machine", "q35"], &[]);
+    assert!(
+        console.contains("virtio-net: virtio-pci at 00:"),
+        "{console}"
+    );
+    assert!(
+        console.contains("netstack: 10.0.2.15/24 (static)"),
+        "{console}"
+    );
+}

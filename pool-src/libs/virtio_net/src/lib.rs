@@ -1,0 +1,187 @@
+//! virtio_net: virtio transports (virtio-mmio on QEMU microvm, modern virtio-pci on pc/q35),
+//! split virtqueues, feature negotiation and the virtio-net driver, registered with netdev.
+//!
+//! Devices are polled (no interrupt is requested); the netdev interface is the same for an
+//! interrupt-driven driver, so an interrupt line can be added later without touching stacks.
+//! Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
+//! initialization sequence), `virtqueue` (split rings), `net` (the driver), `log`.
+
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod log;
+mod mmio;
+mod net;
+mod pci;
+mod transport;
+mod virtqueue;
+
+use core::cell::UnsafeCell;
+use core::ffi::{c_char, c_int, c_void};
+
+use log::{error, info};
+use net::NetDevice;
+use transport::Transport;
+
+/// virtio device id of a network card.
+const VIRTIO_ID_NET: u32 = 1;
+/// PCI device ids of virtio-net: transitional (0x1000) and modern (0x1041).
+const PCI_NET_IDS: [u16; 2] = [0x1000, 0x1041];
+const MAX_DEVICES: usize = 4;
+
+/// `struct uk_netdev_ops` (netdev's `include/uk/netdev.h`).
+#[repr(C)]
+struct NetdevOps {
+    name: *const c_char,
+    transmit: unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> c_int,
+    receive: unsafe extern "C" fn(*mut c_void, *mut c_void, usize) -> c_int,
+}
+
+extern "C" {
+    fn uk_netdev_register(
+        ops: *const NetdevOps,
+        dev: *mut c_void,
+        mac: *const u8,
+        mtu: u16,
+    ) -> c_int;
+}
+
+/// The operations table in a `static`.
+struct SharedOps(NetdevOps);
+// SAFETY: immutable; its only pointer is to a string literal.
+unsafe impl Sync for SharedOps {}
+
+static OPS: SharedOps = SharedOps(NetdevOps {
+    name: c"virtio-net".as_ptr(),
+    transmit,
+    receive,
+});
+
+struct Devices {
+    slots: [Option<NetDevice>; MAX_DEVICES],
+    count: usize,
+    probed: bool,
+}
+
+struct Shared(UnsafeCell<Devices>);
+// SAFETY: one CPU, no interrupt handlers use the devices: accesses never overlap.
+unsafe impl Sync for Shared {}
+
+static DEVICES: Shared = Shared(UnsafeCell::new(Devices {
+    slots: [None, None, None, None],
+    count: 0,
+    probed: false,
+}));
+
+/// # Safety
+/// `dev` is a `NetDevice` registered by `add`; `frame` holds `len` bytes.
+unsafe extern "C" fn transmit(dev: *mut c_void, frame: *const c_void, len: usize) -> c_int {
+    // SAFETY: see the function's contract.
+    let (device, frame) = unsafe {
+        (
+            &mut *(dev as *mut NetDevice),
+            core::slice::from_raw_parts(frame as *const u8, len),
+        )
+    };
+    device.transmit(frame)
+}
+
+/// # Safety
+/// `dev` is a `NetDevice` registered by `add`; `buf` holds `cap` writable bytes.
+unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> c_int {
+    // SAFETY: see the function's contract.
+    let (device, out) = unsafe {
+        (
+            &mut *(dev as *mut NetDevice),
+            core::slice::from_raw_parts_mut(buf as *mut u8, cap),
+        )
+    };
+    device.receive(out)
+}
+
+fn add(devices: &mut Devices, transport: Transport, place: core::fmt::Arguments) {
+    if devices.count == MAX_DEVICES {
+        return;
+    }
+    match NetDevice::new(transport) {
+        Ok(device) => {
+            let slot = &mut devices.slots[devices.count];
+            let device = slot.insert(device);
+            let m = device.mac;
+            info!(
+                "virtio-net: {place}, mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                m[0], m[1], m[2], m[3], m[4], m[5]
+            );
+            // SAFETY: the device lives in a static slot for the rest of the run; OPS is static.
+            let index = unsafe {
+                uk_netdev_register(
+                    &OPS.0,
+                    device as *mut NetDevice as *mut c_void,
+                    device.mac.as_ptr(),
+                    1500,
+                )
+            };
+            if index < 0 {
+                error!("virtio-net: netdev refused the device ({index})");
+            }
+            devices.count += 1;
+        }
+        Err(why) => error!("virtio-net: {place}: {why}"),
+    }
+}
+
+/// Probes both transports and registers every virtio-net device found.
+#[no_mangle]
+pub extern "C" fn uk_virtio_net_init() -> c_int {
+    // SAFETY: single CPU, not re-entered (see `Shared`).
+    let devices = unsafe { &mut *DEVICES.0.get() };
+    if devices.probed {
+        return devices.count as c_int;
+    }
+    devices.probed = true;
+    for slot in 0..mmio::MICROVM_SLOTS {
+        let base = mmio::MICROVM_BASE + slot * mmio::SLOT_SIZE;
+        // SAFETY: the microvm window is identity-mapped MMIO space; on other machines nothing
+        // decodes it and reads return all ones, which fails the magic check.
+        match unsafe { mmio::Mmio::probe(base, VIRTIO_ID_NET) } {
+            Ok(transport) => add(
+                devices,
+                Transport::Mmio(transport),
+                format_args!("virtio-mmio at {base:#x}"),
+            ),
+            Err("no device") => {}
+            Err(why) => error!("virtio-net: virtio-mmio at {base:#x}: {why}"),
+        }
+    }
+    let mut functions = [None; MAX_DEVICES];
+    let mut found = 0;
+    pci::scan(&PCI_NET_IDS, |function| {
+        if found < functions.len() {
+            functions[found] = Some(function);
+            found += 1;
+        }
+    });
+    for function in functions.into_iter().flatten() {
+        let (slot, number) = (function.slot, function.function);
+        match pci::Pci::new(function) {
+            Ok(transport) => add(
+                devices,
+                Transport::Pci(transport),
+                format_args!("virtio-pci at 00:{slot:02x}.{number}"),
+            ),
+            Err(why) => error!("virtio-net: virtio-pci at 00:{slot:02x}.{number}: {why}"),
+        }
+    }
+    devices.count as c_int
+}
+
+extern "C" fn init_hook() -> c_int {
+    uk_virtio_net_init();
+    0
+}
+
+/// Probe after the allocator (01) and before netstack (20).
+#[used]
+#[link_section = ".uk_inittab.10"]
+static INIT: extern "C" fn() -> c_int = init_hook;
