@@ -1,4 +1,5 @@
-/* nolibc: unistd.h (minimal). sleep and usleep come from the pthread library. */
+/* nolibc: unistd.h (minimal). sleep and usleep come from the pthread library; close (of a
+ * socket) from netstack. */
 #ifndef _NOLIBC_UNISTD_H
 #define _NOLIBC_UNISTD_H
 
@@ -9,5 +10,6 @@ typedef unsigned int useconds_t;
 
 unsigned int sleep(unsigned int seconds);
 int usleep(useconds_t usec);
+int close(int fd);
 
 #endif
