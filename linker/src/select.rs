@@ -347,6 +347,7 @@ pub fn select_all(
             })
             .collect(),
         queue: VecDeque::new(),
+        defaulted: BTreeSet::new(),
     };
     for lib in &platform.libraries {
         let why = Why::Platform {
@@ -413,6 +414,8 @@ struct Selector<'a> {
     pending: VecDeque<(String, Needer)>,
     /// Libraries to add: name, why, version requirement.
     queue: VecDeque<(String, Why, Option<String>)>,
+    /// Capabilities whose default was already tried (each is tried once).
+    defaulted: BTreeSet<String>,
 }
 
 impl Selector<'_> {
@@ -567,10 +570,30 @@ impl Selector<'_> {
             {
                 continue;
             }
-            match self.pool.registry.defaults.get(&capability) {
+            if !self.defaulted.insert(capability.clone()) {
+                // The default was tried and refused (its error is recorded): no retry.
+                continue;
+            }
+            // The registry's default, or else the one provider available on this platform.
+            let platform = &self.platform.name;
+            let available: Vec<String> = self
+                .pool
+                .providers(&capability)
+                .into_iter()
+                .filter(|p| self.pool.supports(p, platform))
+                .collect();
+            let default = match self.pool.registry.defaults.get(&capability) {
+                Some(d) if self.pool.supports(d, platform) || available.is_empty() => {
+                    Some(d.clone())
+                }
+                _ if available.len() == 1 => available.first().cloned(),
+                Some(d) => Some(d.clone()),
+                None => None,
+            };
+            match default {
                 Some(default) => {
                     let why = Why::Capability { capability, of };
-                    self.queue.push_back((default.clone(), why, None));
+                    self.queue.push_back((default, why, None));
                     queued = true;
                 }
                 None => {
