@@ -72,14 +72,15 @@ fn default_memory() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunSpec {
     /// The command, with `IMAGE` and `CMDLINE` placeholders (whole words), or `{image}`,
-    /// `{cmdline}`, `{module_cmdline}`, `{xen}`, `{memory_mb}`, `{host_memory_mb}` inside words
-    /// (see [`crate::run::build_command`]).
+    /// `{cmdline}`, `{module_cmdline}`, `{initrd_module}`, `{xen}`, `{memory_mb}`,
+    /// `{host_memory_mb}` inside words (see [`crate::run::build_command`]).
     pub command: Vec<String>,
     #[serde(default = "default_timeout")]
     pub timeout: u64,
     pub exit: Option<ExitSpec>,
     /// Extra arguments that hand an initrd to the guest (`INITRD` is replaced by its path),
-    /// e.g. QEMU's `["-initrd", "INITRD"]`; empty when the platform cannot take one.
+    /// e.g. QEMU's `["-initrd", "INITRD"]`; empty when the platform takes none, or takes it
+    /// through `{initrd_module}` in its command.
     #[serde(default)]
     pub initrd: Vec<String>,
     /// Arguments that open a QMP monitor on the unix socket `SOCKET`, through which the runner

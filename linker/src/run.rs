@@ -110,8 +110,10 @@ pub fn memory_mb(text: &str) -> Result<u64> {
 /// The run command for `image`. Whole-word placeholders: `IMAGE`, `CMDLINE` (the arguments as
 /// one kernel command line), `ARGS` (the arguments as separate words). Inside words: `{image}`,
 /// `{cmdline}`, `{module_cmdline}` (the command line with commas doubled, for QEMU's `-initrd`
-/// module list), `{xen}` ([`xen_hypervisor`]), `{memory_mb}` (the guest's memory; when the
-/// command uses it, `-m` sets it instead of QEMU's `-m`) and `{host_memory_mb}`.
+/// module list), `{initrd_module}` (with `--initrd`, a comma and the initrd's path with commas
+/// doubled, appending it to such a module list; empty without), `{xen}` ([`xen_hypervisor`]),
+/// `{memory_mb}` (the guest's memory; when the command uses it, `-m` sets it instead of QEMU's
+/// `-m`) and `{host_memory_mb}`.
 pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Command> {
     let spec = platform.run.as_ref().ok_or_else(|| {
         link_error!(
@@ -132,6 +134,20 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     } else {
         String::new()
     };
+    let initrd_in_command = spec.command.iter().any(|w| w.contains("{initrd_module}"));
+    if options.initrd.is_some() && spec.initrd.is_empty() && !initrd_in_command {
+        return Err(
+            link_error!("platform `{}` cannot take an initrd", platform.name).help(
+                "add `initrd = [...]` to the [run] section of its descriptor, or `{initrd_module}` to its command",
+            ),
+        );
+    }
+    let initrd_module = match &options.initrd {
+        Some(path) if initrd_in_command => {
+            format!(",{}", path.display().to_string().replace(',', ",,"))
+        }
+        _ => String::new(),
+    };
     let mut words: Vec<String> = Vec::new();
     for (position, w) in spec.command.iter().enumerate() {
         match w.as_str() {
@@ -149,6 +165,7 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
                 w.replace("{image}", &image.display().to_string())
                     .replace("{cmdline}", &cmdline)
                     .replace("{module_cmdline}", &cmdline.replace(',', ",,"))
+                    .replace("{initrd_module}", &initrd_module)
                     .replace("{xen}", &xen)
                     .replace("{memory_mb}", &guest_mb.to_string())
                     .replace(
@@ -167,13 +184,7 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             }
         }
     }
-    if let Some(initrd) = &options.initrd {
-        if spec.initrd.is_empty() {
-            return Err(
-                link_error!("platform `{}` cannot take an initrd", platform.name)
-                    .help("add `initrd = [...]` to the [run] section of its descriptor"),
-            );
-        }
+    if let Some(initrd) = options.initrd.as_ref().filter(|_| !initrd_in_command) {
         let path = initrd.display().to_string();
         let at = words
             .iter()
@@ -523,5 +534,39 @@ mod tests {
         // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
         let killed_status = std::process::ExitStatus::from_raw(9);
         assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
+    }
+
+    #[test]
+    fn an_initrd_module_joins_the_module_list() {
+        let platform: Platform = toml::from_str(
+            r#"
+name = "multiboot"
+arch = "x86_64"
+format = "elf64-pvh"
+linkscript = "linkscripts/xen.ld"
+entry = "_ukarch_pvh_start"
+libraries = []
+[run]
+command = ["qemu-system-x86_64", "-initrd", "{image} {module_cmdline}{initrd_module}"]
+"#,
+        )
+        .unwrap();
+        let args = |initrd: Option<&str>| -> Vec<String> {
+            let options = RunOptions {
+                args: vec!["a,b".into()],
+                initrd: initrd.map(PathBuf::from),
+                ..RunOptions::default()
+            };
+            let command = build_command(&platform, Path::new("app.xen"), &options).unwrap();
+            command
+                .get_args()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(args(None), ["-initrd", "app.xen a,,b"]);
+        assert_eq!(
+            args(Some("root,1.cpio")),
+            ["-initrd", "app.xen a,,b,root,,1.cpio"]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The musl programs of musl_kvm.rs on the other platforms: linuxu (the image is a Linux
 //! process; musl's system calls go to the host kernel, so its files are the host's) and xen
-//! (real Xen 4.17 under QEMU, the image as a PVH dom0 served by the pool's system call layer).
+//! (real Xen 4.17 under QEMU, the image as a PVH dom0 served by the pool's system call layer,
+//! its files from an initrd that Xen hands over as a start-info module).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -53,32 +54,35 @@ fn run_process(program: &Path, dir: &Path, args: &[&str]) -> Output {
         .expect("the program runs")
 }
 
+/// Builds examples/lua into `work/out`: a Linux executable, or a unikernel for `platform`.
+fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
+    let mut command = Command::new("make");
+    command
+        .args(["-s", "-j2", "-C"])
+        .arg(home().join("examples/lua"))
+        .arg(format!("OBJDIR={}", work.join("obj").display()))
+        .arg(format!("OUT={}", work.join(out).display()))
+        .env("UKL_HOME", home())
+        .env_remove("UKL_PLAT");
+    if let Some(platform) = platform {
+        command
+            .arg(format!("UKL_PLAT={platform}"))
+            .arg(format!("LDFLAGS=-B {}", work.join("ld").display()));
+    }
+    let result = command.output().unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
 #[test]
 fn lua_on_linuxu_matches_linux() {
     let work = work_dir("lua-linuxu");
-    let example = home().join("examples/lua");
-    let rootfs = example.join("rootfs");
-    for (out, platform) in [("lua", None), ("lua.linuxu", Some("linuxu"))] {
-        let mut command = Command::new("make");
-        command
-            .args(["-s", "-j2", "-C"])
-            .arg(&example)
-            .arg(format!("OBJDIR={}", work.join("obj").display()))
-            .arg(format!("OUT={}", work.join(out).display()))
-            .env("UKL_HOME", home())
-            .env_remove("UKL_PLAT");
-        if let Some(platform) = platform {
-            command
-                .arg(format!("UKL_PLAT={platform}"))
-                .arg(format!("LDFLAGS=-B {}", work.join("ld").display()));
-        }
-        let result = command.output().unwrap();
-        assert!(
-            result.status.success(),
-            "{}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-    }
+    let rootfs = home().join("examples/lua/rootfs");
+    make_lua(&work, "lua", None);
+    make_lua(&work, "lua.linuxu", Some("linuxu"));
     let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
     let linuxu = run_process(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
     assert!(
@@ -89,6 +93,38 @@ fn lua_on_linuxu_matches_linux() {
         String::from_utf8_lossy(&linuxu.stdout),
         String::from_utf8_lossy(&native.stdout)
     );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Lua as a Xen PVH dom0 with examples/lua's files in an initrd (the second multiboot module,
+/// which Xen lists in dom0's start info): the script's output is Linux's, byte for byte.
+#[test]
+fn lua_on_xen_from_an_initrd_matches_linux() {
+    let work = work_dir("lua-xen");
+    let rootfs = home().join("examples/lua/rootfs");
+    make_lua(&work, "lua", None);
+    make_lua(&work, "lua.xen", Some("xen"));
+    let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.contains("goodbye"), "{expected}");
+    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", home())
+        .arg("run")
+        .arg(work.join("lua.xen"))
+        .args(["--plat", "xen", "--timeout", "240", "--initrd"])
+        .arg(&rootfs)
+        .args(["--", "test.lua"])
+        .output()
+        .expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text, expected, "Lua on Xen prints otherwise than on Linux");
     let _ = std::fs::remove_dir_all(&work);
 }
 
