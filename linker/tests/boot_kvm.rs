@@ -2,113 +2,11 @@
 //! committed prebuilt pool and booted by `ukl run` under QEMU (TCG); the tests check what the
 //! unikernel printed and its exit status.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn ukl() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home());
-    command
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-boot-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The C flags of pool applications (the same as examples/hello-c/Makefile).
-fn compile_c(source: &Path, out: &Path) {
-    let home = home();
-    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
-    let status = Command::new("gcc")
-        .args([
-            "-std=gnu11",
-            "-O2",
-            "-ffreestanding",
-            "-fno-pic",
-            "-fno-stack-protector",
-            "-mno-red-zone",
-        ])
-        .args([
-            "-mcmodel=small",
-            "-fno-omit-frame-pointer",
-            "-fno-asynchronous-unwind-tables",
-            "-nostdinc",
-        ])
-        .arg("-I")
-        .arg(include("nolibc"))
-        .arg("-I")
-        .arg(include("ukalloc"))
-        .arg("-I")
-        .arg(include("ukdebug"))
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
-}
-
-/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
-const RUST_FLAGS: &[&str] = &[
-    "--edition",
-    "2021",
-    "-C",
-    "opt-level=2",
-    "-C",
-    "panic=abort",
-    "-C",
-    "relocation-model=static",
-    "-C",
-    "no-redzone=yes",
-    "-C",
-    "target-cpu=x86-64",
-    "-C",
-    "force-frame-pointers=yes",
-    "-C",
-    "codegen-units=1",
-];
-
-/// Compiles a `no_std` Rust application against the `uk` API crate into one object.
-fn compile_rust(source: &Path, out: &Path) {
-    let dir = out.parent().unwrap();
-    let uk = dir.join("libuk.rlib");
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args(["--crate-type", "rlib", "--crate-name", "uk"])
-        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
-        .arg("-o")
-        .arg(&uk)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling uk");
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args([
-            "--crate-type",
-            "lib",
-            "--crate-name",
-            "app",
-            "--emit=obj",
-            "--extern",
-        ])
-        .arg(format!("uk={}", uk.display()))
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling {}", source.display());
-}
 
 fn link(objects: &[&Path], image: &Path, extra: &[&str]) -> Output {
     let output = ukl()
@@ -150,15 +48,11 @@ fn boot(image: &Path, args: &[&str], memory: Option<&str>) -> Boot {
     }
 }
 
-fn app(name: &str) -> PathBuf {
-    home().join("tests/apps").join(name)
-}
-
 #[test]
 fn hello_c_prints_and_exits_zero() {
-    let dir = work_dir("hello-c");
+    let dir = work_dir("boot", "hello-c");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let image = dir.join("hello.kvm");
     link(&[&object], &image, &[]);
     let run = boot(&image, &["first", "two words"], None);
@@ -186,9 +80,9 @@ fn hello_c_prints_and_exits_zero() {
 
 #[test]
 fn run_links_an_object_itself() {
-    let dir = work_dir("run-object");
+    let dir = work_dir("boot", "run-object");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let run = boot(&object, &[], None);
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Hello, world!"));
@@ -196,9 +90,9 @@ fn run_links_an_object_itself() {
 
 #[test]
 fn page_fault_gives_a_crash_report() {
-    let dir = work_dir("crash");
+    let dir = work_dir("boot", "crash");
     let object = dir.join("crash.o");
-    compile_c(&app("crash.c"), &object);
+    compile_c(&app("crash.c"), &object, &[]);
     let image = dir.join("crash.kvm");
     link(&[&object], &image, &[]);
     let run = boot(&image, &[], None);
@@ -221,9 +115,9 @@ fn page_fault_gives_a_crash_report() {
 
 #[test]
 fn allocator_stress_fills_ram() {
-    let dir = work_dir("alloc");
+    let dir = work_dir("boot", "alloc");
     let object = dir.join("alloc.o");
-    compile_c(&app("alloc_stress.c"), &object);
+    compile_c(&app("alloc_stress.c"), &object, &[]);
     let image = dir.join("alloc.kvm");
     link(&[&object], &image, &[]);
     let run = boot(&image, &[], Some("32M"));
@@ -249,9 +143,9 @@ fn allocator_stress_fills_ram() {
 
 #[test]
 fn link_needs_no_rust_toolchain() {
-    let dir = work_dir("no-cargo");
+    let dir = work_dir("boot", "no-cargo");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let image = dir.join("hello.kvm");
     // A PATH with only the system directories: no cargo, no rustc.
     let path = "/usr/bin:/bin";
@@ -284,7 +178,7 @@ fn link_needs_no_rust_toolchain() {
 
 #[test]
 fn tampered_archive_is_refused() {
-    let dir = work_dir("tamper");
+    let dir = work_dir("boot", "tamper");
     // A copy of the home whose nolibc archive has one byte changed.
     let copy = dir.join("home");
     std::fs::create_dir_all(&copy).unwrap();
@@ -310,7 +204,7 @@ fn tampered_archive_is_refused() {
     bytes[middle] ^= 0x55;
     std::fs::write(&archive, bytes).unwrap();
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
         .env("UKL_HOME", &copy)
         .arg("link")
@@ -334,7 +228,7 @@ fn tampered_archive_is_refused() {
 
 #[test]
 fn hello_rust_prints_and_exits_zero() {
-    let dir = work_dir("hello-rust");
+    let dir = work_dir("boot", "hello-rust");
     let object = dir.join("hello.o");
     compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
     let image = dir.join("hello.kvm");
@@ -358,7 +252,7 @@ fn hello_rust_prints_and_exits_zero() {
 
 #[test]
 fn rust_panic_reports_and_exits_101() {
-    let dir = work_dir("panic");
+    let dir = work_dir("boot", "panic");
     let object = dir.join("panic.o");
     compile_rust(&app("panic.rs"), &object);
     let image = dir.join("panic.kvm");
@@ -382,7 +276,7 @@ fn rust_panic_reports_and_exits_101() {
 
 #[test]
 fn rust_toolchain_mismatch_is_reported() {
-    let dir = work_dir("toolchain");
+    let dir = work_dir("boot", "toolchain");
     let object = dir.join("hello.o");
     compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
     // Pretend another compiler made the object.

@@ -2,99 +2,11 @@
 //! linuxu` from the committed prebuilt pool and run as ordinary Linux processes (directly, and
 //! through `ukl run`); the tests check what they print and their exit status.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn ukl() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home());
-    command
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-linuxu-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The C flags of pool applications (the same as examples/hello-c/Makefile).
-fn compile_c(source: &Path, out: &Path) {
-    compile_c_with(source, out, &[]);
-}
-
-fn compile_c_with(source: &Path, out: &Path, extra: &[&str]) {
-    let home = home();
-    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
-    let status = Command::new("gcc")
-        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
-        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
-        .args(["-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables"])
-        .arg("-nostdinc")
-        .arg("-I")
-        .arg(include("nolibc"))
-        .arg("-I")
-        .arg(include("ukalloc"))
-        .args(extra)
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
-}
-
-/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
-const RUST_FLAGS: &[&str] = &[
-    "--edition",
-    "2021",
-    "-C",
-    "opt-level=2",
-    "-C",
-    "panic=abort",
-    "-C",
-    "relocation-model=static",
-    "-C",
-    "no-redzone=yes",
-    "-C",
-    "target-cpu=x86-64",
-    "-C",
-    "force-frame-pointers=yes",
-    "-C",
-    "codegen-units=1",
-];
-
-/// Compiles a `no_std` Rust application against the `uk` API crate into one object.
-fn compile_rust(source: &Path, out: &Path) {
-    let uk = out.parent().unwrap().join("libuk.rlib");
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args(["--crate-type", "rlib", "--crate-name", "uk"])
-        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
-        .arg("-o")
-        .arg(&uk)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling uk");
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args(["--crate-type", "lib", "--crate-name", "app", "--emit=obj"])
-        .arg("--extern")
-        .arg(format!("uk={}", uk.display()))
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling {}", source.display());
-}
 
 fn link(object: &Path, platforms: &str, image: &Path) -> Output {
     let output = ukl()
@@ -114,9 +26,9 @@ fn link(object: &Path, platforms: &str, image: &Path) -> Output {
 
 /// Compiles a C source and links it for linuxu; returns the image.
 fn c_image(source: &Path, name: &str) -> PathBuf {
-    let dir = work_dir(name);
+    let dir = work_dir("linuxu", name);
     let object = dir.join(format!("{name}.o"));
-    compile_c(source, &object);
+    compile_c(source, &object, &[]);
     let image = dir.join(format!("{name}.linuxu"));
     link(&object, "linuxu", &image);
     image
@@ -159,10 +71,6 @@ fn ukl_run(input: &Path, options: &[&str], args: &[&str]) -> Run {
         command.arg("--").args(args);
     }
     finish(command.output().expect("ukl run starts"))
-}
-
-fn app(name: &str) -> PathBuf {
-    home().join("tests/apps").join(name)
 }
 
 const HELLO_LINES: &[&str] = &[
@@ -266,7 +174,7 @@ fn stack_overflow_gives_a_crash_report() {
 
 #[test]
 fn hello_rust_prints_and_exits_zero() {
-    let dir = work_dir("hello-rust");
+    let dir = work_dir("linuxu", "hello-rust");
     let object = dir.join("hello.o");
     compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
     let image = dir.join("hello.linuxu");
@@ -286,7 +194,7 @@ fn hello_rust_prints_and_exits_zero() {
 
 #[test]
 fn rust_panic_reports_and_exits_101() {
-    let dir = work_dir("panic");
+    let dir = work_dir("linuxu", "panic");
     let object = dir.join("panic.o");
     compile_rust(&app("panic.rs"), &object);
     let image = dir.join("panic.linuxu");
@@ -366,9 +274,9 @@ fn thread_local_variables_work() {
 
 #[test]
 fn ukl_run_links_and_runs_an_object() {
-    let dir = work_dir("run-object");
+    let dir = work_dir("linuxu", "run-object");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let run = ukl_run(&object, &["--plat", "linuxu"], &["one", "two three"]);
     assert_eq!(run.status, 0, "{run}");
     assert!(run.stdout.contains("Hello, world!"), "{run}");
@@ -415,9 +323,9 @@ fn image_is_a_static_executable_with_a_non_executable_stack() {
 
 #[test]
 fn one_link_for_kvm_and_linuxu_gives_two_images_that_agree() {
-    let dir = work_dir("both");
+    let dir = work_dir("linuxu", "both");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let base = dir.join("hello");
     link(&object, "kvm,linuxu", &base);
     let kvm = dir.join("hello.kvm");
@@ -444,9 +352,9 @@ fn one_link_for_kvm_and_linuxu_gives_two_images_that_agree() {
 
 #[test]
 fn gdb_sees_source_lines() {
-    let dir = work_dir("gdb");
+    let dir = work_dir("linuxu", "gdb");
     let object = dir.join("crash.o");
-    compile_c_with(&app("crash.c"), &object, &["-g"]);
+    compile_c(&app("crash.c"), &object, &["-g"]);
     let image = dir.join("crash.linuxu");
     link(&object, "linuxu", &image);
     let sections = Command::new("readelf")

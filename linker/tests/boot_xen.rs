@@ -4,27 +4,11 @@
 //! application's console as Xen shows it, the exit status read from the console, Xen's own
 //! account of how the domain ended, and the xl configuration `ukl link` writes.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn ukl() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home());
-    command
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-xen-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Makes sure the hypervisor is there (scripts/setup fetches it; this covers a bare checkout).
 fn ensure_xen() {
@@ -39,33 +23,6 @@ fn ensure_xen() {
         "scripts/fetch-xen failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-/// The C flags of pool applications (the same as examples/hello-c/Makefile).
-fn compile_c(source: &Path, out: &Path) {
-    let include = home().join("pool-src/libs/nolibc/include");
-    let status = Command::new("gcc")
-        .args([
-            "-std=gnu11",
-            "-O2",
-            "-ffreestanding",
-            "-fno-pic",
-            "-fno-stack-protector",
-            "-mno-red-zone",
-            "-mcmodel=small",
-            "-fno-omit-frame-pointer",
-            "-fno-asynchronous-unwind-tables",
-            "-nostdinc",
-        ])
-        .arg("-I")
-        .arg(include)
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
 }
 
 fn link(object: &Path, platforms: &str, output: &Path) -> Output {
@@ -124,9 +81,9 @@ fn boot_on_xen(image: &Path, args: &[&str], explicit_platform: bool) -> Boot {
 
 #[test]
 fn hello_c_runs_as_dom0_and_exits_zero() {
-    let dir = work_dir("hello");
+    let dir = work_dir("xen", "hello");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let image = dir.join("hello.xen");
     link(&object, "xen", &image);
     let run = boot_on_xen(&image, &["first", "two words"], true);
@@ -164,9 +121,9 @@ fn hello_c_runs_as_dom0_and_exits_zero() {
 
 #[test]
 fn nonzero_status_and_clocks_on_xen() {
-    let dir = work_dir("status");
+    let dir = work_dir("xen", "status");
     let object = dir.join("platform_info.o");
-    compile_c(&home().join("tests/apps/platform_info.c"), &object);
+    compile_c(&home().join("tests/apps/platform_info.c"), &object, &[]);
     let image = dir.join("info.xen");
     link(&object, "xen", &image);
     // No --plat: `info.xen` names its platform. A comma survives QEMU's module list.
@@ -193,9 +150,9 @@ fn nonzero_status_and_clocks_on_xen() {
 
 #[test]
 fn link_writes_an_xl_configuration() {
-    let dir = work_dir("xl");
+    let dir = work_dir("xen", "xl");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     let image = dir.join("hello.xen");
     link(&object, "xen", &image);
     let config = std::fs::read_to_string(dir.join("hello.xl")).expect("hello.xl is written");
@@ -227,9 +184,9 @@ fn link_writes_an_xl_configuration() {
 
 #[test]
 fn one_link_writes_kvm_and_xen_images() {
-    let dir = work_dir("both");
+    let dir = work_dir("xen", "both");
     let object = dir.join("hello.o");
-    compile_c(&home().join("examples/hello-c/main.c"), &object);
+    compile_c(&home().join("examples/hello-c/main.c"), &object, &[]);
     link(&object, "kvm,xen", &dir.join("hello"));
     for file in ["hello.kvm", "hello.xen", "hello.xl"] {
         assert!(dir.join(file).is_file(), "{file} was not written");
@@ -239,65 +196,11 @@ fn one_link_writes_kvm_and_xen_images() {
     assert_ne!(kvm, xen, "the two platforms link different libraries");
 }
 
-/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
-const RUST_FLAGS: &[&str] = &[
-    "--edition",
-    "2021",
-    "-C",
-    "opt-level=2",
-    "-C",
-    "panic=abort",
-    "-C",
-    "relocation-model=static",
-    "-C",
-    "no-redzone=yes",
-    "-C",
-    "target-cpu=x86-64",
-    "-C",
-    "force-frame-pointers=yes",
-    "-C",
-    "codegen-units=1",
-];
-
 #[test]
 fn hello_rust_runs_on_xen() {
-    let dir = work_dir("hello-rust");
-    let uk = dir.join("libuk.rlib");
-    let rustc = |args: &[&str], extra: &[&std::ffi::OsStr]| {
-        let status = Command::new("rustc")
-            .args(RUST_FLAGS)
-            .args(args)
-            .args(extra)
-            .status()
-            .expect("rustc runs");
-        assert!(status.success());
-    };
-    rustc(
-        &["--crate-type", "rlib", "--crate-name", "uk"],
-        &[
-            home().join("pool-src/libs/uk/src/lib.rs").as_os_str(),
-            "-o".as_ref(),
-            uk.as_os_str(),
-        ],
-    );
+    let dir = work_dir("xen", "hello-rust");
     let object = dir.join("hello.o");
-    let extern_uk = format!("uk={}", uk.display());
-    rustc(
-        &[
-            "--crate-type",
-            "lib",
-            "--crate-name",
-            "hello",
-            "--emit=obj",
-            "--extern",
-            &extern_uk,
-        ],
-        &[
-            home().join("examples/hello-rust/src/main.rs").as_os_str(),
-            "-o".as_ref(),
-            object.as_os_str(),
-        ],
-    );
+    compile_rust(&home().join("examples/hello-rust/src/main.rs"), &object);
     let image = dir.join("hello.xen");
     link(&object, "xen", &image);
     let run = boot_on_xen(&image, &["x"], true);
