@@ -196,7 +196,12 @@ impl Pool {
 
     /// Libraries that provide `capability`, the registry's default first.
     pub fn providers(&self, capability: &str) -> Vec<String> {
-        let default = self.registry.defaults.get(capability);
+        let defaults = self
+            .registry
+            .defaults
+            .get(capability)
+            .map(|d| d.names())
+            .unwrap_or_default();
         let mut names: Vec<String> = self
             .registry
             .library
@@ -204,7 +209,12 @@ impl Pool {
             .filter(|l| l.provides.iter().any(|p| p == capability))
             .map(|l| l.name.clone())
             .collect();
-        names.sort_by_key(|n| Some(n) != default);
+        names.sort_by_key(|n| {
+            defaults
+                .iter()
+                .position(|d| d == n)
+                .unwrap_or(defaults.len())
+        });
         names
     }
 
@@ -567,7 +577,11 @@ impl Selector<'_> {
             {
                 continue;
             }
-            match self.pool.registry.defaults.get(&capability) {
+            match self
+                .pool
+                .registry
+                .default_for(&capability, &self.platform.name)
+            {
                 Some(default) => {
                     let why = Why::Capability { capability, of };
                     self.queue.push_back((default.clone(), why, None));
