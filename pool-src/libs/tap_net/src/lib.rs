@@ -65,8 +65,15 @@ static OPS: SharedOps = SharedOps(NetdevOps {
 struct Tap {
     fd: i32,
     mac: [u8; 6],
-    frame: [u8; RECEIVE_BUFFER],
 }
+
+/// Where `receive` reads a frame first (zero-initialized: in .bss, not in the image).
+struct FrameBuffer(UnsafeCell<[u8; RECEIVE_BUFFER]>);
+// SAFETY: used only by `receive`, which is never re-entered or called concurrently (see
+// `Shared`).
+unsafe impl Sync for FrameBuffer {}
+
+static FRAME: FrameBuffer = FrameBuffer(UnsafeCell::new([0; RECEIVE_BUFFER]));
 
 struct State {
     /// None until the init hook ran; then 1, 0 or a negated errno (`uk_tap_net_init`'s value).
@@ -84,7 +91,6 @@ static STATE: Shared = Shared(UnsafeCell::new(State {
     tap: Tap {
         fd: -1,
         mac: [0; 6],
-        frame: [0; RECEIVE_BUFFER],
     },
 }));
 
@@ -114,10 +120,10 @@ unsafe extern "C" fn transmit(dev: *mut c_void, frame: *const c_void, len: usize
 /// # Safety
 /// `dev` is the registered `Tap`; `buf` holds `cap` writable bytes.
 unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> c_int {
-    // SAFETY: see the function's contract.
-    let tap = unsafe { &mut *(dev as *mut Tap) };
+    // SAFETY: see the function's contract, and `FrameBuffer`.
+    let (tap, frame) = unsafe { (&*(dev as *const Tap), &mut *FRAME.0.get()) };
     let n = loop {
-        match sys::read(tap.fd, &mut tap.frame) {
+        match sys::read(tap.fd, frame) {
             n if n == -sys::EINTR => continue,
             n if n < 0 => return n as c_int,
             n => break n as usize,
@@ -127,7 +133,7 @@ unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> 
         return -EMSGSIZE;
     }
     // SAFETY: `buf` holds `cap >= n` writable bytes, distinct from the driver's buffer.
-    unsafe { core::ptr::copy_nonoverlapping(tap.frame.as_ptr(), buf as *mut u8, n) };
+    unsafe { core::ptr::copy_nonoverlapping(frame.as_ptr(), buf as *mut u8, n) };
     n as c_int
 }
 
