@@ -84,7 +84,12 @@ pub fn render_list(pool: &Pool, entries: &[ListEntry]) -> String {
             .provides
             .iter()
             .map(|c| {
-                if pool.registry.defaults.get(c) == Some(&e.name) {
+                if pool
+                    .registry
+                    .defaults
+                    .get(c)
+                    .is_some_and(|d| d.names_library(&e.name))
+                {
                     format!("{c} (default)")
                 } else {
                     c.clone()
@@ -139,7 +144,7 @@ pub fn info(pool: &Pool, library: &str) -> Result<LibraryInfo> {
             .registry
             .defaults
             .iter()
-            .filter(|(_, l)| l.as_str() == library)
+            .filter(|(_, d)| d.names_library(library))
             .map(|(c, _)| c.clone())
             .collect(),
         requires: registry.map(|r| r.requires.clone()).unwrap_or_default(),

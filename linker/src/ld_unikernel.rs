@@ -56,7 +56,7 @@ pub fn libraries(pool: &Pool, platform: &platform::Platform) -> Result<Vec<Strin
     let mut chosen: Vec<String> = Vec::new();
     let mut queue: Vec<String> = platform.libraries.clone();
     queue.extend(MUSL_LIBRARIES.iter().map(|s| s.to_string()));
-    if let Some(allocator) = pool.registry.defaults.get("allocator") {
+    if let Some(allocator) = pool.registry.default_for("allocator", &platform.name) {
         queue.push(allocator.clone());
     }
     while let Some(name) = queue.first().cloned() {

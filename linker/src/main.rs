@@ -58,7 +58,8 @@ enum Command {
         #[arg(long)]
         machine: Option<String>,
         /// Add a virtio-net card with this QEMU -netdev specification (repeatable), e.g.
-        /// `--net user,hostfwd=tcp:127.0.0.1:8080-:80`.
+        /// `--net user,hostfwd=tcp:127.0.0.1:8080-:80`; on linuxu `--net tap:NAME` attaches the
+        /// process to an existing TAP interface (sets UKL_TAP for tap_net).
         #[arg(long)]
         net: Vec<String>,
         /// Arguments passed to the application (after `--`).

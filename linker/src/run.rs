@@ -213,7 +213,12 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     if let Some(machine) = &options.machine {
         set_machine(&mut words, machine);
     }
-    add_network(&mut words, &options.net);
+    let tap = if is_process {
+        tap_interface(platform, &options.net)?
+    } else {
+        add_network(&mut words, &options.net);
+        None
+    };
     let (program, rest) = words
         .split_first()
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
@@ -223,7 +228,26 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {
         command.env("UKL_MEMORY", memory);
     }
+    // A process attaches to a TAP interface named by UKL_TAP (tap_net).
+    if let Some(name) = tap {
+        command.env("UKL_TAP", name);
+    }
     Ok(command)
+}
+
+/// The TAP interface of `--net tap:NAME` for a process image (the only network it can have).
+fn tap_interface(platform: &Platform, net: &[String]) -> Result<Option<String>> {
+    match net {
+        [] => Ok(None),
+        [spec] if spec.strip_prefix("tap:").is_some_and(|n| !n.is_empty()) => {
+            Ok(spec.strip_prefix("tap:").map(str::to_string))
+        }
+        _ => Err(link_error!(
+            "platform `{}` takes one network, `--net tap:NAME` (a Linux TAP interface)",
+            platform.name
+        )
+        .help("create the interface first, e.g. `ip tuntap add dev ukltap0 mode tap`")),
+    }
 }
 
 /// Replaces the QEMU machine type; qboot (microvm's firmware) is dropped for other machines,
@@ -503,6 +527,26 @@ mod tests {
 
     fn linuxu() -> Platform {
         toml::from_str(include_str!("../../platforms/linuxu.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_process_image_gets_its_tap_interface_in_the_environment() {
+        let options = RunOptions {
+            net: vec!["tap:ukltap0".into()],
+            ..RunOptions::default()
+        };
+        let command = build_command(&linuxu(), Path::new("httpd.linuxu"), &options).unwrap();
+        let tap = command
+            .get_envs()
+            .find(|(key, _)| *key == "UKL_TAP")
+            .and_then(|(_, value)| value);
+        assert_eq!(tap, Some(std::ffi::OsStr::new("ukltap0")));
+        assert_eq!(command.get_args().count(), 0);
+        let user = RunOptions {
+            net: vec!["user".into()],
+            ..RunOptions::default()
+        };
+        assert!(build_command(&linuxu(), Path::new("httpd.linuxu"), &user).is_err());
     }
 
     #[test]

@@ -196,7 +196,12 @@ impl Pool {
 
     /// Libraries that provide `capability`, the registry's default first.
     pub fn providers(&self, capability: &str) -> Vec<String> {
-        let default = self.registry.defaults.get(capability);
+        let defaults = self
+            .registry
+            .defaults
+            .get(capability)
+            .map(|d| d.names())
+            .unwrap_or_default();
         let mut names: Vec<String> = self
             .registry
             .library
@@ -204,7 +209,12 @@ impl Pool {
             .filter(|l| l.provides.iter().any(|p| p == capability))
             .map(|l| l.name.clone())
             .collect();
-        names.sort_by_key(|n| Some(n) != default);
+        names.sort_by_key(|n| {
+            defaults
+                .iter()
+                .position(|d| d == n)
+                .unwrap_or(defaults.len())
+        });
         names
     }
 
@@ -574,22 +584,23 @@ impl Selector<'_> {
                 // The default was tried and refused (its error is recorded): no retry.
                 continue;
             }
-            // The registry's default, or else the one provider available on this platform.
+            // The registry's default for this platform, or else the one provider available on
+            // it.
             let platform = &self.platform.name;
-            let available: Vec<String> = self
+            let default = self
                 .pool
-                .providers(&capability)
-                .into_iter()
-                .filter(|p| self.pool.supports(p, platform))
-                .collect();
-            let default = match self.pool.registry.defaults.get(&capability) {
-                Some(d) if self.pool.supports(d, platform) || available.is_empty() => {
-                    Some(d.clone())
-                }
-                _ if available.len() == 1 => available.first().cloned(),
-                Some(d) => Some(d.clone()),
-                None => None,
-            };
+                .registry
+                .default_for(&capability, platform)
+                .cloned()
+                .or_else(|| {
+                    let available: Vec<String> = self
+                        .pool
+                        .providers(&capability)
+                        .into_iter()
+                        .filter(|p| self.pool.supports(p, platform))
+                        .collect();
+                    (available.len() == 1).then(|| available[0].clone())
+                });
             match default {
                 Some(default) => {
                     let why = Why::Capability { capability, of };

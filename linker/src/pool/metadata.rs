@@ -122,16 +122,51 @@ pub struct RegistryEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
-    /// The library chosen for a capability when the link does not name one.
+    /// The library chosen for a capability when the link does not name one: one name, or a
+    /// list meaning the first one available for the link's platform.
     #[serde(default)]
-    pub defaults: BTreeMap<String, String>,
+    pub defaults: BTreeMap<String, DefaultChoice>,
     pub library: Vec<RegistryEntry>,
     /// Libraries taken from the system at link time (read by `crate::system_lib`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub system_library: Vec<toml::Table>,
 }
 
+/// A `[defaults]` value: `"name"` or `["name", ...]` (the first available for the platform).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DefaultChoice {
+    One(String),
+    FirstAvailable(Vec<String>),
+}
+
+impl DefaultChoice {
+    /// The candidates in order of preference.
+    pub fn names(&self) -> &[String] {
+        match self {
+            DefaultChoice::One(name) => std::slice::from_ref(name),
+            DefaultChoice::FirstAvailable(names) => names,
+        }
+    }
+
+    /// True if `library` is one of the candidates.
+    pub fn names_library(&self, library: &str) -> bool {
+        self.names().iter().any(|n| n == library)
+    }
+}
+
 impl Registry {
+    /// The default provider of `capability` for `platform`: the first candidate whose
+    /// `platforms` include it (a library missing from the registry counts as available, so
+    /// that selection reports it).
+    pub fn default_for(&self, capability: &str, platform: &str) -> Option<&String> {
+        let choice = self.defaults.get(capability)?;
+        choice
+            .names()
+            .iter()
+            .find(|n| self.get(n).is_none_or(|r| r.platforms.supports(platform)))
+    }
+
     pub fn get(&self, name: &str) -> Option<&RegistryEntry> {
         self.library.iter().find(|entry| entry.name == name)
     }

@@ -1,0 +1,346 @@
+//! Network tests for the linuxu platform: applications linked for linuxu attach to a Linux TAP
+//! interface (tap_net) that the test creates with `ip tuntap` and addresses on the host side;
+//! the host then talks to the unikernel process over that interface. Needs root (or
+//! CAP_NET_ADMIN) and /dev/net/tun: without them the tests print a note and pass. Needs curl.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::UdpSocket;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-netu-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compiles a C application with the pool's flags and links it for linuxu.
+fn build(source: &Path, name: &str) -> PathBuf {
+    let home = home();
+    let dir = work_dir(name);
+    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
+    let object = dir.join(format!("{name}.o"));
+    let status = Command::new("gcc")
+        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
+        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
+        .args(["-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables"])
+        .args(["-nostdinc", "-Wall", "-Werror"])
+        .arg("-I")
+        .arg(include("nolibc"))
+        .arg("-I")
+        .arg(include("ukalloc"))
+        .arg("-I")
+        .arg(include("netstack"))
+        .arg("-c")
+        .arg(source)
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "compiling {}", source.display());
+    let image = dir.join(format!("{name}.linuxu"));
+    let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", &home)
+        .arg("link")
+        .arg(&object)
+        .args(["--plat", "linuxu", "-o"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ukl link failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    image
+}
+
+/// True if this process may create TAP interfaces; otherwise prints why the test is skipped.
+fn can_create_taps() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc_geteuid() } == 0;
+    let tun = Path::new("/dev/net/tun").exists();
+    if !root || !tun {
+        eprintln!(
+            "note: skipped: creating a TAP interface needs root and /dev/net/tun (root: {root}, \
+             /dev/net/tun: {tun})"
+        );
+    }
+    root && tun
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+fn ip(args: &[&str]) {
+    let output = Command::new("ip")
+        .args(args)
+        .output()
+        .expect("ip (iproute2) runs");
+    assert!(
+        output.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A TAP interface with the host's address `host/24`, up; deleted on drop (also when a test
+/// fails).
+struct Tap {
+    name: String,
+}
+
+impl Tap {
+    fn create(tag: &str, host: &str) -> Tap {
+        // At most 15 bytes: "ukl" + tag + up to 5 digits.
+        let name = format!("ukl{tag}{}", std::process::id() % 100_000);
+        let _ = Command::new("ip")
+            .args(["link", "del", &name])
+            .stderr(Stdio::null())
+            .status();
+        ip(&["tuntap", "add", "dev", &name, "mode", "tap"]);
+        let tap = Tap { name };
+        ip(&["addr", "add", &format!("{host}/24"), "dev", &tap.name]);
+        ip(&["link", "set", &tap.name, "up"]);
+        tap
+    }
+}
+
+impl Drop for Tap {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.name])
+            .status();
+    }
+}
+
+/// A running unikernel process in a process group of its own, killed on drop; its output is
+/// collected by threads.
+struct Process {
+    child: Child,
+    console: Arc<Mutex<String>>,
+}
+
+impl Process {
+    fn start(mut command: Command) -> Process {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("the unikernel starts");
+        let console = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let console = Arc::clone(&console);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut text = console.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            });
+        }
+        Process { child, console }
+    }
+
+    fn console(&self) -> String {
+        self.console.lock().unwrap().clone()
+    }
+
+    fn wait_for(&mut self, text: &str, timeout: Duration) {
+        let started = Instant::now();
+        while !self.console().contains(text) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "the unikernel ended ({status}) before printing `{text}`:\n{}",
+                    self.console()
+                );
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "no `{text}` after {timeout:?}:\n{}",
+                self.console()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn finish(&mut self, timeout: Duration) -> i32 {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(200));
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "still running after {timeout:?}:\n{}",
+                self.console()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn curl(url: &str) -> (String, String) {
+    let output = Command::new("curl")
+        .args(["-sS", "-m", "30", "-w", "\n%{http_code}", url])
+        .output()
+        .expect("curl runs (scripts/setup installs it)");
+    assert!(
+        output.status.success(),
+        "curl {url}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (body.to_string(), code.to_string())
+}
+
+/// httpd through `ukl run --net tap:NAME` (the interface reaches tap_net as UKL_TAP).
+#[test]
+fn httpd_serves_curl_over_a_tap_interface() {
+    if !can_create_taps() {
+        return;
+    }
+    let image = build(&home().join("examples/httpd/main.c"), "httpd");
+    let tap = Tap::create("h", "10.0.3.1");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+    command
+        .env("UKL_HOME", home())
+        .arg("run")
+        .arg(&image)
+        .args(["--timeout", "300", "--net", &format!("tap:{}", tap.name)])
+        .args(["--", "netstack.ip=10.0.3.15/24", "netstack.gw=10.0.3.1"]);
+    let mut httpd = Process::start(command);
+    httpd.wait_for("httpd: listening on port 80", Duration::from_secs(60));
+    let console = httpd.console();
+    assert!(
+        console.contains(&format!("tap: {} (UKL_TAP), mac 02:75:6b:", tap.name)),
+        "{console}"
+    );
+    assert!(
+        console.contains("netstack: 10.0.3.15/24 (static)"),
+        "{console}"
+    );
+
+    let (body, code) = curl("http://10.0.3.15/hello.txt");
+    assert_eq!(
+        (body.as_str(), code.as_str()),
+        ("Hello from ukl httpd\n", "200")
+    );
+    let (body, code) = curl("http://10.0.3.15/");
+    assert_eq!(code, "200");
+    assert!(body.contains("<h1>ukl httpd</h1>"), "{body}");
+    let (body, code) = curl("http://10.0.3.15/big");
+    assert_eq!((body.len(), code.as_str()), (64 * 1024, "200"));
+    let (body, _) = curl("http://10.0.3.15/quit");
+    assert_eq!(body, "bye\n");
+    assert_eq!(
+        httpd.finish(Duration::from_secs(60)),
+        0,
+        "{}",
+        httpd.console()
+    );
+}
+
+/// udp_echo run directly, the interface named by the command line word `tap_net.ifname=`.
+#[test]
+fn udp_echo_over_a_tap_interface() {
+    if !can_create_taps() {
+        return;
+    }
+    let image = build(&home().join("tests/apps/udp_echo.c"), "udp_echo");
+    let tap = Tap::create("u", "10.0.4.1");
+    let mut command = Command::new(&image);
+    command.args([
+        "7",
+        &format!("tap_net.ifname={}", tap.name),
+        "tap_net.mac=02:00:00:00:04:0f",
+        "netstack.ip=10.0.4.15/24",
+        "netstack.gw=none",
+    ]);
+    let mut echo = Process::start(command);
+    echo.wait_for("udp_echo: listening on port 7", Duration::from_secs(60));
+    assert!(
+        echo.console()
+            .contains("(tap_net.ifname), mac 02:00:00:00:04:0f"),
+        "{}",
+        echo.console()
+    );
+    let socket = UdpSocket::bind("10.0.4.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 2048];
+    for (i, size) in [1usize, 100, 1400].into_iter().enumerate() {
+        let datagram: Vec<u8> = (0..size).map(|b| (b + i) as u8).collect();
+        // The first datagram may be lost while ARP resolves: retry, skip late echoes.
+        let mut echoed = false;
+        for _ in 0..20 {
+            socket.send_to(&datagram, "10.0.4.15:7").unwrap();
+            while let Ok((n, _)) = socket.recv_from(&mut buf) {
+                if buf[..n] == datagram[..] {
+                    echoed = true;
+                    break;
+                }
+            }
+            if echoed {
+                break;
+            }
+        }
+        assert!(echoed, "no echo of {size} bytes:\n{}", echo.console());
+    }
+    socket.send_to(b"quit", "10.0.4.15:7").unwrap();
+    assert_eq!(
+        echo.finish(Duration::from_secs(30)),
+        0,
+        "{}",
+        echo.console()
+    );
+    assert!(
+        echo.console()
+            .contains("udp_echo: 1400 bytes from 10.0.4.1:"),
+        "{}",
+        echo.console()
+    );
+}
+
+/// Without a TAP name the driver registers nothing and netstack says so.
+#[test]
+fn without_a_tap_name_there_is_no_device() {
+    let image = build(&home().join("examples/httpd/main.c"), "httpd-nodev");
+    let output = Command::new(&image).env_remove("UKL_TAP").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("netstack: no network device"), "{text}");
+    assert_eq!(output.status.code(), Some(1), "{text}");
+}
