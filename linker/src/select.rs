@@ -609,16 +609,26 @@ impl Selector<'_> {
                 }
                 None => {
                     let providers = self.pool.providers(&capability);
-                    let mut e =
-                        link_error!("no library provides `{capability}`, which {of} requires");
+                    let mut e = link_error!(
+                        "no library provides `{capability}` for platform `{platform}`, which {of} requires"
+                    );
                     if !providers.is_empty() {
+                        let described: Vec<String> = providers
+                            .iter()
+                            .map(|p| match self.pool.registry.get(p) {
+                                Some(entry) => {
+                                    format!("{p} ({})", platforms_text(&entry.platforms))
+                                }
+                                None => p.clone(),
+                            })
+                            .collect();
                         e = e.note(format!(
                             "libraries that provide it: {}",
-                            providers.join(", ")
+                            described.join(", ")
                         ));
                     }
                     self.errors.push(e.help(format!(
-                        "add a library that provides `{capability}` with --lib or in uk.toml"
+                        "add a library that provides `{capability}` on `{platform}` with --lib or in uk.toml, or link for a platform one of them supports"
                     )));
                 }
             }
@@ -946,5 +956,13 @@ mod tests {
             .collect();
         assert_eq!(names, ["allocbuddy", "ukalloc", "nolibc"]);
         assert!(selection.chain("absent").is_empty());
+    }
+}
+
+/// A library's platforms for messages: "all platforms" or "kvm, xen".
+fn platforms_text(platforms: &crate::pool::Platforms) -> String {
+    match platforms {
+        crate::pool::Platforms::All => "all platforms".to_string(),
+        crate::pool::Platforms::Only(list) => list.join(", "),
     }
 }
