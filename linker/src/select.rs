@@ -882,6 +882,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// A library's platforms for messages: "all platforms" or "kvm, xen".
+fn platforms_text(platforms: &crate::pool::Platforms) -> String {
+    match platforms {
+        crate::pool::Platforms::All => "all platforms".to_string(),
+        crate::pool::Platforms::Only(list) => list.join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -956,13 +964,5 @@ mod tests {
             .collect();
         assert_eq!(names, ["allocbuddy", "ukalloc", "nolibc"]);
         assert!(selection.chain("absent").is_empty());
-    }
-}
-
-/// A library's platforms for messages: "all platforms" or "kvm, xen".
-fn platforms_text(platforms: &crate::pool::Platforms) -> String {
-    match platforms {
-        crate::pool::Platforms::All => "all platforms".to_string(),
-        crate::pool::Platforms::Only(list) => list.join(", "),
     }
 }
