@@ -369,62 +369,32 @@ pub fn add_synthetic(
     eh_frame_hdr: bool,
     build_id: bool,
 ) {
-    if eh_frame_hdr {
+    // (needed, output section, piece, placed before the section's other contents)
+    let wanted = [
+        (eh_frame_hdr, ".eh_frame_hdr", Piece::EhFrameHdr, true),
+        (ifuncs > 0, ".iplt", Piece::Iplt, false),
+        (ifuncs > 0, ".got.plt", Piece::IgotPlt, false),
+        (ifuncs > 0, ".rela.iplt", Piece::RelaIplt, false),
+        (got_slots > 0, ".got", Piece::Got, true),
+        (build_id, ".note.gnu.build-id", Piece::BuildId, true),
+    ];
+    for (needed, name, piece, first) in wanted {
+        if !needed {
+            continue;
+        }
+        let (flags, _, sh_type) = piece.synthetic().unwrap_or_default();
         let o = find_or_add(
             &mut assigned.sections,
             &mut assigned.steps,
-            ".eh_frame_hdr",
-            elf::SHT_PROGBITS,
-            u64::from(elf::SHF_ALLOC),
+            name,
+            sh_type,
+            u64::from(flags),
         );
-        assigned.sections[o].pieces.insert(0, Piece::EhFrameHdr);
-    }
-    if ifuncs > 0 {
-        let steps = &mut assigned.steps;
-        let o = find_or_add(
-            &mut assigned.sections,
-            steps,
-            ".iplt",
-            elf::SHT_PROGBITS,
-            u64::from(elf::SHF_ALLOC | elf::SHF_EXECINSTR),
-        );
-        assigned.sections[o].pieces.push(Piece::Iplt);
-        let o = find_or_add(
-            &mut assigned.sections,
-            steps,
-            ".got.plt",
-            elf::SHT_PROGBITS,
-            u64::from(elf::SHF_ALLOC | elf::SHF_WRITE),
-        );
-        assigned.sections[o].pieces.push(Piece::IgotPlt);
-        let o = find_or_add(
-            &mut assigned.sections,
-            steps,
-            ".rela.iplt",
-            elf::SHT_RELA,
-            u64::from(elf::SHF_ALLOC),
-        );
-        assigned.sections[o].pieces.push(Piece::RelaIplt);
-    }
-    if got_slots > 0 {
-        let o = find_or_add(
-            &mut assigned.sections,
-            &mut assigned.steps,
-            ".got",
-            elf::SHT_PROGBITS,
-            u64::from(elf::SHF_ALLOC | elf::SHF_WRITE),
-        );
-        assigned.sections[o].pieces.insert(0, Piece::Got);
-    }
-    if build_id {
-        let o = find_or_add(
-            &mut assigned.sections,
-            &mut assigned.steps,
-            ".note.gnu.build-id",
-            elf::SHT_NOTE,
-            u64::from(elf::SHF_ALLOC),
-        );
-        assigned.sections[o].pieces.insert(0, Piece::BuildId);
+        if first {
+            assigned.sections[o].pieces.insert(0, piece);
+        } else {
+            assigned.sections[o].pieces.push(piece);
+        }
     }
     add_commons(assigned, commons);
 }
