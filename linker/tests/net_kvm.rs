@@ -5,6 +5,9 @@
 //!
 //! Needs curl and wrk (scripts/setup installs them).
 
+mod common;
+use common::*;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::os::unix::process::CommandExt;
@@ -13,55 +16,30 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-net-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// The flags net applications add: warnings as errors, and netstack's socket headers.
+fn net_flags() -> Vec<String> {
+    let netstack = home().join("pool-src/libs/netstack/include");
+    vec![
+        "-Wall".into(),
+        "-Werror".into(),
+        "-I".into(),
+        netstack.display().to_string(),
+    ]
 }
 
 /// Compiles a C application with the pool's flags against nolibc's and netstack's headers and
 /// links it for kvm.
 fn build(source: &Path, dir: &Path, name: &str) -> PathBuf {
-    let home = home();
-    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
     let object = dir.join(format!("{name}.o"));
-    let status = Command::new("gcc")
-        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
-        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
-        .args([
-            "-fno-omit-frame-pointer",
-            "-fno-asynchronous-unwind-tables",
-            "-nostdinc",
-        ])
-        .args(["-Wall", "-Werror"])
-        .arg("-I")
-        .arg(include("nolibc"))
-        .arg("-I")
-        .arg(include("ukalloc"))
-        .arg("-I")
-        .arg(include("netstack"))
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(&object)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
+    let flags = net_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    compile_c(source, &object, &flags);
     link_image(&object, dir, name)
 }
 
 fn link_image(object: &Path, dir: &Path, name: &str) -> PathBuf {
-    let home = home();
     let image = dir.join(format!("{name}.kvm"));
-    let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", &home)
+    let output = ukl()
         .arg("link")
         .arg(object)
         .args(["--plat", "kvm", "-o"])
@@ -76,56 +54,10 @@ fn link_image(object: &Path, dir: &Path, name: &str) -> PathBuf {
     image
 }
 
-/// The pool's Rust flags (the same as examples/hello-rust/Makefile).
-const RUST_FLAGS: &[&str] = &[
-    "--edition",
-    "2021",
-    "-C",
-    "opt-level=2",
-    "-C",
-    "panic=abort",
-    "-C",
-    "relocation-model=static",
-    "-C",
-    "no-redzone=yes",
-    "-C",
-    "target-cpu=x86-64",
-    "-C",
-    "force-frame-pointers=yes",
-    "-C",
-    "codegen-units=1",
-];
-
 /// Compiles a `no_std` Rust application against the `uk` crate and links it for kvm.
 fn build_rust(source: &Path, dir: &Path, name: &str) -> PathBuf {
-    let uk = dir.join("libuk.rlib");
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args(["--crate-type", "rlib", "--crate-name", "uk"])
-        .arg(home().join("pool-src/libs/uk/src/lib.rs"))
-        .arg("-o")
-        .arg(&uk)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling uk");
     let object = dir.join(format!("{name}.o"));
-    let status = Command::new("rustc")
-        .args(RUST_FLAGS)
-        .args([
-            "--crate-type",
-            "lib",
-            "--crate-name",
-            "app",
-            "--emit=obj",
-            "--extern",
-        ])
-        .arg(format!("uk={}", uk.display()))
-        .arg(source)
-        .arg("-o")
-        .arg(&object)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "compiling {}", source.display());
+    compile_rust(source, &object);
     link_image(&object, dir, name)
 }
 
@@ -295,7 +227,7 @@ fn wrk(url: &str, requests: u32) -> String {
 
 #[test]
 fn httpd_serves_curl_and_wrk_without_errors_or_memory_growth() {
-    let dir = work_dir("httpd");
+    let dir = work_dir("net", "httpd");
     let image = build(&home().join("examples/httpd/main.c"), &dir, "httpd");
     let port = free_tcp_port();
     let net = format!("user,hostfwd=tcp:127.0.0.1:{port}-:80");
@@ -343,7 +275,7 @@ fn httpd_serves_curl_and_wrk_without_errors_or_memory_growth() {
 
 #[test]
 fn udp_echo_through_a_forwarded_port() {
-    let dir = work_dir("udp");
+    let dir = work_dir("net", "udp");
     let image = build(&home().join("tests/apps/udp_echo.c"), &dir, "udp_echo");
     let console = udp_echo_session(&image, "udp_echo:");
     assert!(
@@ -354,7 +286,7 @@ fn udp_echo_through_a_forwarded_port() {
 
 #[test]
 fn rust_udp_echo_with_uk_net() {
-    let dir = work_dir("udp-rust");
+    let dir = work_dir("net", "udp-rust");
     let image = build_rust(&home().join("tests/apps/udp_echo.rs"), &dir, "udp_echo_rs");
     let console = udp_echo_session(&image, "udp_echo.rs:");
     assert!(
@@ -408,7 +340,7 @@ fn udp_echo_session(image: &Path, prefix: &str) -> String {
 
 /// Runs tcp_client against a server on the host's loopback; its console.
 fn tcp_client_session(run_args: &[&str], extra_args: &[&str]) -> String {
-    let dir = work_dir(&format!("tcp-client-{}", run_args.len()));
+    let dir = work_dir("net", &format!("tcp-client-{}", run_args.len()));
     let image = build(&home().join("tests/apps/tcp_client.c"), &dir, "tcp_client");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();

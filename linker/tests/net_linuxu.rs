@@ -3,6 +3,9 @@
 //! the host then talks to the unikernel process over that interface. Needs root (or
 //! CAP_NET_ADMIN) and /dev/net/tun: without them the tests print a note and pass. Needs curl.
 
+mod common;
+use common::*;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::UdpSocket;
 use std::os::unix::process::CommandExt;
@@ -11,46 +14,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-netu-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Compiles a C application with the pool's flags and links it for linuxu.
+/// Compiles a C application with the pool's flags and netstack's headers and links it for
+/// linuxu.
 fn build(source: &Path, name: &str) -> PathBuf {
-    let home = home();
-    let dir = work_dir(name);
-    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
+    let dir = work_dir("netu", name);
     let object = dir.join(format!("{name}.o"));
-    let status = Command::new("gcc")
-        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
-        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
-        .args(["-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables"])
-        .args(["-nostdinc", "-Wall", "-Werror"])
-        .arg("-I")
-        .arg(include("nolibc"))
-        .arg("-I")
-        .arg(include("ukalloc"))
-        .arg("-I")
-        .arg(include("netstack"))
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(&object)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
+    let netstack = home().join("pool-src/libs/netstack/include");
+    let netstack = netstack.display().to_string();
+    compile_c(source, &object, &["-Wall", "-Werror", "-I", &netstack]);
     let image = dir.join(format!("{name}.linuxu"));
-    let output = Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", &home)
+    let output = ukl()
         .arg("link")
         .arg(&object)
         .args(["--plat", "linuxu", "-o"])
