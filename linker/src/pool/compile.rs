@@ -181,7 +181,8 @@ pub(crate) fn compile_pool(
     crates_from(&metadata, &artifacts)
 }
 
-/// Pairs every workspace member with its artifact and its third-party dependencies' rlibs.
+/// Pairs every pool library (workspace member in `libs/`) with its artifact and the rlibs of the
+/// crates it bundles (third-party and `support/` crates).
 fn crates_from(
     metadata: &Value,
     artifacts: &BTreeMap<String, Vec<PathBuf>>,
@@ -236,8 +237,23 @@ fn crates_from(
         })
     };
 
+    // Pool libraries are the members in `libs/`; other members (`support/`) are crates the
+    // libraries share, bundled privately into each library that uses them, like third-party
+    // crates.
+    let in_libs = |id: &str| {
+        packages.get(id).is_some_and(|package| {
+            package["manifest_path"].as_str().is_some_and(|path| {
+                Path::new(path)
+                    .parent()
+                    .and_then(Path::parent)
+                    .and_then(Path::file_name)
+                    .is_some_and(|dir| dir == "libs")
+            })
+        })
+    };
+    let libraries: BTreeSet<&str> = members.iter().copied().filter(|id| in_libs(id)).collect();
     let mut crates = Vec::new();
-    for &member in &members {
+    for &member in &libraries {
         let package = packages
             .get(member)
             .ok_or_else(|| bad("member without package"))?;
@@ -282,7 +298,7 @@ fn crates_from(
                         continue;
                     }
                     stack.push(dependency);
-                    if !members.contains(dependency) {
+                    if !libraries.contains(dependency) {
                         let rlibs = artifacts.get(dependency).into_iter().flatten();
                         bundled.extend(
                             rlibs.filter(|file| file.extension().is_some_and(|e| e == "rlib")),

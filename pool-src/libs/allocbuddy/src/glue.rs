@@ -7,7 +7,7 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::heap::{BuddyHeap, HeapError};
-use crate::lock::SpinLock;
+use spinlock::SpinLock;
 
 /// `-ENOMEM`.
 const ENOMEM: c_int = -12;

@@ -22,5 +22,3 @@ mod zone;
 
 #[cfg(not(test))]
 mod glue;
-#[cfg(not(test))]
-mod lock;

@@ -6,8 +6,8 @@ use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::lock::SpinLock;
 use crate::region::{RegionError, RegionHeap};
+use spinlock::SpinLock;
 
 /// `-ENOMEM`.
 const ENOMEM: c_int = -12;

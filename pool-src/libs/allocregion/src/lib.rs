@@ -18,5 +18,3 @@ mod region;
 
 #[cfg(not(test))]
 mod glue;
-#[cfg(not(test))]
-mod lock;

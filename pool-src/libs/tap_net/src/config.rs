@@ -52,7 +52,7 @@ fn word(prefix: &[u8]) -> Option<&'static [u8]> {
     command_line()
         .split(|b| b.is_ascii_whitespace())
         .filter_map(|w| w.strip_prefix(prefix))
-        .last()
+        .next_back()
 }
 
 /// The process's environment as Linux keeps it (`NAME=value` entries, each ending in a NUL),
@@ -68,8 +68,10 @@ static mut ENVIRONMENT: Environment = Environment {
 };
 
 fn environment_variable(name: &[u8]) -> Option<&'static [u8]> {
-    // SAFETY: called once, from the init hook, on the only thread that touches ENVIRONMENT.
-    let env = unsafe { &mut *(&raw mut ENVIRONMENT) };
+    let environment = &raw mut ENVIRONMENT;
+    // SAFETY: called once, from the init hook, on the only thread that touches ENVIRONMENT, so
+    // no other reference to it is alive.
+    let env = unsafe { &mut *environment };
     let fd = sys::open(c"/proc/self/environ", sys::O_RDONLY | sys::O_CLOEXEC);
     if fd < 0 {
         return None;

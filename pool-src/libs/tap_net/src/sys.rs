@@ -13,7 +13,6 @@ pub const O_NONBLOCK: usize = 0o4000;
 pub const O_CLOEXEC: usize = 0o2000000;
 
 pub const EINTR: isize = 4;
-pub const EAGAIN: isize = 11;
 
 /// # Safety
 /// The arguments must be valid for system call `number` (pointers to memory of the sizes the

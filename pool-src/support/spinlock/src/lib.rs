@@ -1,5 +1,8 @@
-//! A minimal spin lock around the global heap. The unikernel runs on one CPU and the allocator
-//! never blocks, so contention only comes from a preempted holder; spinning is enough.
+//! A minimal spin lock for the allocators' global heaps (a support crate, not a pool library:
+//! every library that uses it gets a private copy). The unikernel runs on one CPU and an
+//! allocator never blocks, so contention only comes from a preempted holder; spinning is enough.
+
+#![no_std]
 
 use core::cell::UnsafeCell;
 use core::hint::spin_loop;
