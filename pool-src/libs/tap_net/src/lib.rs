@@ -12,14 +12,13 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod config;
-mod log;
 mod sys;
 
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void};
 
 use config::{IfName, Source, IFNAMSIZ};
-use log::{error, info};
+use uklog::{error, info};
 
 /// `TUNSETIFF`: `_IOW('T', 202, int)`.
 const TUNSETIFF: usize = 0x4004_54ca;

@@ -10,7 +10,6 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-mod log;
 mod mmio;
 mod net;
 mod pci;
@@ -20,9 +19,9 @@ mod virtqueue;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void};
 
-use log::{error, info};
 use net::NetDevice;
 use transport::Transport;
+use uklog::{error, info};
 
 /// virtio device id of a network card.
 const VIRTIO_ID_NET: u32 = 1;

@@ -1,4 +1,8 @@
-//! Log lines through ukdebug's `uk_pr_write`, formatted on the stack (no allocation).
+//! Log lines through ukdebug's `uk_pr_write`, formatted on the stack (no allocation): a support
+//! crate (not a pool library) that the drivers share; each library that uses it carries a
+//! private copy, and imports `uk_pr_write` from ukdebug.
+
+#![no_std]
 
 use core::fmt::{self, Write};
 
@@ -35,10 +39,14 @@ pub fn write(level: i32, args: fmt::Arguments) {
     unsafe { uk_pr_write(level, line.buf.as_ptr(), line.len) };
 }
 
+/// Logs an informational line.
+#[macro_export]
 macro_rules! info {
-    ($($arg:tt)*) => { $crate::log::write($crate::log::INFO, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::write($crate::INFO, format_args!($($arg)*)) };
 }
+
+/// Logs an error line.
+#[macro_export]
 macro_rules! error {
-    ($($arg:tt)*) => { $crate::log::write($crate::log::ERR, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::write($crate::ERR, format_args!($($arg)*)) };
 }
-pub(crate) use {error, info};
