@@ -6,14 +6,13 @@
 //! Needs curl and wrk (scripts/setup installs them).
 
 mod common;
+use common::guest::Guest;
 use common::*;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, UdpSocket};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The flags net applications add: warnings as errors, and netstack's socket headers.
@@ -78,115 +77,22 @@ fn free_udp_port() -> u16 {
         .port()
 }
 
-/// A booted guest: `ukl run` (and its QEMU) in a process group of their own, killed on drop;
-/// the console is collected by a thread.
-struct Guest {
-    child: Child,
-    console: Arc<Mutex<String>>,
-}
-
-impl Guest {
-    fn boot(image: &Path, run_args: &[&str], app_args: &[&str]) -> Guest {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-        command
-            .env("UKL_HOME", home())
-            .arg("run")
-            .arg(image)
-            .args(["-m", "64M", "--timeout", "600"])
-            .args(run_args);
-        if !app_args.is_empty() {
-            command.arg("--").args(app_args);
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("ukl run starts");
-        let console = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let console = Arc::clone(&console);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut text = console.lock().unwrap();
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            });
-        }
-        Guest { child, console }
+/// Boots `image` with `ukl run` in the background.
+fn boot(image: &Path, run_args: &[&str], app_args: &[&str]) -> Guest {
+    let mut command = ukl();
+    command
+        .arg("run")
+        .arg(image)
+        .args(["-m", "64M", "--timeout", "600"])
+        .args(run_args);
+    if !app_args.is_empty() {
+        command.arg("--").args(app_args);
     }
-
-    fn console(&self) -> String {
-        self.console.lock().unwrap().clone()
-    }
-
-    /// Waits until the console shows `text`.
-    fn wait_for(&mut self, text: &str, timeout: Duration) {
-        let started = Instant::now();
-        while !self.console().contains(text) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                std::thread::sleep(Duration::from_millis(200));
-                panic!(
-                    "guest ended ({status}) before printing `{text}`:\n{}",
-                    self.console()
-                );
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "no `{text}` after {timeout:?}:\n{}",
-                self.console()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits for the guest to end; its exit status.
-    fn finish(&mut self, timeout: Duration) -> i32 {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(200));
-                return status.code().unwrap_or(-1);
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "guest still running after {timeout:?}:\n{}",
-                self.console()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Guest {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            // The group holds `ukl run` and QEMU.
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-                .status();
-            let _ = self.child.wait();
-        }
-    }
+    Guest::start(command)
 }
 
 fn curl(url: &str) -> (String, String) {
-    let output = Command::new("curl")
-        .args(["-sS", "-m", "60", "-w", "\n%{http_code}", url])
-        .output()
-        .expect("curl runs (scripts/setup installs it)");
-    assert!(
-        output.status.success(),
-        "curl {url}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap();
-    (body.to_string(), code.to_string())
+    common::guest::curl(url, 60)
 }
 
 fn stat(body: &str, key: &str) -> u64 {
@@ -231,7 +137,7 @@ fn httpd_serves_curl_and_wrk_without_errors_or_memory_growth() {
     let image = build(&home().join("examples/httpd/main.c"), &dir, "httpd");
     let port = free_tcp_port();
     let net = format!("user,hostfwd=tcp:127.0.0.1:{port}-:80");
-    let mut guest = Guest::boot(&image, &["--net", &net], &[]);
+    let mut guest = boot(&image, &["--net", &net], &[]);
     guest.wait_for("httpd: listening on port 80", Duration::from_secs(120));
     let base = format!("http://127.0.0.1:{port}");
 
@@ -299,7 +205,7 @@ fn rust_udp_echo_with_uk_net() {
 fn udp_echo_session(image: &Path, prefix: &str) -> String {
     let port = free_udp_port();
     let net = format!("user,hostfwd=udp:127.0.0.1:{port}-:7");
-    let mut guest = Guest::boot(image, &["--net", &net], &[]);
+    let mut guest = boot(image, &["--net", &net], &[]);
     guest.wait_for(
         &format!("{prefix} listening on port 7"),
         Duration::from_secs(120),
@@ -348,7 +254,7 @@ fn tcp_client_session(run_args: &[&str], extra_args: &[&str]) -> String {
     args.extend_from_slice(extra_args);
     let mut run = vec!["--net", "user"];
     run.extend_from_slice(run_args);
-    let mut guest = Guest::boot(&image, &run, &args);
+    let mut guest = boot(&image, &run, &args);
     listener.set_nonblocking(true).unwrap();
     let started = Instant::now();
     let mut stream = loop {

@@ -4,15 +4,13 @@
 //! CAP_NET_ADMIN) and /dev/net/tun: without them the tests print a note and pass. Needs curl.
 
 mod common;
+use common::guest::Guest;
 use common::*;
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::UdpSocket;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Compiles a C application with the pool's flags and netstack's headers and links it for
 /// linuxu.
@@ -100,102 +98,8 @@ impl Drop for Tap {
     }
 }
 
-/// A running unikernel process in a process group of its own, killed on drop; its output is
-/// collected by threads.
-struct Process {
-    child: Child,
-    console: Arc<Mutex<String>>,
-}
-
-impl Process {
-    fn start(mut command: Command) -> Process {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("the unikernel starts");
-        let console = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let console = Arc::clone(&console);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut text = console.lock().unwrap();
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            });
-        }
-        Process { child, console }
-    }
-
-    fn console(&self) -> String {
-        self.console.lock().unwrap().clone()
-    }
-
-    fn wait_for(&mut self, text: &str, timeout: Duration) {
-        let started = Instant::now();
-        while !self.console().contains(text) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                std::thread::sleep(Duration::from_millis(200));
-                panic!(
-                    "the unikernel ended ({status}) before printing `{text}`:\n{}",
-                    self.console()
-                );
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "no `{text}` after {timeout:?}:\n{}",
-                self.console()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn finish(&mut self, timeout: Duration) -> i32 {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(200));
-                return status.code().unwrap_or(-1);
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "still running after {timeout:?}:\n{}",
-                self.console()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-                .status();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 fn curl(url: &str) -> (String, String) {
-    let output = Command::new("curl")
-        .args(["-sS", "-m", "30", "-w", "\n%{http_code}", url])
-        .output()
-        .expect("curl runs (scripts/setup installs it)");
-    assert!(
-        output.status.success(),
-        "curl {url}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap();
-    (body.to_string(), code.to_string())
+    common::guest::curl(url, 30)
 }
 
 /// httpd through `ukl run --net tap:NAME` (the interface reaches tap_net as UKL_TAP).
@@ -213,7 +117,7 @@ fn httpd_serves_curl_over_a_tap_interface() {
         .arg(&image)
         .args(["--timeout", "300", "--net", &format!("tap:{}", tap.name)])
         .args(["--", "netstack.ip=10.0.3.15/24", "netstack.gw=10.0.3.1"]);
-    let mut httpd = Process::start(command);
+    let mut httpd = Guest::start(command);
     httpd.wait_for("httpd: listening on port 80", Duration::from_secs(60));
     let console = httpd.console();
     assert!(
@@ -261,7 +165,7 @@ fn udp_echo_over_a_tap_interface() {
         "netstack.ip=10.0.4.15/24",
         "netstack.gw=none",
     ]);
-    let mut echo = Process::start(command);
+    let mut echo = Guest::start(command);
     echo.wait_for("udp_echo: listening on port 7", Duration::from_secs(60));
     assert!(
         echo.console()

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, reason = "each test crate uses the helpers it needs")]
 
+pub mod guest;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
