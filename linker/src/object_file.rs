@@ -103,7 +103,7 @@ impl<'a> ObjectFile<'a> {
         let mut sections = Vec::with_capacity(table.len());
         let mut groups = Vec::new();
         let mut comment: &[u8] = &[];
-        for (index, header) in table.enumerate() {
+        for header in table.iter() {
             let section_name = table
                 .section_name(LE, header)
                 .map_err(|e| corrupt("section name", e))?;
@@ -121,8 +121,8 @@ impl<'a> ObjectFile<'a> {
                 })?
             };
             if sh_type == elf::SHT_GROUP {
-                let group = read_group(&table, &symbols, header, data)
-                    .map_err(|e| corrupt("section group", e))?;
+                let group =
+                    read_group(&symbols, header, data).map_err(|e| corrupt("section group", e))?;
                 if let Some(group) = group {
                     groups.push(group);
                 }
@@ -137,7 +137,6 @@ impl<'a> ObjectFile<'a> {
             if section_name == b".comment" {
                 comment = data_bytes;
             }
-            let _ = index;
             sections.push(InputSection {
                 name: section_name,
                 kind,
@@ -395,12 +394,10 @@ fn classify_section(name: &[u8], sh_type: u32, flags: u64) -> SectionKind {
 type Group<'a> = (&'a [u8], Vec<u32>);
 
 fn read_group<'a>(
-    table: &SectionTable<'a, Elf>,
     symbols: &SymbolTable<'a, Elf>,
     header: &'a elf::SectionHeader64<LittleEndian>,
     data: &'a [u8],
 ) -> object::read::Result<Option<Group<'a>>> {
-    let _ = table;
     let words: &[object::U32Bytes<LittleEndian>] = header.data_as_array(LE, data)?;
     let Some((flag, members)) = words.split_first() else {
         return Ok(None);

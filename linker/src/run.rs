@@ -49,8 +49,7 @@ pub enum Outcome {
 }
 
 /// Joins arguments into a kernel command line, quoting those with spaces.
-pub fn command_line(image_name: &str, args: &[String]) -> String {
-    let _ = image_name;
+pub fn command_line(args: &[String]) -> String {
     args.iter()
         .map(|a| {
             if a.is_empty() || a.contains(char::is_whitespace) {
@@ -121,7 +120,7 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             platform.name
         )
     })?;
-    let cmdline = command_line("", &options.args);
+    let cmdline = command_line(&options.args);
     // linuxu: the image is the program and takes the application's arguments directly.
     let is_process = spec.command.iter().any(|w| w == "ARGS");
     let guest_memory_in_command = spec.command.iter().any(|w| w.contains("{memory_mb}"));
