@@ -2,7 +2,8 @@
 //!
 //! Exports: `uk_boot_set_app_entry` (an init hook registers an entry that replaces `main`,
 //! e.g. `musl_start`), `uk_boot_main` (called by the platform once the console, memory regions and clock are
-//! ready) and `uk_boot_main_argv` (the same, for a platform that has real arguments). Imports: `ukplat_cmdline`, `ukplat_console_write`, `ukplat_terminate`, the
+//! ready) and `uk_boot_main_argv` (the same, for a platform that has real arguments), `uk_idle`/`uk_idle_set`
+//! (the idle hook that polling loops call, see `idle`). Imports: `ukplat_cmdline`, `ukplat_console_write`, `ukplat_terminate`, the
 //! application's `main`, and the link-script symbols `__uk_inittab_start`/`_end` and
 //! `__init_array_start`/`_end`.
 //!
@@ -27,7 +28,9 @@ mod argv;
 mod constructors;
 #[cfg(not(test))]
 mod entry;
+mod idle;
 mod inittab;
 
 #[cfg(not(test))]
 pub use entry::{uk_boot_main, uk_boot_main_argv, uk_boot_set_app_entry};
+pub use idle::{uk_idle, uk_idle_set};

@@ -1,10 +1,6 @@
-//! Linux errno values used by the socket API, and the C convention (-1 and errno).
+//! Linux errno values used by the socket API (returned negated; netstack never sets `errno`).
 
 use core::ffi::c_int;
-
-extern "C" {
-    fn __errno_location() -> *mut c_int;
-}
 
 pub const EPIPE: c_int = 32;
 pub const EBADF: c_int = 9;
@@ -25,21 +21,3 @@ pub const ENOTCONN: c_int = 107;
 pub const ETIMEDOUT: c_int = 110;
 pub const ECONNREFUSED: c_int = 111;
 pub const EINPROGRESS: c_int = 115;
-pub const ENOSPC: c_int = 28;
-
-/// Sets errno.
-pub fn set(code: c_int) {
-    // SAFETY: nolibc's errno location is a valid, static int.
-    unsafe { *__errno_location() = code };
-}
-
-/// The C return convention: the value, or -1 with errno set.
-pub fn ret<T: From<i8>>(result: Result<T, c_int>) -> T {
-    match result {
-        Ok(value) => value,
-        Err(code) => {
-            set(code);
-            T::from(-1)
-        }
-    }
-}

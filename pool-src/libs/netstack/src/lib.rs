@@ -1,13 +1,15 @@
 //! netstack: a TCP/IP stack for the unikernel on smoltcp (IPv4 with static configuration or
-//! DHCP, TCP, UDP) over the netdev device API, and the BSD socket API for C applications.
+//! DHCP, TCP, UDP) over the netdev device API, with a handle-based socket API for C,
+//! `uk_netstack_*` (socket ids, negative errno values; no descriptors, no `errno`).
 //!
 //! Modules: `device` (smoltcp's `phy::Device` over netdev), `config` (addressing from the
-//! command line), `stack` (the interface, socket set and polling loop), `file` (descriptors and
-//! their smoltcp sockets), `bsd` (socket, bind, listen, accept, connect, send/recv, poll,
-//! select, ...), `inet` (address text conversions), `sockaddr`, `errno`.
+//! command line), `stack` (the interface, socket set and polling loop), `file` (open sockets
+//! and their smoltcp sockets), `api` (`uk_netstack_socket`, `_bind`, `_accept`, `_sendto`,
+//! `_readiness`, ...), `sockaddr`, `errno`.
 //!
-//! The stack starts from an init hook at priority 20, after the drivers (10). Rust applications
-//! use the same C functions through `uk::net` (pool-src/libs/uk).
+//! The stack starts from an init hook at priority 20, after the drivers (10). The POSIX names
+//! (`socket`, `poll`, `select`, ...) for nolibc programs and for `uk::net` are in the
+//! `posix_socket` library; musl programs reach netstack through `linux_syscall`.
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -15,12 +17,11 @@
 
 extern crate alloc;
 
-mod bsd;
+mod api;
 mod config;
 mod device;
 mod errno;
 mod file;
-mod inet;
 mod sockaddr;
 mod stack;
 

@@ -1,4 +1,4 @@
-//! `struct sockaddr_in` to and from smoltcp endpoints, and the text forms of IPv4 addresses.
+//! `struct sockaddr_in` to and from smoltcp endpoints.
 
 use core::ffi::c_int;
 
@@ -61,32 +61,4 @@ pub unsafe fn write(address: *mut u8, len: *mut u32, endpoint: IpEndpoint) {
         core::ptr::copy_nonoverlapping(&sin as *const SockaddrIn as *const u8, address, n);
         *len = size as u32;
     }
-}
-
-/// Formats `a.b.c.d` into `out`; the length written (without NUL).
-pub fn format(ip: [u8; 4], out: &mut [u8; 16]) -> usize {
-    let mut n = 0;
-    for (i, byte) in ip.iter().enumerate() {
-        if i > 0 {
-            out[n] = b'.';
-            n += 1;
-        }
-        let mut digits = [0u8; 3];
-        let mut count = 0;
-        let mut value = *byte;
-        loop {
-            digits[count] = b'0' + value % 10;
-            count += 1;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        for d in digits[..count].iter().rev() {
-            out[n] = *d;
-            n += 1;
-        }
-    }
-    out[n] = 0;
-    n
 }

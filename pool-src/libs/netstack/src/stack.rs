@@ -1,10 +1,10 @@
 //! The one network stack of the image: a smoltcp interface on netdev device 0, its socket set,
 //! the table of open sockets (file descriptors) and the polling loop.
 //!
-//! There is no scheduler yet, so nothing runs in the background: every socket call polls the
-//! device and the stack (`Net::poll`) and blocking calls poll in a loop until their condition
-//! holds or their timeout passes. With a scheduler, `wait` becomes a wait queue woken by the
-//! driver's interrupt; callers do not change.
+//! Nothing runs in the background: every socket call polls the device and the stack
+//! (`Net::poll`) and blocking calls poll in a loop until their condition holds or their timeout
+//! passes, calling boot's `uk_idle` between polls (with schedcoop, a yield to the other
+//! threads).
 
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
@@ -23,6 +23,7 @@ extern "C" {
     fn ukplat_monotonic_ns() -> u64;
     fn uk_netdev_count() -> c_int;
     fn uk_netdev_info(index: c_int, info: *mut NetdevInfo) -> c_int;
+    fn uk_idle();
 }
 
 /// `struct uk_netdev_info`.
@@ -218,6 +219,7 @@ pub fn start(dhcp_wait: Duration) -> c_int {
         if ready != Some(false) || now() > deadline {
             return 0;
         }
-        core::hint::spin_loop();
+        // SAFETY: boot's idle hook, called while the stack is not borrowed.
+        unsafe { uk_idle() };
     }
 }

@@ -1,5 +1,5 @@
 /* nolibc: unistd.h (minimal). sleep and usleep come from the pthread library; close (of a
- * socket) from netstack. */
+ * socket) from posix_socket. */
 #ifndef _NOLIBC_UNISTD_H
 #define _NOLIBC_UNISTD_H
 

@@ -1,5 +1,5 @@
 //! schedcoop's `struct uk_sched_ops`, its registration from the init table, and the schedule
-//! loop with its halting idle.
+//! loop with its halting idle; it also makes `uk_thread_yield` boot's idle hook.
 
 use crate::queue::{Node, Queues, FOREVER};
 use core::cell::UnsafeCell;
@@ -57,13 +57,20 @@ extern "C" {
     fn ukplat_terminate(status: i32) -> !;
     fn ukplat_console_write(buf: *const c_char, len: usize);
     fn ukarch_crash(why: *const c_char) -> !;
+    fn uk_thread_yield();
+    fn uk_idle_set(hook: Option<unsafe extern "C" fn()>);
 }
 
-/// Registers schedcoop with uksched; returns 0.
+/// Registers schedcoop with uksched, and `uk_thread_yield` as boot's idle hook (so that code
+/// polling for something lets the other threads run); returns 0.
 #[no_mangle]
 pub extern "C" fn uk_schedcoop_init() -> i32 {
-    // SAFETY: `OPS` lives forever and follows the `struct uk_sched_ops` contracts.
-    unsafe { uk_sched_register(&OPS.0) };
+    // SAFETY: `OPS` lives forever and follows the `struct uk_sched_ops` contracts;
+    // `uk_thread_yield` may be called by any thread once a scheduler is registered.
+    unsafe {
+        uk_sched_register(&OPS.0);
+        uk_idle_set(Some(uk_thread_yield));
+    }
     0
 }
 

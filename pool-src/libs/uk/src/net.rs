@@ -1,5 +1,6 @@
-//! Sockets for Rust applications: TCP listeners and streams and UDP sockets over netstack's BSD
-//! socket functions (IPv4). Blocking, like the C calls; errors are errno values.
+//! Sockets for Rust applications: TCP listeners and streams and UDP sockets over the BSD socket
+//! functions of the posix_socket library (which runs on netstack; IPv4). Blocking, like the C
+//! calls; errors are errno values.
 //!
 //! ```ignore
 //! let listener = uk::net::TcpListener::bind(80)?;

@@ -29,4 +29,12 @@ void uk_boot_main_argv(int argc, char **argv) __attribute__((noreturn));
  */
 void uk_boot_set_app_entry(void (*entry)(int argc, char **argv) __attribute__((noreturn)));
 
+/*
+ * The idle hook. A caller that polls for something (a socket, a device) calls uk_idle()
+ * between polls: it lets other work run (a scheduler registers its yield with uk_idle_set,
+ * schedcoop does) and is a spin-loop pause when no hook is set. The last uk_idle_set wins.
+ */
+void uk_idle(void);
+void uk_idle_set(void (*hook)(void));
+
 #endif

@@ -2,9 +2,47 @@
 
 use core::ffi::{c_char, c_int, CStr};
 
-use crate::config::parse_ipv4;
 use crate::errno::{self, EAFNOSUPPORT, ENOSPC};
-use crate::sockaddr::{format, AF_INET};
+
+const AF_INET: u16 = 2;
+
+/// `a.b.c.d` (four decimal bytes) as its bytes.
+fn parse_ipv4(text: &str) -> Option<[u8; 4]> {
+    let mut bytes = [0u8; 4];
+    let mut parts = text.split('.');
+    for byte in &mut bytes {
+        *byte = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then_some(bytes)
+}
+
+/// Formats `a.b.c.d` into `out`, NUL-terminated; the length written (without the NUL).
+fn format(ip: [u8; 4], out: &mut [u8; 16]) -> usize {
+    let mut n = 0;
+    for (i, byte) in ip.iter().enumerate() {
+        if i > 0 {
+            out[n] = b'.';
+            n += 1;
+        }
+        let mut digits = [0u8; 3];
+        let mut count = 0;
+        let mut value = *byte;
+        loop {
+            digits[count] = b'0' + value % 10;
+            count += 1;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        for d in digits[..count].iter().rev() {
+            out[n] = *d;
+            n += 1;
+        }
+    }
+    out[n] = 0;
+    n
+}
 
 /// # Safety
 /// `text` is a NUL-terminated string.
@@ -14,7 +52,7 @@ unsafe fn parse(text: *const c_char) -> Option<[u8; 4]> {
     }
     // SAFETY: the caller passes a NUL-terminated string.
     let text = unsafe { CStr::from_ptr(text) }.to_str().ok()?;
-    parse_ipv4(text).map(|ip| ip.octets())
+    parse_ipv4(text)
 }
 
 /// 1 on success, 0 for text that is not an address, -1 (EAFNOSUPPORT) for other families.

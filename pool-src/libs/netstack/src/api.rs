@@ -1,10 +1,13 @@
-//! The BSD socket API for C (`sys/socket.h`, `poll.h`, `sys/select.h`, `fcntl.h`): each
-//! function maps its arguments, runs on the stack, and returns the C way (-1 and errno).
+//! netstack's C API, `uk_netstack_*`: the BSD socket operations on socket ids (indexes into
+//! netstack's own table, not file descriptors: whoever owns descriptors maps them). Each
+//! function maps its arguments, runs on the stack, and returns >= 0 or a negative errno; none
+//! touches `errno`.
 //!
-//! File descriptors of sockets start at 3 (0-2 are the console's). Blocking calls poll the
-//! device and the stack in a loop (see `stack`); SO_RCVTIMEO/SO_SNDTIMEO bound them.
+//! Blocking calls poll the device and the stack in a loop, calling boot's `uk_idle` between
+//! polls so that other threads run; a socket's non-blocking flag and SO_RCVTIMEO/SO_SNDTIMEO
+//! bound them.
 
-use core::ffi::{c_int, c_long, c_void};
+use core::ffi::{c_int, c_void};
 
 use smoltcp::socket::{tcp, udp};
 use smoltcp::time::{Duration, Instant};
@@ -33,32 +36,38 @@ const SO_RCVTIMEO: c_int = 20;
 const SO_SNDTIMEO: c_int = 21;
 const TCP_NODELAY: c_int = 1;
 const MSG_DONTWAIT: c_int = 0x40;
-const F_GETFL: c_int = 3;
-const F_SETFL: c_int = 4;
-const O_NONBLOCK: c_long = 0o4000;
-const FIONBIO: c_long = 0x5421;
-const FIRST_FD: c_int = 3;
 
-fn index(fd: c_int) -> Result<usize, c_int> {
-    if fd < FIRST_FD {
-        return Err(EBADF);
-    }
-    Ok((fd - FIRST_FD) as usize)
+extern "C" {
+    fn uk_idle();
 }
 
-fn file(net: &mut Net, fd: c_int) -> Result<&mut File, c_int> {
-    let i = index(fd)?;
+fn index(sock: c_int) -> Result<usize, c_int> {
+    usize::try_from(sock).map_err(|_| EBADF)
+}
+
+/// The C convention of this API: the value, or the negated errno.
+fn answer(result: Result<c_int, c_int>) -> c_int {
+    result.unwrap_or_else(|code| -code)
+}
+
+/// `answer` for byte counts.
+fn answer64(result: Result<isize, c_int>) -> i64 {
+    result.map_or_else(|code| -(code as i64), |n| n as i64)
+}
+
+fn file(net: &mut Net, sock: c_int) -> Result<&mut File, c_int> {
+    let i = index(sock)?;
     net.files.get_mut(i).and_then(Option::as_mut).ok_or(EBADF)
 }
 
 /// The file and the socket set, borrowed separately.
 fn parts(
     net: &mut Net,
-    fd: c_int,
+    sock: c_int,
 ) -> Result<(&mut File, &mut smoltcp::iface::SocketSet<'static>), c_int> {
     let f = net
         .files
-        .get_mut(index(fd)?)
+        .get_mut(index(sock)?)
         .and_then(Option::as_mut)
         .ok_or(EBADF)?;
     Ok((f, &mut net.sockets))
@@ -68,11 +77,11 @@ fn install(net: &mut Net, file: File) -> c_int {
     match net.files.iter().position(Option::is_none) {
         Some(i) => {
             net.files[i] = Some(file);
-            i as c_int + FIRST_FD
+            i as c_int
         }
         None => {
             net.files.push(Some(file));
-            net.files.len() as c_int - 1 + FIRST_FD
+            net.files.len() as c_int - 1
         }
     }
 }
@@ -101,21 +110,22 @@ fn block<R>(
         if nonblocking || deadline.is_some_and(|d| stack::now() >= d) {
             return Err(EAGAIN);
         }
-        core::hint::spin_loop();
+        // SAFETY: boot's idle hook; the stack is not borrowed while other threads run.
+        unsafe { uk_idle() };
     }
 }
 
 /// Blocking behaviour of a file: (non-blocking, receive timeout, send timeout).
-fn mode(fd: c_int) -> Result<(bool, Option<Duration>, Option<Duration>), c_int> {
+fn mode(sock: c_int) -> Result<(bool, Option<Duration>, Option<Duration>), c_int> {
     on_stack(|net| {
-        let f = file(net, fd)?;
+        let f = file(net, sock)?;
         Ok((f.nonblocking, f.recv_timeout, f.send_timeout))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> c_int {
-    ret((|| {
+pub extern "C" fn uk_netstack_socket(domain: c_int, kind: c_int, protocol: c_int) -> c_int {
+    answer((|| {
         if domain != sockaddr::AF_INET as c_int {
             return Err(EAFNOSUPPORT);
         }
@@ -138,10 +148,10 @@ pub extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> c_int {
 /// # Safety
 /// `address` points to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn bind(fd: c_int, address: *const u8, len: u32) -> c_int {
+pub unsafe extern "C" fn uk_netstack_bind(sock: c_int, address: *const u8, len: u32) -> c_int {
     // SAFETY: forwarded from the caller.
     let parsed = unsafe { sockaddr::read(address, len) };
-    ret(on_stack(|net| {
+    answer(on_stack(|net| {
         let (ip, port) = parsed?;
         let port = if port == 0 {
             net.ephemeral_port()
@@ -157,7 +167,7 @@ pub unsafe extern "C" fn bind(fd: c_int, address: *const u8, len: u32) -> c_int 
         };
         let (sockets, files) = (&mut net.sockets, &mut net.files);
         let f = files
-            .get_mut(index(fd)?)
+            .get_mut(index(sock)?)
             .and_then(Option::as_mut)
             .ok_or(EBADF)?;
         if f.bound.is_some() {
@@ -175,14 +185,14 @@ pub unsafe extern "C" fn bind(fd: c_int, address: *const u8, len: u32) -> c_int 
 }
 
 #[no_mangle]
-pub extern "C" fn listen(fd: c_int, backlog: c_int) -> c_int {
-    ret(on_stack(|net| {
+pub extern "C" fn uk_netstack_listen(sock: c_int, backlog: c_int) -> c_int {
+    answer(on_stack(|net| {
         let depth = (backlog.max(1) as usize).min(file::MAX_BACKLOG);
-        let port = match file(net, fd)?.bound {
+        let port = match file(net, sock)?.bound {
             Some(endpoint) => endpoint.port,
             None => net.ephemeral_port(),
         };
-        let f = file(net, fd)?;
+        let f = file(net, sock)?;
         match f.kind {
             Kind::Tcp(None) => {}
             Kind::Listener { .. } => return Ok(0),
@@ -194,7 +204,7 @@ pub extern "C" fn listen(fd: c_int, backlog: c_int) -> c_int {
         for _ in 0..depth {
             queue.push(file::listening(&mut net.sockets, endpoint));
         }
-        file(net, fd)?.kind = Kind::Listener {
+        file(net, sock)?.kind = Kind::Listener {
             endpoint,
             backlog: queue,
         };
@@ -204,25 +214,20 @@ pub extern "C" fn listen(fd: c_int, backlog: c_int) -> c_int {
 
 /// # Safety
 /// `address`/`len` as for `getpeername` (or null).
+///
+/// Waits for a connection on listener `sock`; the new socket (non-blocking if `flags` has
+/// SOCK_NONBLOCK).
 #[no_mangle]
-pub unsafe extern "C" fn accept(fd: c_int, address: *mut u8, len: *mut u32) -> c_int {
-    // SAFETY: forwarded from the caller.
-    unsafe { accept4(fd, address, len, 0) }
-}
-
-/// # Safety
-/// `address`/`len` as for `getpeername` (or null).
-#[no_mangle]
-pub unsafe extern "C" fn accept4(
-    fd: c_int,
+pub unsafe extern "C" fn uk_netstack_accept(
+    sock: c_int,
     address: *mut u8,
     len: *mut u32,
     flags: c_int,
 ) -> c_int {
-    let result = mode(fd).and_then(|(nonblocking, timeout, _)| {
+    let result = mode(sock).and_then(|(nonblocking, timeout, _)| {
         block(nonblocking, timeout, |net| {
             let (sockets, files) = (&mut net.sockets, &mut net.files);
-            let listener = match files.get_mut(index(fd).ok()?).and_then(Option::as_mut) {
+            let listener = match files.get_mut(index(sock).ok()?).and_then(Option::as_mut) {
                 Some(listener) => listener,
                 None => return Some(Err(EBADF)),
             };
@@ -247,7 +252,7 @@ pub unsafe extern "C" fn accept4(
             None
         })
     });
-    ret(result.and_then(|(handle, peer, nodelay, keepalive)| {
+    answer(result.and_then(|(handle, peer, nodelay, keepalive)| {
         on_stack(|net| {
             let mut accepted = File::new(Kind::Tcp(Some(handle)));
             accepted.nodelay = nodelay;
@@ -268,7 +273,7 @@ pub unsafe extern "C" fn accept4(
 /// # Safety
 /// `address` points to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn connect(fd: c_int, address: *const u8, len: u32) -> c_int {
+pub unsafe extern "C" fn uk_netstack_connect(sock: c_int, address: *const u8, len: u32) -> c_int {
     // SAFETY: forwarded from the caller.
     let parsed = unsafe { sockaddr::read(address, len) };
     let started = on_stack(|net| {
@@ -277,14 +282,14 @@ pub unsafe extern "C" fn connect(fd: c_int, address: *const u8, len: u32) -> c_i
             return Err(EINVAL);
         }
         let remote = IpEndpoint::new(ip.into(), port);
-        let local_port = match file(net, fd)?.bound {
+        let local_port = match file(net, sock)?.bound {
             Some(endpoint) => endpoint.port,
             None => net.ephemeral_port(),
         };
         if net.address().is_none() {
             return Err(ENETUNREACH);
         }
-        let f = file(net, fd)?;
+        let f = file(net, sock)?;
         match f.kind {
             Kind::Udp(_) => {
                 f.peer = Some(remote);
@@ -310,7 +315,7 @@ pub unsafe extern "C" fn connect(fd: c_int, address: *const u8, len: u32) -> c_i
                     .connect(context, remote, local_port)
                     .map_err(|_| ENETUNREACH)?;
                 let handle = net.sockets.add(socket);
-                file(net, fd)?.kind = Kind::Tcp(Some(handle));
+                file(net, sock)?.kind = Kind::Tcp(Some(handle));
                 net.poll();
                 if nonblocking {
                     return Err(EINPROGRESS);
@@ -321,14 +326,14 @@ pub unsafe extern "C" fn connect(fd: c_int, address: *const u8, len: u32) -> c_i
     });
     let wait = match started {
         Ok(wait) => wait,
-        Err(code) => return ret(Err(code)),
+        Err(code) => return answer(Err(code)),
     };
     if !wait {
         return 0;
     }
-    let timeout = mode(fd).ok().and_then(|(_, _, send)| send);
+    let timeout = mode(sock).ok().and_then(|(_, _, send)| send);
     let result = block(false, timeout, |net| {
-        let Ok(f) = file(net, fd) else {
+        let Ok(f) = file(net, sock) else {
             return Some(Err(EBADF));
         };
         let Kind::Tcp(Some(handle)) = f.kind else {
@@ -340,17 +345,17 @@ pub unsafe extern "C" fn connect(fd: c_int, address: *const u8, len: u32) -> c_i
             _ => Some(Ok(0)),
         }
     });
-    ret(result.map_err(|code| if code == EAGAIN { ETIMEDOUT } else { code }))
+    answer(result.map_err(|code| if code == EAGAIN { ETIMEDOUT } else { code }))
 }
 
 /// Sends on a TCP socket: everything when blocking, what fits when not.
-fn tcp_send(fd: c_int, data: &[u8], dontwait: bool) -> Result<isize, c_int> {
-    let (nonblocking, _, timeout) = mode(fd)?;
+fn tcp_send(sock: c_int, data: &[u8], dontwait: bool) -> Result<isize, c_int> {
+    let (nonblocking, _, timeout) = mode(sock)?;
     let nonblocking = nonblocking || dontwait;
     let mut sent = 0usize;
     loop {
         let step = block(nonblocking && sent == 0, timeout, |net| {
-            let handle = match file(net, fd) {
+            let handle = match file(net, sock) {
                 Ok(File {
                     kind: Kind::Tcp(Some(handle)),
                     ..
@@ -384,15 +389,15 @@ fn tcp_send(fd: c_int, data: &[u8], dontwait: bool) -> Result<isize, c_int> {
 }
 
 fn udp_send(
-    fd: c_int,
+    sock: c_int,
     data: &[u8],
     to: Option<IpEndpoint>,
     dontwait: bool,
 ) -> Result<isize, c_int> {
-    let (nonblocking, _, timeout) = mode(fd)?;
+    let (nonblocking, _, timeout) = mode(sock)?;
     block(nonblocking || dontwait, timeout, |net| {
         let port = net.ephemeral_port();
-        let (f, sockets) = match parts(net, fd) {
+        let (f, sockets) = match parts(net, sock) {
             Ok(parts) => parts,
             Err(code) => return Some(Err(code)),
         };
@@ -422,27 +427,21 @@ fn udp_send(
     })
 }
 
-/// # Safety
-/// `buf` points to `len` readable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn send(fd: c_int, buf: *const c_void, len: usize, flags: c_int) -> isize {
-    // SAFETY: forwarded from the caller.
-    unsafe { sendto(fd, buf, len, flags, core::ptr::null(), 0) }
-}
-
+/// Sends `len` bytes (to `address`, or the connected peer when it is null): the count sent.
+///
 /// # Safety
 /// `buf` points to `len` readable bytes, `address` to `address_len` (or is null).
 #[no_mangle]
-pub unsafe extern "C" fn sendto(
-    fd: c_int,
+pub unsafe extern "C" fn uk_netstack_sendto(
+    sock: c_int,
     buf: *const c_void,
     len: usize,
     flags: c_int,
     address: *const u8,
     address_len: u32,
-) -> isize {
+) -> i64 {
     if buf.is_null() && len > 0 {
-        return ret(Err(EFAULT));
+        return answer64(Err(EFAULT));
     }
     // SAFETY: the caller vouches for `len` readable bytes.
     let data = unsafe { core::slice::from_raw_parts(buf as *const u8, len) };
@@ -452,54 +451,40 @@ pub unsafe extern "C" fn sendto(
         // SAFETY: forwarded from the caller.
         match unsafe { sockaddr::read(address, address_len) } {
             Ok((ip, port)) => Some(IpEndpoint::new(ip.into(), port)),
-            Err(code) => return ret(Err(code)),
+            Err(code) => return answer64(Err(code)),
         }
     };
-    let is_udp = on_stack(|net| Ok(matches!(file(net, fd)?.kind, Kind::Udp(_))));
+    let is_udp = on_stack(|net| Ok(matches!(file(net, sock)?.kind, Kind::Udp(_))));
     let dontwait = flags & MSG_DONTWAIT != 0;
-    ret(match is_udp {
-        Ok(true) => udp_send(fd, data, to, dontwait),
-        Ok(false) => tcp_send(fd, data, dontwait),
+    answer64(match is_udp {
+        Ok(true) => udp_send(sock, data, to, dontwait),
+        Ok(false) => tcp_send(sock, data, dontwait),
         Err(code) => Err(code),
     })
 }
 
-/// # Safety
-/// `buf` points to `len` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn recv(fd: c_int, buf: *mut c_void, len: usize, flags: c_int) -> isize {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        recvfrom(
-            fd,
-            buf,
-            len,
-            flags,
-            core::ptr::null_mut(),
-            core::ptr::null_mut(),
-        )
-    }
-}
-
+/// Receives up to `len` bytes (and the sender, when `address` is not null): the count
+/// received, 0 when a TCP peer has shut down.
+///
 /// # Safety
 /// `buf` points to `len` writable bytes; `address`/`address_len` as for `getpeername`.
 #[no_mangle]
-pub unsafe extern "C" fn recvfrom(
-    fd: c_int,
+pub unsafe extern "C" fn uk_netstack_recvfrom(
+    sock: c_int,
     buf: *mut c_void,
     len: usize,
     flags: c_int,
     address: *mut u8,
     address_len: *mut u32,
-) -> isize {
+) -> i64 {
     if buf.is_null() && len > 0 {
-        return ret(Err(EFAULT));
+        return answer64(Err(EFAULT));
     }
     // SAFETY: the caller vouches for `len` writable bytes.
     let out = unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, len) };
-    let result = mode(fd).and_then(|(nonblocking, timeout, _)| {
+    let result = mode(sock).and_then(|(nonblocking, timeout, _)| {
         block(nonblocking || flags & MSG_DONTWAIT != 0, timeout, |net| {
-            let f = match file(net, fd) {
+            let f = match file(net, sock) {
                 Ok(f) => f,
                 Err(code) => return Some(Err(code)),
             };
@@ -534,7 +519,7 @@ pub unsafe extern "C" fn recvfrom(
             }
         })
     });
-    ret(result.map(|(n, peer)| {
+    answer64(result.map(|(n, peer)| {
         if let Some(peer) = peer {
             // SAFETY: forwarded from the caller.
             unsafe { sockaddr::write(address, address_len, peer) };
@@ -543,15 +528,12 @@ pub unsafe extern "C" fn recvfrom(
     }))
 }
 
-/// Closes a socket descriptor. A TCP connection is closed gracefully (FIN) in the background:
+/// Closes a socket. A TCP connection is closed gracefully (FIN) in the background:
 /// its buffers are freed when it has ended (or after a linger timeout).
 #[no_mangle]
-pub extern "C" fn close(fd: c_int) -> c_int {
-    if (0..FIRST_FD).contains(&fd) {
-        return 0;
-    }
-    ret(on_stack(|net| {
-        let i = index(fd)?;
+pub extern "C" fn uk_netstack_close(sock: c_int) -> c_int {
+    answer(on_stack(|net| {
+        let i = index(sock)?;
         let f = net.files.get_mut(i).and_then(Option::take).ok_or(EBADF)?;
         match f.kind {
             Kind::Tcp(Some(handle)) => {
@@ -579,9 +561,9 @@ pub extern "C" fn close(fd: c_int) -> c_int {
 }
 
 #[no_mangle]
-pub extern "C" fn shutdown(fd: c_int, how: c_int) -> c_int {
-    ret(on_stack(|net| {
-        let f = file(net, fd)?;
+pub extern "C" fn uk_netstack_shutdown(sock: c_int, how: c_int) -> c_int {
+    answer(on_stack(|net| {
+        let f = file(net, sock)?;
         match (f.kind_handle(), how) {
             (Some(handle), 1 | 2) => {
                 net.sockets.get_mut::<tcp::Socket>(handle).close();
@@ -608,15 +590,15 @@ impl File {
 /// # Safety
 /// `value` points to `len` readable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn setsockopt(
-    fd: c_int,
+pub unsafe extern "C" fn uk_netstack_setsockopt(
+    sock: c_int,
     level: c_int,
     name: c_int,
     value: *const c_void,
     len: u32,
 ) -> c_int {
     if value.is_null() {
-        return ret(Err(EFAULT));
+        return answer(Err(EFAULT));
     }
     let int_value = || -> Result<c_int, c_int> {
         if (len as usize) < 4 {
@@ -640,8 +622,8 @@ pub unsafe extern "C" fn setsockopt(
         let total = seconds as u64 * 1_000_000 + micros as u64;
         Ok((total != 0).then(|| Duration::from_micros(total)))
     };
-    ret(on_stack(|net| {
-        let f = file(net, fd)?;
+    answer(on_stack(|net| {
+        let f = file(net, sock)?;
         match (level, name) {
             (SOL_SOCKET, SO_REUSEADDR | SO_REUSEPORT | SO_RCVBUF | SO_SNDBUF | SO_LINGER) => {}
             (SOL_SOCKET, SO_KEEPALIVE) => f.keepalive = int_value()? != 0,
@@ -651,7 +633,7 @@ pub unsafe extern "C" fn setsockopt(
             _ => return Err(ENOPROTOOPT),
         }
         if let Some(handle) = f.kind_handle() {
-            let f = file(net, fd)?;
+            let f = file(net, sock)?;
             let (nodelay, keepalive) = (f.nodelay, f.keepalive);
             let socket = net.sockets.get_mut::<tcp::Socket>(handle);
             socket.set_nagle_enabled(!nodelay);
@@ -664,22 +646,22 @@ pub unsafe extern "C" fn setsockopt(
 /// # Safety
 /// `value` points to `*len` writable bytes; `len` is readable and writable.
 #[no_mangle]
-pub unsafe extern "C" fn getsockopt(
-    fd: c_int,
+pub unsafe extern "C" fn uk_netstack_getsockopt(
+    sock: c_int,
     level: c_int,
     name: c_int,
     value: *mut c_void,
     len: *mut u32,
 ) -> c_int {
     if value.is_null() || len.is_null() {
-        return ret(Err(EFAULT));
+        return answer(Err(EFAULT));
     }
     // SAFETY: `len` is readable.
     if unsafe { *len } < 4 {
-        return ret(Err(EINVAL));
+        return answer(Err(EINVAL));
     }
-    let answer = on_stack(|net| {
-        let f = file(net, fd)?;
+    let value_now = on_stack(|net| {
+        let f = file(net, sock)?;
         Ok(match (level, name) {
             (SOL_SOCKET, SO_ERROR) => core::mem::take(&mut f.error),
             (SOL_SOCKET, SO_KEEPALIVE) => f.keepalive as c_int,
@@ -689,7 +671,7 @@ pub unsafe extern "C" fn getsockopt(
             _ => return Err(ENOPROTOOPT),
         })
     });
-    ret(answer.map(|v| {
+    answer(value_now.map(|v| {
         // SAFETY: at least 4 writable bytes; `len` writable.
         unsafe {
             (value as *mut c_int).write_unaligned(v);
@@ -699,10 +681,10 @@ pub unsafe extern "C" fn getsockopt(
     }))
 }
 
-fn endpoint_of(fd: c_int, peer: bool) -> Result<IpEndpoint, c_int> {
+fn endpoint_of(sock: c_int, peer: bool) -> Result<IpEndpoint, c_int> {
     on_stack(|net| {
         let local_ip = net.address().map(|cidr| cidr.address());
-        let (f, sockets) = parts(net, fd)?;
+        let (f, sockets) = parts(net, sock)?;
         if peer {
             return match f.kind {
                 Kind::Tcp(Some(handle)) => sockets
@@ -730,200 +712,56 @@ fn endpoint_of(fd: c_int, peer: bool) -> Result<IpEndpoint, c_int> {
 /// # Safety
 /// `address` points to `*len` writable bytes; `len` is readable and writable.
 #[no_mangle]
-pub unsafe extern "C" fn getsockname(fd: c_int, address: *mut u8, len: *mut u32) -> c_int {
+pub unsafe extern "C" fn uk_netstack_getsockname(
+    sock: c_int,
+    address: *mut u8,
+    len: *mut u32,
+) -> c_int {
     // SAFETY: forwarded from the caller.
-    ret(endpoint_of(fd, false)
-        .map(|e| unsafe { sockaddr::write(address, len, e) })
-        .map(|_| 0))
+    answer(
+        endpoint_of(sock, false)
+            .map(|e| unsafe { sockaddr::write(address, len, e) })
+            .map(|_| 0),
+    )
 }
 
 /// # Safety
 /// `address` points to `*len` writable bytes; `len` is readable and writable.
 #[no_mangle]
-pub unsafe extern "C" fn getpeername(fd: c_int, address: *mut u8, len: *mut u32) -> c_int {
+pub unsafe extern "C" fn uk_netstack_getpeername(
+    sock: c_int,
+    address: *mut u8,
+    len: *mut u32,
+) -> c_int {
     // SAFETY: forwarded from the caller.
-    ret(endpoint_of(fd, true)
-        .map(|e| unsafe { sockaddr::write(address, len, e) })
-        .map(|_| 0))
+    answer(
+        endpoint_of(sock, true)
+            .map(|e| unsafe { sockaddr::write(address, len, e) })
+            .map(|_| 0),
+    )
 }
 
-/// `fcntl(fd, F_GETFL)` and `fcntl(fd, F_SETFL, flags)` (only O_NONBLOCK means anything). The C
-/// prototype is variadic; on x86_64 the third argument arrives in the same register as this
-/// fixed one.
+/// Sets (`on` != 0) or clears the socket's non-blocking flag: 0.
 #[no_mangle]
-pub extern "C" fn fcntl(fd: c_int, command: c_int, argument: c_long) -> c_int {
-    ret(on_stack(|net| {
-        let f = file(net, fd)?;
-        match command {
-            F_GETFL => Ok(if f.nonblocking {
-                O_NONBLOCK as c_int | 2
-            } else {
-                2
-            }),
-            F_SETFL => {
-                f.nonblocking = argument & O_NONBLOCK != 0;
-                Ok(0)
-            }
-            _ => Ok(0),
-        }
-    }))
-}
-
-/// `ioctl(fd, FIONBIO, &int)`; variadic in C, see `fcntl`.
-///
-/// # Safety
-/// For FIONBIO, `argument` is the address of a readable int.
-#[no_mangle]
-pub unsafe extern "C" fn ioctl(fd: c_int, request: c_long, argument: *const c_int) -> c_int {
-    if request != FIONBIO {
-        return ret(Err(EINVAL));
-    }
-    if argument.is_null() {
-        return ret(Err(EFAULT));
-    }
-    // SAFETY: the caller passes the address of an int.
-    let on = unsafe { *argument } != 0;
-    ret(on_stack(|net| {
-        file(net, fd)?.nonblocking = on;
+pub extern "C" fn uk_netstack_set_nonblocking(sock: c_int, on: c_int) -> c_int {
+    answer(on_stack(|net| {
+        file(net, sock)?.nonblocking = on != 0;
         Ok(0)
     }))
 }
 
-/// `struct pollfd`.
-#[repr(C)]
-pub struct PollFd {
-    fd: c_int,
-    events: i16,
-    revents: i16,
-}
-
-const POLLNVAL: i16 = 0x20;
-
-/// Waits until one of the descriptors is ready or `timeout_ms` passes (-1: forever).
-///
-/// # Safety
-/// `fds` points to `count` `struct pollfd`.
+/// The socket's non-blocking flag: 1 or 0.
 #[no_mangle]
-pub unsafe extern "C" fn poll(fds: *mut PollFd, count: u64, timeout_ms: c_int) -> c_int {
-    if fds.is_null() && count > 0 {
-        return ret(Err(EFAULT));
-    }
-    // SAFETY: the caller passes `count` pollfds.
-    let fds = unsafe { core::slice::from_raw_parts_mut(fds, count as usize) };
-    let timeout = (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
-    let result = block(false, timeout, |net| {
-        let mut ready = 0;
-        for pollfd in fds.iter_mut() {
-            pollfd.revents = 0;
-            if pollfd.fd < 0 {
-                continue;
-            }
-            let revents = match index(pollfd.fd)
-                .ok()
-                .and_then(|i| net.files.get(i))
-                .and_then(Option::as_ref)
-            {
-                Some(f) => {
-                    file::readiness(f, &net.sockets)
-                        & (pollfd.events | file::POLLERR | file::POLLHUP)
-                }
-                None => POLLNVAL,
-            };
-            pollfd.revents = revents;
-            if revents != 0 {
-                ready += 1;
-            }
-        }
-        (ready > 0 || timeout_ms == 0).then_some(Ok(ready))
-    });
-    match result {
-        Err(EAGAIN) => 0,
-        other => ret(other),
-    }
+pub extern "C" fn uk_netstack_nonblocking(sock: c_int) -> c_int {
+    answer(on_stack(|net| Ok(file(net, sock)?.nonblocking as c_int)))
 }
 
-/// `struct timeval`.
-#[repr(C)]
-pub struct Timeval {
-    seconds: i64,
-    micros: i64,
-}
-
-const FD_SETSIZE: usize = 1024;
-
-fn fd_isset(set: *const u64, fd: usize) -> bool {
-    // SAFETY: callers pass fd_sets of FD_SETSIZE bits and fd < FD_SETSIZE.
-    !set.is_null() && unsafe { *set.add(fd / 64) } & (1 << (fd % 64)) != 0
-}
-
-/// `select` over sockets: read, write and error sets of FD_SETSIZE bits.
-///
-/// # Safety
-/// Each non-null set points to a `fd_set`; `timeout` to a `struct timeval` or null.
+/// The poll(2) events (POLLIN, POLLOUT, POLLERR, POLLHUP) that hold for the socket now, without
+/// polling the device.
 #[no_mangle]
-pub unsafe extern "C" fn select(
-    nfds: c_int,
-    read: *mut u64,
-    write: *mut u64,
-    except: *mut u64,
-    timeout: *const Timeval,
-) -> c_int {
-    let nfds = (nfds.max(0) as usize).min(FD_SETSIZE);
-    let wait = if timeout.is_null() {
-        None
-    } else {
-        // SAFETY: the caller passes a readable timeval.
-        let tv = unsafe { &*timeout };
-        Some(Duration::from_micros(
-            (tv.seconds.max(0) as u64) * 1_000_000 + tv.micros.max(0) as u64,
-        ))
-    };
-    let zero_wait = wait == Some(Duration::ZERO);
-    let mut out = [[0u64; FD_SETSIZE / 64]; 3];
-    let result = block(false, wait, |net| {
-        let mut ready = 0;
-        out = [[0u64; FD_SETSIZE / 64]; 3];
-        for fd in 0..nfds {
-            let wanted = [
-                fd_isset(read, fd),
-                fd_isset(write, fd),
-                fd_isset(except, fd),
-            ];
-            if !wanted.iter().any(|&w| w) {
-                continue;
-            }
-            let Some(f) = index(fd as c_int)
-                .ok()
-                .and_then(|i| net.files.get(i))
-                .and_then(Option::as_ref)
-            else {
-                return Some(Err(EBADF));
-            };
-            let events = file::readiness(f, &net.sockets);
-            let got = [
-                events & (file::POLLIN | file::POLLHUP) != 0,
-                events & file::POLLOUT != 0,
-                events & file::POLLERR != 0,
-            ];
-            for set in 0..3 {
-                if wanted[set] && got[set] {
-                    out[set][fd / 64] |= 1 << (fd % 64);
-                    ready += 1;
-                }
-            }
-        }
-        (ready > 0 || zero_wait).then_some(Ok(ready))
-    });
-    let ready = match result {
-        Err(EAGAIN) => 0,
-        Err(code) => return ret(Err(code)),
-        Ok(n) => n,
-    };
-    for (set, bits) in [read, write, except].into_iter().zip(out.iter()) {
-        if !set.is_null() {
-            // SAFETY: the caller's fd_set, FD_SETSIZE bits.
-            unsafe { core::ptr::copy_nonoverlapping(bits.as_ptr(), set, FD_SETSIZE / 64) };
-        }
-    }
-    ready
+pub extern "C" fn uk_netstack_readiness(sock: c_int) -> c_int {
+    answer(on_stack(|net| {
+        let (f, sockets) = parts(net, sock)?;
+        Ok(c_int::from(file::readiness(f, sockets)))
+    }))
 }
