@@ -1,4 +1,4 @@
-//! Network boot tests for the kvm platform: applications that use netstack's BSD sockets are
+//! Network boot tests for the kvm platform: applications that use BSD sockets (posix_socket on netstack) are
 //! linked from the committed prebuilt pool and booted by `ukl run --net` under QEMU (TCG) with
 //! user networking. The host side talks to them over loopback only: forwarded ports
 //! (`hostfwd`) into the guest, and 10.0.2.2 (QEMU's alias of the host's 127.0.0.1) out of it.
@@ -15,18 +15,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The flags net applications add: warnings as errors, and netstack's socket headers.
+/// The flags net applications add: warnings as errors, and posix_socket's headers.
 fn net_flags() -> Vec<String> {
-    let netstack = home().join("pool-src/libs/netstack/include");
+    let sockets = home().join("pool-src/libs/posix_socket/include");
     vec![
         "-Wall".into(),
         "-Werror".into(),
         "-I".into(),
-        netstack.display().to_string(),
+        sockets.display().to_string(),
     ]
 }
 
-/// Compiles a C application with the pool's flags against nolibc's and netstack's headers and
+/// Compiles a C application with the pool's flags against nolibc's and posix_socket's headers and
 /// links it for kvm.
 fn build(source: &Path, dir: &Path, name: &str) -> PathBuf {
     let object = dir.join(format!("{name}.o"));

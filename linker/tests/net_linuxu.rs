@@ -12,14 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Compiles a C application with the pool's flags and netstack's headers and links it for
+/// Compiles a C application with the pool's flags and posix_socket's headers and links it for
 /// linuxu.
 fn build(source: &Path, name: &str) -> PathBuf {
     let dir = work_dir("netu", name);
     let object = dir.join(format!("{name}.o"));
-    let netstack = home().join("pool-src/libs/netstack/include");
-    let netstack = netstack.display().to_string();
-    compile_c(source, &object, &["-Wall", "-Werror", "-I", &netstack]);
+    let sockets = home().join("pool-src/libs/posix_socket/include");
+    let sockets = sockets.display().to_string();
+    compile_c(source, &object, &["-Wall", "-Werror", "-I", &sockets]);
     let image = dir.join(format!("{name}.linuxu"));
     let output = ukl()
         .arg("link")

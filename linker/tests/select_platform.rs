@@ -36,7 +36,7 @@ fn unavailable_default_is_an_error_not_a_hang() {
         ])
         .arg(libs.join("nolibc/include"))
         .arg("-I")
-        .arg(libs.join("netstack/include"))
+        .arg(libs.join("posix_socket/include"))
         .arg("-c")
         .arg(dir.join("app.c"))
         .arg("-o")

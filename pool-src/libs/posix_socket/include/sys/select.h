@@ -1,6 +1,6 @@
-/* netstack: sys/select.h (sockets only) */
-#ifndef _NETSTACK_SYS_SELECT_H
-#define _NETSTACK_SYS_SELECT_H
+/* posix_socket: sys/select.h (sockets only) */
+#ifndef _POSIX_SOCKET_SYS_SELECT_H
+#define _POSIX_SOCKET_SYS_SELECT_H
 
 #include <sys/time.h>
 

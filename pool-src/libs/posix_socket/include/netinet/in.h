@@ -1,6 +1,6 @@
-/* netstack: netinet/in.h */
-#ifndef _NETSTACK_NETINET_IN_H
-#define _NETSTACK_NETINET_IN_H
+/* posix_socket: netinet/in.h */
+#ifndef _POSIX_SOCKET_NETINET_IN_H
+#define _POSIX_SOCKET_NETINET_IN_H
 
 #include <stdint.h>
 #include <sys/socket.h>

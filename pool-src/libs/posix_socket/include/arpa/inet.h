@@ -1,6 +1,6 @@
-/* netstack: arpa/inet.h */
-#ifndef _NETSTACK_ARPA_INET_H
-#define _NETSTACK_ARPA_INET_H
+/* posix_socket: arpa/inet.h */
+#ifndef _POSIX_SOCKET_ARPA_INET_H
+#define _POSIX_SOCKET_ARPA_INET_H
 
 #include <netinet/in.h>
 

@@ -1,6 +1,6 @@
-/* netstack: poll.h (sockets only) */
-#ifndef _NETSTACK_POLL_H
-#define _NETSTACK_POLL_H
+/* posix_socket: poll.h (sockets only) */
+#ifndef _POSIX_SOCKET_POLL_H
+#define _POSIX_SOCKET_POLL_H
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,8 +1,8 @@
-/* netstack: sys/socket.h (BSD sockets over the pool's TCP/IP stack; IPv4 only). Values follow
- * Linux x86_64. Blocking calls poll the network device until they can proceed (no scheduler
- * yet); SO_RCVTIMEO and SO_SNDTIMEO bound them. */
-#ifndef _NETSTACK_SYS_SOCKET_H
-#define _NETSTACK_SYS_SOCKET_H
+/* posix_socket: sys/socket.h (BSD sockets over the pool's TCP/IP stack; IPv4 only). Values follow
+ * Linux x86_64. Blocking calls poll the network device until they can proceed, letting other
+ * threads run in between (uk_idle); SO_RCVTIMEO and SO_SNDTIMEO bound them. */
+#ifndef _POSIX_SOCKET_SYS_SOCKET_H
+#define _POSIX_SOCKET_SYS_SOCKET_H
 
 #include <stddef.h>
 #include <stdint.h>
