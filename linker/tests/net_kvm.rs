@@ -15,14 +15,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The flags net applications add: warnings as errors, and posix_socket's headers.
+/// The flags net applications add: warnings as errors, posix_socket's headers (the BSD names)
+/// and netstack's (`uk/netstack.h`).
 fn net_flags() -> Vec<String> {
     let sockets = home().join("pool-src/libs/posix_socket/include");
+    let netstack = home().join("pool-src/libs/netstack/include");
     vec![
         "-Wall".into(),
         "-Werror".into(),
         "-I".into(),
         sockets.display().to_string(),
+        "-I".into(),
+        netstack.display().to_string(),
     ]
 }
 
@@ -310,6 +314,23 @@ fn tcp_client_over_virtio_pci_on_q35() {
     );
     assert!(
         console.contains("netstack: 10.0.2.15/24 (static)"),
+        "{console}"
+    );
+}
+
+/// A thread blocked in a socket call lets the others run: netstack waits through boot's
+/// `uk_idle`, which schedcoop makes a yield (with a spinning wait the cooperative scheduler
+/// never runs the second thread).
+#[test]
+fn a_blocked_socket_call_lets_other_threads_run() {
+    let dir = work_dir("net", "wait-yields");
+    let image = build(&home().join("tests/apps/net_wait_yields.c"), &dir, "wait");
+    let mut guest = boot(&image, &["--net", "user"], &[]);
+    let status = guest.finish(Duration::from_secs(180));
+    let console = guest.console();
+    assert_eq!(status, 0, "{console}");
+    assert!(
+        console.contains("recv -1 errno 11; the other thread ran while main waited"),
         "{console}"
     );
 }

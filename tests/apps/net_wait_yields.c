@@ -1,0 +1,61 @@
+/* Boot test: a thread blocked in a socket call lets the other threads run (netstack calls
+ * uk_idle between polls, and schedcoop makes uk_idle a yield). main waits in recv on a UDP
+ * socket with a 300 ms SO_RCVTIMEO while a second thread counts its turns; with a spinning
+ * wait the cooperative scheduler would never run the counter. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static volatile int stop;
+static volatile unsigned long turns;
+
+static void *counter(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		turns++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t thread;
+	struct sockaddr_in address;
+	struct timeval timeout = { .tv_sec = 0, .tv_usec = 300000 };
+	char buf[64];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		printf("socket failed: errno %d\n", errno);
+		return 1;
+	}
+	memset(&address, 0, sizeof(address));
+	address.sin_family = AF_INET;
+	address.sin_port = htons(7777);
+	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
+		printf("bind/setsockopt failed: errno %d\n", errno);
+		return 1;
+	}
+	if (pthread_create(&thread, NULL, counter, NULL) != 0) {
+		printf("pthread_create failed\n");
+		return 1;
+	}
+	long n = recv(fd, buf, sizeof(buf), 0);
+	int error = errno;
+	unsigned long seen = turns;
+	stop = 1;
+	pthread_join(thread, NULL);
+	close(fd);
+	printf("recv %ld errno %d; the other thread ran %s\n", n, error,
+	       seen > 0 ? "while main waited" : "never");
+	return n == -1 && error == EAGAIN && seen > 0 ? 0 : 1;
+}
