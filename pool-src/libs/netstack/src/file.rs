@@ -1,4 +1,4 @@
-//! Open sockets as the C API sees them (a file descriptor each) and what they map to in smoltcp:
+//! Open sockets as the C API sees them (a socket id each) and what they map to in smoltcp:
 //! an unconnected TCP socket, a connected TCP socket, a listener with its backlog, or a UDP
 //! socket.
 //!

@@ -1,5 +1,5 @@
 //! The one network stack of the image: a smoltcp interface on netdev device 0, its socket set,
-//! the table of open sockets (file descriptors) and the polling loop.
+//! the table of open sockets (indexed by socket id) and the polling loop.
 //!
 //! Nothing runs in the background: every socket call polls the device and the stack
 //! (`Net::poll`) and blocking calls poll in a loop until their condition holds or their timeout
@@ -57,7 +57,7 @@ pub struct Net {
 
 /// How long a closed connection may linger (FIN_WAIT, LAST_ACK) before it is aborted.
 const LINGER: Duration = Duration::from_secs(20);
-/// smoltcp sockets and descriptors with room reserved at start.
+/// smoltcp sockets and socket ids with room reserved at start.
 const SOCKETS_RESERVED: usize = 256;
 const FILES_RESERVED: usize = 128;
 /// First ephemeral port.
