@@ -6,12 +6,22 @@
 //! `linux_syscall` and `musl_start` libraries and their dependencies, with the platform's link
 //! script and entry. The C library is the program's own (musl's libc.a), so the pool's `nolibc`
 //! is left out.
+//!
+//! Parts of the C library that need more of the pool (threads: `linux_thread` and a
+//! scheduler; sockets: `linux_net` and the network stack) are linked only when the program
+//! uses them: a resolution pass over the command line's inputs finds which C library members
+//! the link brings in, and the registry's `serves` entries of the system library name the pool
+//! library that each symbol calls for.
 
 use crate::error::Result;
+use crate::input::InputFile;
 use crate::link::{self, Input, LinkOptions, LinkReport};
 use crate::link_error;
 use crate::platform;
+use crate::resolve::{self, InputSpec};
 use crate::select::Pool;
+use crate::symbols::Definition;
+use crate::system_lib::SystemLibrary;
 use std::path::Path;
 
 /// Libraries a musl program needs besides the platform's own (and the architecture's
@@ -51,13 +61,65 @@ pub fn take_platform(args: &mut Vec<String>) -> Result<Option<String>> {
     }))
 }
 
-/// The pool libraries linked with a musl program for `platform`, in dependency order.
-pub fn libraries(pool: &Pool, platform: &platform::Platform) -> Result<Vec<String>> {
+/// The pool libraries that serve the parts of `system` which the link of `inputs` brings in
+/// (`serves` in registry.toml), e.g. `linux_thread` when musl's `__clone` is linked.
+pub fn served_libraries(system: &[SystemLibrary], inputs: &[Input]) -> Result<Vec<String>> {
+    let services: Vec<_> = system.iter().flat_map(|s| s.serves.iter()).collect();
+    if services.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files: Vec<InputFile> = inputs
+        .iter()
+        .map(|i| InputFile::open(&i.path))
+        .collect::<Result<_>>()?;
+    let specs: Vec<InputSpec> = inputs
+        .iter()
+        .enumerate()
+        .map(|(file, i)| InputSpec {
+            file,
+            whole_archive: i.whole_archive,
+        })
+        .collect();
+    let resolved = resolve::resolve(&files, &specs, &[], &[])?;
+    let linked = |name: &str| {
+        resolved.symbols.lookup(name.as_bytes()).is_some_and(|id| {
+            matches!(
+                resolved.symbols.get(id).def,
+                Definition::Defined { .. } | Definition::Common { .. }
+            )
+        })
+    };
+    let mut served = Vec::new();
+    for service in services {
+        if service.when.iter().any(|symbol| linked(symbol)) && !served.contains(&service.library) {
+            served.push(service.library.clone());
+        }
+    }
+    Ok(served)
+}
+
+/// The pool libraries linked with a musl program for `platform`, in dependency order: the
+/// platform's, the musl support libraries, `extra` (from [`served_libraries`]), their
+/// dependencies, and the registry's default for every capability they require.
+pub fn libraries(
+    pool: &Pool,
+    platform: &platform::Platform,
+    extra: &[String],
+) -> Result<Vec<String>> {
     let mut chosen: Vec<String> = Vec::new();
     let mut queue: Vec<String> = platform.libraries.clone();
     queue.extend(MUSL_LIBRARIES.iter().map(|s| s.to_string()));
-    if let Some(allocator) = pool.registry.default_for("allocator", &platform.name) {
-        queue.push(allocator.clone());
+    for name in extra {
+        if !pool.supports(name, &platform.name) {
+            return Err(link_error!(
+                "the program needs `{name}`, which is not available for platform `{}`",
+                platform.name
+            )
+            .help(format!(
+                "`ukl pool info {name}` shows its platforms; link for one of them"
+            )));
+        }
+        queue.push(name.clone());
     }
     while let Some(name) = queue.first().cloned() {
         queue.remove(0);
@@ -74,6 +136,18 @@ pub fn libraries(pool: &Pool, platform: &platform::Platform) -> Result<Vec<Strin
             link_error!("library `{name}` is not registered").help("restore registry.toml")
         })?;
         queue.extend(entry.dependencies.iter().cloned());
+        for capability in &entry.requires {
+            let provider = pool
+                .registry
+                .default_for(capability, &platform.name)
+                .ok_or_else(|| {
+                    link_error!(
+                        "no library provides `{capability}` for platform `{}`, which {name} requires",
+                        platform.name
+                    )
+                })?;
+            queue.push(provider.clone());
+        }
         chosen.push(name);
     }
     Ok(chosen)
@@ -88,9 +162,15 @@ pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Resul
         .ok_or_else(|| link_error!("platform `{}` names no link script", platform.name))?;
     let script_text = std::fs::read_to_string(&script_path)
         .map_err(|e| link_error!("cannot read link script `{}`: {e}", script_path.display()))?;
-    crate::system_lib::check_inputs(home, &options.inputs)?;
+    let system = crate::system_lib::check_inputs(home, &options.inputs)?;
+    let served = if platform.format == "elf64-exec" {
+        // The host kernel serves threads and sockets of a Linux process.
+        Vec::new()
+    } else {
+        served_libraries(&system, &options.inputs)?
+    };
     let mut pool_inputs = Vec::new();
-    for name in libraries(&pool, &platform)? {
+    for name in libraries(&pool, &platform, &served)? {
         pool.verify(&name)?;
         let path = pool
             .archive_path(&name)

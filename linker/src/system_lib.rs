@@ -27,6 +27,17 @@ pub struct SystemLibrary {
     #[serde(default)]
     pub provides: Vec<String>,
     pub files: Vec<SystemFile>,
+    /// Pool libraries that serve parts of this library (threads, sockets): each is linked
+    /// when the program's link brings in a member defining one of its symbols.
+    #[serde(default)]
+    pub serves: Vec<Service>,
+}
+
+/// `{ library = "linux_thread", when = ["__clone"] }`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Service {
+    pub library: String,
+    pub when: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,9 +92,11 @@ pub fn verify(library: &SystemLibrary, file: &SystemFile) -> Result<()> {
     Ok(())
 }
 
-/// Verifies every input that is a recorded system file (by canonical path).
-pub fn check_inputs(home: &Path, inputs: &[Input]) -> Result<()> {
+/// Verifies every input that is a recorded system file (by canonical path); returns the
+/// system libraries the inputs use.
+pub fn check_inputs(home: &Path, inputs: &[Input]) -> Result<Vec<SystemLibrary>> {
     let libraries = load(home)?;
+    let mut used: Vec<SystemLibrary> = Vec::new();
     for input in inputs {
         let Ok(canonical) = input.path.canonicalize() else {
             continue;
@@ -92,9 +105,12 @@ pub fn check_inputs(home: &Path, inputs: &[Input]) -> Result<()> {
             for file in &library.files {
                 if file.path.canonicalize().ok().as_deref() == Some(canonical.as_path()) {
                     verify(library, file)?;
+                    if !used.iter().any(|u| u.name == library.name) {
+                        used.push(library.clone());
+                    }
                 }
             }
         }
     }
-    Ok(())
+    Ok(used)
 }

@@ -157,6 +157,49 @@ fn syscall_families_match_linux() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// POSIX threads through musl's own pthread code: clone, futex and thread exit served by
+/// linux_thread over uksched (linked because the program brings in musl's `__clone`).
+#[test]
+fn threads_match_linux() {
+    let work = work_dir("threads");
+    let source = home().join("tests/apps/musl-threads/main.c");
+    musl_gcc(&work, &source, &work.join("native"), None);
+    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    let native = run_native(&work.join("native"), &work, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("== done\n"), "{expected}");
+    assert!(!expected.contains("FAILED"), "{expected}");
+    let (out, text) = run_unikernel(&work.join("image.kvm"), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text, expected,
+        "the unikernel's output differs from Linux's"
+    );
+    // A program without threads gets no scheduler.
+    let plain = work.join("plain.kvm");
+    musl_gcc(
+        &work,
+        &home().join("tests/apps/musl-abort/main.c"),
+        &plain,
+        Some("kvm"),
+    );
+    let symbols = std::fs::read(&plain).unwrap();
+    let has = |name: &str| symbols.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(
+        !has("uk_linux_thread_init"),
+        "linux_thread linked without threads"
+    );
+    let threaded = std::fs::read(work.join("image.kvm")).unwrap();
+    assert!(
+        threaded
+            .windows("uk_linux_thread_init".len())
+            .any(|w| w == b"uk_linux_thread_init"),
+        "linux_thread missing from the threaded image"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 #[test]
 fn abort_is_a_crash_report_and_unimplemented_calls_are_logged_once() {
     let work = work_dir("abort");

@@ -175,3 +175,42 @@ fn musl_program_on_xen() {
     );
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// The threads program of musl_kvm.rs: on xen served by linux_thread (idle waits yield to
+/// Xen), on linuxu by the host kernel; both print what Linux prints.
+#[test]
+fn threads_on_xen_and_linuxu_match_linux() {
+    let work = work_dir("threads");
+    let source = home().join("tests/apps/musl-threads/main.c");
+    musl_gcc(&work, &source, &work.join("native"), None);
+    let native = run_process(&work.join("native"), &work, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("== done\n"), "{expected}");
+
+    musl_gcc(&work, &source, &work.join("image.linuxu"), Some("linuxu"));
+    let out = run_process(&work.join("image.linuxu"), &work, &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    musl_gcc(&work, &source, &work.join("image.xen"), Some("xen"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", home())
+        .arg("run")
+        .arg(work.join("image.xen"))
+        .args(["--plat", "xen", "--timeout", "180"])
+        .output()
+        .expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text, expected,
+        "threads on Xen print otherwise than on Linux"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

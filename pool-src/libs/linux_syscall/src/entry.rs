@@ -1,10 +1,16 @@
 //! The `syscall` instruction in ring 0: `LSTAR` points at [`uk_syscall_entry`], which steps
-//! over the caller's 128-byte red zone, saves every register the Linux ABI preserves (all but
-//! rax, rcx and r11, SSE state included through `fxsave`), calls [`crate::table`], restores
-//! the caller's flags from r11 and jumps back to rcx (`sysret` would drop to ring 3).
+//! over the caller's 128-byte red zone, saves every general register in a [`Frame`] (the
+//! Linux ABI preserves all but rax, rcx and r11) and the SSE state through `fxsave`, calls
+//! [`crate::table::uk_syscall_frame`], restores the caller's flags from r11 and jumps back to
+//! rcx (`sysret` would drop to ring 3).
+//!
+//! The whole frame is handed to the table so that a call like `clone` can start a new thread
+//! with the caller's registers. Its `rbp`/`rip` pair is a frame record, so backtraces taken in
+//! a system call continue into the caller.
 //!
 //! In ring 0 `syscall` does not switch stacks: the handler runs on the caller's stack, below
-//! its red zone. `IA32_FMASK` clears TF, DF and AC on entry; IF is left as it was.
+//! its red zone (interrupts run on IST stacks, so they never touch it). `IA32_FMASK` clears
+//! TF, DF and AC on entry; IF is left as it was.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,54 +26,116 @@ const KERNEL_CODE: u64 = 0x08;
 /// TF | DF | AC.
 const FMASK: u64 = 0x100 | 0x400 | 0x4_0000;
 
+/// The caller's registers at the `syscall` instruction (`struct uk_syscall_frame`), lowest
+/// address first: the order in which the entry stub pushes them, in reverse.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Frame {
+    /// The call number on entry.
+    pub rax: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub r10: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbx: u64,
+    pub rbp: u64,
+    /// The instruction after `syscall` (the CPU put it in rcx).
+    pub rip: u64,
+    /// The caller's flags (the CPU put them in r11).
+    pub rflags: u64,
+}
+
+impl Frame {
+    /// The six arguments, in the Linux order.
+    pub fn args(&self) -> [u64; 6] {
+        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
+    }
+}
+
 core::arch::global_asm!(
     ".globl uk_syscall_entry",
     ".type uk_syscall_entry, @function",
     ".p2align 4",
     "uk_syscall_entry:",
     "    sub rsp, 128",
+    "    push r11",
+    "    push rcx",
     "    push rbp",
     "    mov rbp, rsp",
-    "    push rcx",
-    "    push r11",
+    "    push rbx",
+    "    push r12",
+    "    push r13",
+    "    push r14",
+    "    push r15",
     "    push rdi",
     "    push rsi",
     "    push rdx",
     "    push r10",
     "    push r8",
     "    push r9",
+    "    push rax",
+    "    mov rbx, rsp",
     "    and rsp, -64",
     "    sub rsp, 512",
     "    fxsave64 [rsp]",
-    // uk_syscall(nr, a0, a1, a2, a3, a4, a5): the seventh argument goes on the stack.
-    "    sub rsp, 16",
-    "    mov [rsp], r9",
-    "    mov r9, r8",
-    "    mov r8, r10",
-    "    mov rcx, rdx",
-    "    mov rdx, rsi",
-    "    mov rsi, rdi",
-    "    mov rdi, rax",
+    "    mov rdi, rbx",
     "    cld",
-    "    call uk_syscall",
-    "    add rsp, 16",
+    "    call uk_syscall_frame",
     "    fxrstor64 [rsp]",
-    "    lea rsp, [rbp - 64]",
+    "    lea rsp, [rbx + 8]",
     "    pop r9",
     "    pop r8",
     "    pop r10",
     "    pop rdx",
     "    pop rsi",
     "    pop rdi",
-    "    pop r11",
-    "    pop rcx",
+    "    pop r15",
+    "    pop r14",
+    "    pop r13",
+    "    pop r12",
+    "    pop rbx",
     "    pop rbp",
+    "    pop rcx",
+    "    pop r11",
     // Restore the flags while still below the red zone, then leave without touching them.
     "    push r11",
     "    popfq",
     "    lea rsp, [rsp + 128]",
     "    jmp rcx",
     ".size uk_syscall_entry, . - uk_syscall_entry",
+    "",
+    // uk_syscall_resume(frame, rax, rsp): continues a (copied) frame as if its `syscall`
+    // returned `rax`, with the stack pointer `rsp`. Threads that `clone` starts begin here.
+    ".globl uk_syscall_resume",
+    ".type uk_syscall_resume, @function",
+    "uk_syscall_resume:",
+    "    mov rax, rsi",
+    "    lea rsp, [rdx - 128]",
+    "    push qword ptr [rdi + 112]",
+    "    mov rcx, [rdi + 104]",
+    "    mov r11, [rsp]",
+    "    mov rbp, [rdi + 96]",
+    "    mov rbx, [rdi + 88]",
+    "    mov r12, [rdi + 80]",
+    "    mov r13, [rdi + 72]",
+    "    mov r14, [rdi + 64]",
+    "    mov r15, [rdi + 56]",
+    "    mov rsi, [rdi + 40]",
+    "    mov rdx, [rdi + 32]",
+    "    mov r10, [rdi + 24]",
+    "    mov r8, [rdi + 16]",
+    "    mov r9, [rdi + 8]",
+    "    mov rdi, [rdi + 48]",
+    "    popfq",
+    "    lea rsp, [rsp + 128]",
+    "    jmp rcx",
+    ".size uk_syscall_resume, . - uk_syscall_resume",
 );
 
 extern "C" {

@@ -17,3 +17,4 @@ pub const ESPIPE: i64 = 29;
 pub const ERANGE: i64 = 34;
 pub const ENOSYS: i64 = 38;
 pub const ENOTEMPTY: i64 = 39;
+pub const ENOTSOCK: i64 = 88;

@@ -5,9 +5,14 @@
 //! shares, as on Linux. Paths are resolved against the working directory (`/` at boot) or a
 //! directory descriptor for the `*at` calls. There are no symbolic links, owners or permission
 //! checks: everything belongs to root.
+//!
+//! A descriptor can also refer to an object that another library serves (a socket of
+//! `linux_net`, see [`crate::objects`]): reads and writes go to its operations, outside the
+//! state's borrow, because they may block and let other threads make system calls.
 
 use crate::cell::Global;
 use crate::errno::*;
+use crate::objects::Object;
 use crate::platform::{
     console, ukplat_memregion_count, ukplat_memregion_get, ukplat_wall_ns, MemRegion,
     MEMREGION_MODULE,
@@ -29,6 +34,8 @@ const O_APPEND: u64 = 0o2000;
 const O_DIRECTORY: u64 = 0o200000;
 const O_CLOEXEC: u64 = 0o2000000;
 const O_PATH: u64 = 0o10000000;
+pub const O_NONBLOCK: u64 = 0o4000;
+const O_RDWR: u64 = 2;
 /// Status flags that `F_SETFL` may change.
 const O_SETTABLE: u64 = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
 const AT_FDCWD: i64 = -100;
@@ -43,6 +50,7 @@ enum Target {
     ConsoleIn,
     ConsoleOut,
     Node(String),
+    Object(Object),
 }
 
 struct Description {
@@ -50,6 +58,15 @@ struct Description {
     offset: u64,
     /// Access mode and status flags from `open`.
     flags: u64,
+}
+
+impl Drop for Description {
+    /// The last descriptor of an object is gone: its library closes it.
+    fn drop(&mut self) {
+        if let Target::Object(object) = &self.target {
+            object.close();
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -313,6 +330,7 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
             Target::ConsoleIn | Target::ConsoleOut if offset.is_some() => Err(ESPIPE),
             // The console has no input yet: end of file.
             Target::ConsoleIn | Target::ConsoleOut => Ok(0),
+            Target::Object(_) => Err(ESPIPE),
             Target::Node(path) => {
                 let node = s.node(path).ok_or(EBADF)?;
                 if node.is_dir() {
@@ -345,6 +363,7 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
                 console(bytes);
                 Ok(bytes.len() as i64)
             }
+            Target::Object(_) => Err(ESPIPE),
             Target::Node(path) => {
                 let node = s.node_mut(&path).ok_or(EBADF)?;
                 let at = match offset {
@@ -368,11 +387,17 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
 }
 
 pub fn read(fd: i64, buffer: u64, len: u64) -> i64 {
-    result(read_at(fd, user_bytes_mut(buffer, len), None))
+    match object(fd) {
+        Ok(Some(object)) => object.read(user_bytes_mut(buffer, len)),
+        _ => result(read_at(fd, user_bytes_mut(buffer, len), None)),
+    }
 }
 
 pub fn write(fd: i64, buffer: u64, len: u64) -> i64 {
-    result(write_at(fd, user_bytes(buffer, len), None))
+    match object(fd) {
+        Ok(Some(object)) => object.write(user_bytes(buffer, len)),
+        _ => result(write_at(fd, user_bytes(buffer, len), None)),
+    }
 }
 
 pub fn pread(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
@@ -397,6 +422,9 @@ pub fn pwrite(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
 pub fn vectored(fd: i64, iov: u64, count: u64, writing: bool) -> i64 {
     if count > 1024 {
         return -EINVAL;
+    }
+    if let Ok(Some(object)) = object(fd) {
+        return crate::objects::vectored(object, iov, count, writing);
     }
     let mut total = 0i64;
     for i in 0..count {
@@ -461,6 +489,13 @@ fn attributes(s: &State, target: &Target) -> Result<Attributes, i64> {
             inode: 3,
             mtime: 0,
             rdev: 0x8800,
+        }),
+        Target::Object(object) => Ok(Attributes {
+            mode: object.mode() | 0o777,
+            size: 0,
+            inode: object.handle + 1,
+            mtime: 0,
+            rdev: 0,
         }),
         Target::Node(path) => {
             let node = s.node(path).ok_or(ENOENT)?;
@@ -735,6 +770,9 @@ pub fn fcntl(fd: i64, command: u64, argument: u64) -> i64 {
             F_SETFL => {
                 let mut description = descriptor.description.borrow_mut();
                 description.flags = (description.flags & !O_SETTABLE) | (argument & O_SETTABLE);
+                if let Target::Object(object) = &description.target {
+                    object.set_nonblocking(argument & O_NONBLOCK != 0);
+                }
                 Ok(0)
             }
             // Record locks: one process, so every lock is granted.
@@ -750,9 +788,20 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
     const TCGETS: u64 = 0x5401;
     const TIOCGWINSZ: u64 = 0x5413;
     result(with_state(|s| {
-        let target = s.descriptor(fd)?.description.borrow().target.clone();
+        const FIONBIO: u64 = 0x5421;
+        let description = s.descriptor(fd)?.description.clone();
+        let target = description.borrow().target.clone();
         match (target, request) {
-            (Target::Node(_), _) => Err(ENOTTY),
+            (Target::Object(object), FIONBIO) => {
+                // SAFETY: the caller passed an `int *`.
+                let on = unsafe { (argument as *const i32).read_unaligned() } != 0;
+                object.set_nonblocking(on);
+                let mut description = description.borrow_mut();
+                description.flags =
+                    (description.flags & !O_NONBLOCK) | (u64::from(on) * O_NONBLOCK);
+                Ok(0)
+            }
+            (Target::Node(_) | Target::Object(_), _) => Err(ENOTTY),
             (_, TIOCGWINSZ) => {
                 let size: [u16; 4] = [24, 80, 0, 0];
                 // SAFETY: the caller passed a `struct winsize` (four u16).
@@ -808,6 +857,57 @@ pub fn with_file_bytes<R>(fd: i64, f: impl FnOnce(Option<&[u8]>) -> R) -> Result
                 _ => Err(ENODEV),
             },
             _ => Err(ENODEV),
+        }
+    })
+}
+
+/// The object behind `fd`, if it is one (`Ok(None)` for files and the console).
+pub fn object(fd: i64) -> Result<Option<Object>, i64> {
+    with_state(|s| match &s.descriptor(fd)?.description.borrow().target {
+        Target::Object(object) => Ok(Some(*object)),
+        _ => Ok(None),
+    })
+}
+
+/// Installs a new descriptor (the lowest free one) for `object`; `flags` may carry
+/// `O_NONBLOCK` and `O_CLOEXEC`. Without a free descriptor the object is closed.
+pub fn install_object(object: Object, flags: u64) -> i64 {
+    result(with_state(|s| {
+        let descriptor = Descriptor {
+            description: Rc::new(RefCell::new(Description {
+                target: Target::Object(object),
+                offset: 0,
+                flags: O_RDWR | (flags & O_NONBLOCK),
+            })),
+            close_on_exec: flags & O_CLOEXEC != 0,
+        };
+        s.install(descriptor, 0)
+    }))
+}
+
+/// How a descriptor stands for `poll`.
+pub enum Readiness {
+    /// Ready for these `poll` events now and always (files and the console).
+    Always(i16),
+    Object(Object),
+    Closed,
+}
+
+pub fn readiness(fd: i64) -> Readiness {
+    const POLLIN: i16 = 1;
+    const POLLOUT: i16 = 4;
+    with_state(|s| {
+        let Ok(descriptor) = s.descriptor(fd) else {
+            return Readiness::Closed;
+        };
+        let description = descriptor.description.borrow();
+        match &description.target {
+            Target::Object(object) => Readiness::Object(*object),
+            _ => Readiness::Always(match description.flags & O_ACCMODE {
+                O_RDONLY => POLLIN,
+                O_WRONLY => POLLOUT,
+                _ => POLLIN | POLLOUT,
+            }),
         }
     })
 }

@@ -36,6 +36,8 @@ pub mod initrd;
 mod memory;
 mod names;
 #[cfg(not(test))]
+mod objects;
+#[cfg(not(test))]
 mod platform;
 #[cfg(not(test))]
 mod process;
@@ -44,6 +46,8 @@ mod table;
 #[cfg(not(test))]
 mod time;
 pub mod vfs;
+#[cfg(not(test))]
+mod wait;
 
 /// Enables the `syscall` instruction and mounts the initrd. Idempotent.
 #[cfg(not(test))]

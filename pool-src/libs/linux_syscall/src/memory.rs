@@ -6,6 +6,9 @@
 //! Each mapping is one ukalloc block, recorded by start address. `munmap` of a whole mapping
 //! frees it; unmapping part of one is accepted and the memory stays allocated until the rest
 //! goes (no page tables are changed).
+//!
+//! A thread may unmap the stack it runs on and exit right after (musl's detached threads do):
+//! such a block is freed by the next memory call made on another stack.
 
 use crate::cell::Global;
 use crate::errno::*;
@@ -20,12 +23,42 @@ const MREMAP_MAYMOVE: u64 = 1;
 
 /// Live mappings: start → length (page multiple).
 static MAPPINGS: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+/// Unmapped blocks that held the stack of the thread that unmapped them: start → length.
+static DEFERRED: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+
+fn stack_pointer() -> u64 {
+    let rsp: u64;
+    // SAFETY: reads a register.
+    unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp, options(nomem, nostack)) };
+    rsp
+}
+
+/// Frees the deferred blocks that the current stack is not in.
+fn free_deferred() {
+    let rsp = stack_pointer();
+    let free: alloc::vec::Vec<u64> = DEFERRED.with(|d| {
+        let done: alloc::vec::Vec<u64> = d
+            .iter()
+            .filter(|(start, len)| !(**start..**start + **len).contains(&rsp))
+            .map(|(start, _)| *start)
+            .collect();
+        for start in &done {
+            d.remove(start);
+        }
+        done
+    });
+    for start in free {
+        // SAFETY: an unmapped ukalloc block that no stack uses any more.
+        unsafe { uk_free(start as *mut c_void) };
+    }
+}
 
 fn round_up(len: u64) -> Option<u64> {
     len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))
 }
 
 fn allocate(len: u64) -> Result<u64, i64> {
+    free_deferred();
     // SAFETY: ukalloc returns NULL or a block of at least `len` bytes aligned to a page.
     let block = unsafe { uk_memalign(PAGE_SIZE as usize, len as usize) };
     if block.is_null() {
@@ -76,14 +109,19 @@ pub fn munmap(address: u64, len: u64) -> i64 {
     let whole = MAPPINGS.with(|m| match m.get(&address) {
         Some(&mapped) if round_up(len).is_some_and(|l| l >= mapped) => {
             m.remove(&address);
-            true
+            Some(mapped)
         }
-        _ => false,
+        _ => None,
     });
-    if whole {
-        // SAFETY: the block came from uk_memalign and is no longer recorded.
-        unsafe { uk_free(address as *mut c_void) };
+    if let Some(len) = whole {
+        if (address..address + len).contains(&stack_pointer()) {
+            DEFERRED.with(|d| d.insert(address, len));
+        } else {
+            // SAFETY: the block came from uk_memalign and is no longer recorded.
+            unsafe { uk_free(address as *mut c_void) };
+        }
     }
+    free_deferred();
     0
 }
 

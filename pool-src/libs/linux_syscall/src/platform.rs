@@ -1,4 +1,5 @@
-//! What this library uses from other pool libraries (platform, architecture, allocator).
+//! What this library uses from other pool libraries (platform, architecture, allocator, the
+//! boot library's idle hook).
 
 use core::ffi::{c_char, c_void};
 
@@ -26,6 +27,13 @@ extern "C" {
     pub fn uk_memalign(align: usize, size: usize) -> *mut c_void;
     pub fn uk_free(block: *mut c_void);
     pub fn uk_malloc_usable_size(block: *const c_void) -> usize;
+    fn uk_idle();
+}
+
+/// Lets other work run while a call waits (other threads, when a scheduler is linked).
+pub fn idle() {
+    // SAFETY: boot's idle hook takes no arguments and may switch threads.
+    unsafe { uk_idle() };
 }
 
 /// Writes text to the console.

@@ -144,9 +144,12 @@ fn ignored_by_default(signal: u64) -> bool {
     matches!(signal, 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28)
 }
 
-/// `kill`/`tkill`/`tgkill` to ourselves.
-pub fn send_signal(target: i64, signal: u64) -> i64 {
-    if target != PID && target != 0 && target != -1 {
+/// `kill` to ourselves, or `tkill`/`tgkill` to one of our threads (`thread`: any positive
+/// thread id is taken as ours; signals act on the whole process anyway).
+pub fn send_signal(target: i64, signal: u64, thread: bool) -> i64 {
+    let ours =
+        target == PID || (!thread && (target == 0 || target == -1)) || (thread && target > 0);
+    if !ours {
         return -ESRCH;
     }
     if signal >= 65 {

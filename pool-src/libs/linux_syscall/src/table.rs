@@ -1,11 +1,63 @@
 //! The system call table: Linux x86_64 numbers to service functions. Unimplemented calls
 //! return `-ENOSYS` and are logged once, by name.
+//!
+//! Other pool libraries serve whole call families by registering handlers
+//! ([`uk_syscall_register`]): `linux_thread` (clone, futex, thread exit, scheduler sleeps) and
+//! `linux_net` (sockets). A registered handler takes precedence over the built-in entry, so
+//! an image without those libraries keeps the single-threaded behaviour and needs none of
+//! their dependencies.
 
+use crate::entry::Frame;
 use crate::errno::*;
 use crate::platform::Console;
-use crate::{files, memory, names, process, time};
+use crate::{files, memory, names, process, time, wait};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+
+/// Call numbers below this can have a registered handler.
+const REGISTERABLE: usize = 512;
+
+/// `long (*)(struct uk_syscall_frame *)`: serves a call with the caller's whole frame.
+pub type Handler = unsafe extern "C" fn(frame: *mut Frame) -> i64;
+
+/// Registered handlers, by call number (null: the built-in table).
+static HANDLERS: [AtomicPtr<()>; REGISTERABLE] =
+    [const { AtomicPtr::new(core::ptr::null_mut()) }; REGISTERABLE];
+
+/// Makes `handler` serve call `nr` (the last registration wins); 0, or -EINVAL for a number
+/// outside the table.
+#[no_mangle]
+pub extern "C" fn uk_syscall_register(nr: i64, handler: Option<Handler>) -> i32 {
+    let Some(slot) = usize::try_from(nr).ok().and_then(|n| HANDLERS.get(n)) else {
+        return -EINVAL as i32;
+    };
+    let pointer = handler.map_or(core::ptr::null_mut(), |h| h as *mut ());
+    slot.store(pointer, Ordering::Release);
+    0
+}
+
+fn registered(nr: u64) -> Option<Handler> {
+    let pointer = HANDLERS.get(nr as usize)?.load(Ordering::Acquire);
+    // SAFETY: only `uk_syscall_register` stores here, and only `Handler` values.
+    (!pointer.is_null()).then(|| unsafe { core::mem::transmute::<*mut (), Handler>(pointer) })
+}
+
+/// The entry stub's target: a registered handler, or the built-in table.
+///
+/// # Safety
+/// `frame` is the frame the entry stub saved.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
+    // SAFETY: the stub passes its live frame.
+    let nr = unsafe { (*frame).rax };
+    if let Some(handler) = registered(nr) {
+        // SAFETY: as above; the handler was registered for this call.
+        return unsafe { handler(frame) };
+    }
+    // SAFETY: as above.
+    let [a0, a1, a2, a3, a4, a5] = unsafe { (*frame).args() };
+    builtin(nr as i64, a0, a1, a2, a3, a4, a5)
+}
 
 /// One bit per call number below 512: already logged as unimplemented.
 static LOGGED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
@@ -37,8 +89,28 @@ pub extern "C" fn uk_syscall_unimplemented_count() -> i32 {
 }
 
 /// Serves call `nr`; the result is the value or a negative errno, as the kernel returns it.
+/// Registered handlers see a frame with these arguments and the caller's other registers
+/// zero (a `clone` through this function starts its thread at address 0: use `syscall`).
 #[no_mangle]
 pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
+    if let Some(handler) = u64::try_from(nr).ok().and_then(registered) {
+        let mut frame = Frame {
+            rax: nr as u64,
+            rdi: a0,
+            rsi: a1,
+            rdx: a2,
+            r10: a3,
+            r8: a4,
+            r9: a5,
+            ..Frame::default()
+        };
+        // SAFETY: a complete frame that lives for the call.
+        return unsafe { handler(&mut frame) };
+    }
+    builtin(nr, a0, a1, a2, a3, a4, a5)
+}
+
+fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
     let fd = a0 as i64;
     let _ = a5;
     match nr {
@@ -49,6 +121,7 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
         4 => files::fstatat(-100, a0, a1, 0),
         5 => files::fstat(fd, a1),
         6 => files::fstatat(-100, a0, a1, 0x100),
+        7 => wait::poll_ms(a0, a1, a2 as i32 as i64),
         8 => files::lseek(fd, a1 as i64, a2),
         9 => {
             if a3 & 0x20 != 0 {
@@ -69,7 +142,8 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
         19 => files::vectored(fd, a1, a2, false),
         20 => files::vectored(fd, a1, a2, true),
         21 => files::access(-100, a0),
-        24 => 0, // sched_yield: nothing else to run
+        23 => wait::select_timeval(a0, a1, a2, a3, a4),
+        24 => 0, // sched_yield: nothing else to run (linux_thread serves it with threads)
         25 => memory::mremap(a0, a1, a2, a3),
         28 => memory::accept_aligned(a0), // madvise
         32 => files::dup(fd, None, 0),
@@ -77,7 +151,7 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
         35 => time::sleep(1, a0, false),
         39 | 186 => process::PID, // getpid, gettid
         60 | 231 => process::exit(a0),
-        62 => process::send_signal(a0 as i64, a1),
+        62 => process::send_signal(a0 as i64, a1, false),
         63 => process::uname(a0),
         72 => files::fcntl(fd, a1, a2),
         74 | 75 => 0, // fsync, fdatasync: memory is the storage
@@ -96,20 +170,22 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
         110 => 0,                   // getppid
         131 => 0,                   // sigaltstack
         158 => process::arch_prctl(a0, a1),
-        200 => process::send_signal(a0 as i64, a1), // tkill
+        200 => process::send_signal(a0 as i64, a1, true), // tkill
         201 => time::time(a0),
         217 => files::getdents64(fd, a1, a2),
         218 => process::PID, // set_tid_address
         228 => time::clock_gettime(a0, a1),
         229 => time::clock_getres(a0, a1),
         230 => time::sleep(a0, a2, a1 & 1 != 0),
-        234 => process::send_signal(a1 as i64, a2), // tgkill
+        234 => process::send_signal(a1 as i64, a2, true), // tgkill
         257 => files::openat(fd, a1, a2, a3),
         258 => files::mkdirat(fd, a1, a2),
         262 => files::fstatat(fd, a1, a2, a3),
         263 => files::unlinkat(fd, a1, a2),
         264 | 316 => files::renameat(fd, a1, a2 as i64, a3),
         269 | 439 => files::access(fd, a1),
+        270 => wait::pselect(a0, a1, a2, a3, a4),
+        271 => wait::ppoll(a0, a1, a2),
         273 => 0, // set_robust_list
         292 => files::dup(fd, Some(a1 as i64), a2),
         302 => {

@@ -1,6 +1,6 @@
 //! Time calls over the platform clocks: `clock_gettime`, `clock_getres`, `gettimeofday`,
-//! `time`, `nanosleep`/`clock_nanosleep` (busy waiting on the monotonic clock: there are no
-//! timer interrupts yet).
+//! `time`, `nanosleep`/`clock_nanosleep` (waiting on the clock while other work runs through
+//! `uk_idle`; `linux_thread` replaces the sleeps with scheduler sleeps that halt the CPU).
 
 use crate::errno::*;
 use crate::platform::{ukplat_monotonic_ns, ukplat_wall_ns};
@@ -96,7 +96,7 @@ pub fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
         start.saturating_add(total)
     };
     while now(clock).unwrap_or(u64::MAX) < deadline {
-        core::hint::spin_loop();
+        crate::platform::idle();
     }
     0
 }

@@ -1,7 +1,8 @@
 //! ukl platform library for Xen PVH domains (dom0 or domU): Xen found through CPUID, the
 //! hypercall page, the console (console_io, console ring or port 0xe9), the clock from the
 //! shared info page, the memory regions from `hvm_start_info`, and the end of the domain
-//! through `SCHEDOP_shutdown`.
+//! through `SCHEDOP_shutdown`. Without event channels there are no interrupts: the scheduler's
+//! idle loop waits for deadlines with `SCHEDOP_yield` (`idle.rs`).
 //!
 //! Exports the same `ukplat_*` interface as plat_kvm (see `exports.txt`, plat_kvm's
 //! `include/uk/plat.h` and `include/uk/plat_xen.h`). Imports: `ukarch_tsc`, `ukarch_crash`,
@@ -17,6 +18,7 @@
 mod clock;
 mod console;
 mod hypercall;
+mod idle;
 #[path = "../../plat_kvm/src/memory.rs"]
 mod memory;
 mod memory_map;

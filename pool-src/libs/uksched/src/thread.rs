@@ -172,12 +172,15 @@ pub unsafe extern "C" fn uk_sched_switch(next: *mut Thread) {
             console(b"\" overflowed its stack\n");
             ffi::ukarch_crash(c"thread stack overflow".as_ptr());
         }
-        let errno = ffi::__errno_location();
-        prev.errno = errno.read();
-        errno.write((*next).errno);
+        // Each thread puts its own errno back when it resumes: with one global errno (nolibc)
+        // that undoes what the others wrote; with a per-thread errno (musl's, in the TLS that
+        // the context switch changes) it is a no-op. Writing the next thread's value before
+        // the switch would write into this thread's TLS.
+        prev.errno = ffi::__errno_location().read();
         (*state()).current = next;
         (*state()).switches += 1;
         ffi::ukarch_ctx_switch(&mut prev.context, &(*next).context);
+        ffi::__errno_location().write(prev.errno);
     }
 }
 

@@ -17,4 +17,46 @@ int uk_syscall_init(void);
 /* How many distinct unimplemented calls were met (each is logged once by name). */
 int uk_syscall_unimplemented_count(void);
 
+/* The caller's registers at a `syscall` instruction, lowest address first (the entry stub
+ * pushes them in the reverse order). `rip` and `rflags` are what the CPU put in rcx and r11. */
+struct uk_syscall_frame {
+	unsigned long rax, r9, r8, r10, rdx, rsi, rdi;
+	unsigned long r15, r14, r13, r12, rbx, rbp;
+	unsigned long rip, rflags;
+};
+
+/* The entry stub's target: a registered handler for frame->rax, or the built-in table. */
+long uk_syscall_frame(struct uk_syscall_frame *frame);
+
+/* Makes `handler` serve call `nr` (< 512; the last registration wins, NULL restores the
+ * built-in entry). Libraries register from their init hooks. Returns 0 or -EINVAL. */
+typedef long (*uk_syscall_handler_t)(struct uk_syscall_frame *frame);
+int uk_syscall_register(long nr, uk_syscall_handler_t handler);
+
+/* Continues `frame` as if its `syscall` returned `rax`, with stack pointer `rsp`; the
+ * current stack is abandoned. Threads that `clone` starts begin here. */
+void uk_syscall_resume(const struct uk_syscall_frame *frame, unsigned long rax,
+		       unsigned long rsp) __attribute__((noreturn));
+
+/* Objects that other libraries serve behind descriptors (sockets). Each function returns
+ * bytes / 0 or a negative errno; `readiness` returns poll(2) events as the object stands now;
+ * `progress` (may be NULL) drives the objects' I/O once before poll/select ask. */
+struct uk_file_ops {
+	unsigned int mode; /* st_mode file type bits, e.g. S_IFSOCK */
+	unsigned int pad;
+	long (*read)(unsigned long handle, void *buf, unsigned long len);
+	long (*write)(unsigned long handle, const void *buf, unsigned long len);
+	int (*close)(unsigned long handle);
+	int (*readiness)(unsigned long handle);
+	int (*set_nonblocking)(unsigned long handle, int on);
+	int (*progress)(void);
+};
+
+/* Installs `handle` at the lowest free descriptor (flags: O_NONBLOCK, O_CLOEXEC); returns the
+ * descriptor or -EMFILE (the object is then closed). `ops` must live forever. */
+long uk_syscall_fd_open(const struct uk_file_ops *ops, unsigned long handle, unsigned long flags);
+
+/* The handle behind `fd` when `ops` serves it: 0, -EBADF, or -ENOTSOCK. */
+long uk_syscall_fd_object(long fd, const struct uk_file_ops *ops, unsigned long *handle);
+
 #endif

@@ -1,0 +1,158 @@
+//! Descriptors served by other libraries: a library (`linux_net` for sockets) describes its
+//! objects with a `struct uk_file_ops` table and installs them in the descriptor table with
+//! [`uk_syscall_fd_open`]; `read`, `write`, `readv`, `writev`, `close`, `fcntl(F_SETFL)`,
+//! `ioctl(FIONBIO)`, `fstat`, `poll` and `select` then reach the object through the table, and
+//! the library finds its object again from a descriptor with [`uk_syscall_fd_object`].
+
+use crate::errno::*;
+use crate::files;
+use alloc::vec::Vec;
+
+/// `struct uk_file_ops`.
+#[repr(C)]
+pub struct FileOps {
+    /// The file type bits of `st_mode` (`S_IFSOCK` for sockets).
+    pub mode: u32,
+    pub pad: u32,
+    /// Reads up to `len` bytes (blocking unless the object is non-blocking); bytes or -errno.
+    pub read: unsafe extern "C" fn(handle: u64, buffer: *mut u8, len: usize) -> i64,
+    /// Writes up to `len` bytes; bytes or -errno.
+    pub write: unsafe extern "C" fn(handle: u64, buffer: *const u8, len: usize) -> i64,
+    /// Releases the object (its last descriptor is gone).
+    pub close: unsafe extern "C" fn(handle: u64) -> i32,
+    /// `poll` events (POLLIN, POLLOUT, POLLERR, POLLHUP) as the object stands now.
+    pub readiness: unsafe extern "C" fn(handle: u64) -> i32,
+    /// Makes reads and writes non-blocking (or blocking again).
+    pub set_nonblocking: unsafe extern "C" fn(handle: u64, on: i32) -> i32,
+    /// Drives the objects' I/O once (e.g. polls the network device); called by `poll` and
+    /// `select` before they ask for readiness. May be null.
+    pub progress: Option<unsafe extern "C" fn() -> i32>,
+}
+
+/// One object: its operations and the library's handle.
+#[derive(Clone, Copy)]
+pub struct Object {
+    pub ops: &'static FileOps,
+    pub handle: u64,
+}
+
+impl Object {
+    pub fn mode(&self) -> u32 {
+        self.ops.mode
+    }
+
+    pub fn read(&self, buffer: &mut [u8]) -> i64 {
+        // SAFETY: the buffer is valid for `len` bytes; the library's contract.
+        unsafe { (self.ops.read)(self.handle, buffer.as_mut_ptr(), buffer.len()) }
+    }
+
+    pub fn write(&self, bytes: &[u8]) -> i64 {
+        // SAFETY: as above.
+        unsafe { (self.ops.write)(self.handle, bytes.as_ptr(), bytes.len()) }
+    }
+
+    pub fn close(&self) {
+        // SAFETY: the last descriptor is gone; the handle is not used again.
+        unsafe { (self.ops.close)(self.handle) };
+    }
+
+    pub fn readiness(&self) -> i16 {
+        // SAFETY: a query on a live handle.
+        unsafe { (self.ops.readiness)(self.handle) as i16 }
+    }
+
+    pub fn set_nonblocking(&self, on: bool) {
+        // SAFETY: a setting on a live handle.
+        unsafe { (self.ops.set_nonblocking)(self.handle, i32::from(on)) };
+    }
+
+    pub fn progress(&self) {
+        if let Some(progress) = self.ops.progress {
+            // SAFETY: the library's own driver step.
+            unsafe { progress() };
+        }
+    }
+}
+
+/// Installs `handle` of `ops` at the lowest free descriptor; `flags` may carry O_NONBLOCK and
+/// O_CLOEXEC. Returns the descriptor, or -EMFILE (the object is then closed).
+///
+/// # Safety
+/// `ops` is a table that lives forever.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_fd_open(ops: *const FileOps, handle: u64, flags: u64) -> i64 {
+    // SAFETY: the caller's contract.
+    let Some(ops) = (unsafe { ops.as_ref() }) else {
+        return -EINVAL;
+    };
+    files::install_object(Object { ops, handle }, flags)
+}
+
+/// The handle behind descriptor `fd` if `ops` serves it: 0 and `*handle` set, -EBADF for a
+/// closed descriptor, -ENOTSOCK for one that another table (or a file) serves.
+///
+/// # Safety
+/// `handle` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_fd_object(
+    fd: i64,
+    ops: *const FileOps,
+    handle: *mut u64,
+) -> i64 {
+    match files::object(fd) {
+        Err(e) => -e,
+        Ok(Some(object)) if core::ptr::eq(object.ops, ops) => {
+            // SAFETY: the caller's contract.
+            unsafe { handle.write(object.handle) };
+            0
+        }
+        Ok(_) => -ENOTSOCK,
+    }
+}
+
+/// `readv`/`writev` on an object: one transfer through a bounce buffer, so that a stream sees
+/// one read or write (as the kernel's socket layer does).
+pub fn vectored(object: Object, iov: u64, count: u64, writing: bool) -> i64 {
+    let mut segments = Vec::with_capacity(count as usize);
+    let mut total = 0usize;
+    for i in 0..count {
+        // SAFETY: the caller passed `count` iovecs.
+        let (base, len) = unsafe {
+            let entry = (iov + i * 16) as *const u64;
+            (entry.read_unaligned(), entry.add(1).read_unaligned())
+        };
+        total = match total.checked_add(len as usize) {
+            Some(t) if t <= isize::MAX as usize => t,
+            _ => return -EINVAL,
+        };
+        segments.push((base, len as usize));
+    }
+    let mut bounce = alloc::vec![0u8; total];
+    if writing {
+        let mut at = 0;
+        for &(base, len) in &segments {
+            if len > 0 {
+                // SAFETY: the caller's segment holds `len` readable bytes.
+                bounce[at..at + len].copy_from_slice(unsafe {
+                    core::slice::from_raw_parts(base as *const u8, len)
+                });
+            }
+            at += len;
+        }
+        return object.write(&bounce);
+    }
+    let n = object.read(&mut bounce);
+    if n > 0 {
+        let mut at = 0;
+        for &(base, len) in &segments {
+            let take = len.min(n as usize - at);
+            if take == 0 {
+                break;
+            }
+            // SAFETY: the caller's segment holds `len` writable bytes; `take` ≤ len.
+            unsafe { core::ptr::copy_nonoverlapping(bounce[at..].as_ptr(), base as *mut u8, take) };
+            at += take;
+        }
+    }
+    n
+}

@@ -1,0 +1,214 @@
+//! Waiting for descriptors: `poll`, `ppoll`, `select` and `pselect6` over every kind of
+//! descriptor. Files and the console are always ready (reads at the end of the console return
+//! 0); objects such as sockets are asked for their readiness after their library drove its I/O
+//! once. Between rounds the caller lets other work run (`uk_idle`: other threads when a
+//! scheduler is linked). Signal masks are accepted and ignored, as everywhere.
+
+use crate::errno::*;
+use crate::files::{self, Readiness};
+use crate::platform::{idle, ukplat_monotonic_ns};
+
+const POLLIN: i16 = 0x1;
+const POLLPRI: i16 = 0x2;
+const POLLOUT: i16 = 0x4;
+const POLLERR: i16 = 0x8;
+const POLLHUP: i16 = 0x10;
+const POLLNVAL: i16 = 0x20;
+const FD_SETSIZE: usize = 1024;
+const MAX_POLL: u64 = 4096;
+
+/// `struct pollfd`.
+#[repr(C)]
+struct PollFd {
+    fd: i32,
+    events: i16,
+    revents: i16,
+}
+
+fn now() -> u64 {
+    // SAFETY: a plain clock read.
+    unsafe { ukplat_monotonic_ns() }
+}
+
+/// Repeats `round` (which reports how many descriptors are ready) until one is, or until
+/// `deadline` (monotonic ns; `None`: forever).
+fn wait(
+    deadline: Option<u64>,
+    mut round: impl FnMut() -> Result<usize, i64>,
+) -> Result<usize, i64> {
+    loop {
+        let ready = round()?;
+        if ready > 0 || deadline.is_some_and(|d| now() >= d) {
+            return Ok(ready);
+        }
+        idle();
+    }
+}
+
+/// The readiness of `fd` for `events` (plus the events always reported).
+fn revents(fd: i64, events: i16, progressed: &mut [usize; 4]) -> i16 {
+    let wanted = events | POLLERR | POLLHUP;
+    match files::readiness(fd) {
+        Readiness::Closed => POLLNVAL,
+        Readiness::Always(ready) => ready & wanted,
+        Readiness::Object(object) => {
+            // Drive each library's I/O once per round.
+            let key = object.ops as *const _ as usize;
+            if !progressed.contains(&key) {
+                if let Some(slot) = progressed.iter_mut().find(|k| **k == 0) {
+                    *slot = key;
+                }
+                object.progress();
+            }
+            object.readiness() & wanted
+        }
+    }
+}
+
+/// A relative `struct timespec` as a deadline; `None` for a null pointer.
+fn timespec_deadline(pointer: u64) -> Result<Option<u64>, i64> {
+    if pointer == 0 {
+        return Ok(None);
+    }
+    // SAFETY: the caller passed a `struct timespec`.
+    let (seconds, nanos) = unsafe {
+        let p = pointer as *const i64;
+        (p.read_unaligned(), p.add(1).read_unaligned())
+    };
+    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    let ns = (seconds as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanos as u64);
+    Ok(Some(now().saturating_add(ns)))
+}
+
+/// `poll(fds, count, timeout_ms)` and `ppoll(fds, count, timespec, mask)`.
+pub fn poll(fds: u64, count: u64, deadline: Option<u64>) -> i64 {
+    if count > MAX_POLL {
+        return -EINVAL;
+    }
+    if fds == 0 && count > 0 {
+        return -EFAULT;
+    }
+    let entries: &mut [PollFd] = if count == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller passed `count` `struct pollfd`.
+        unsafe { core::slice::from_raw_parts_mut(fds as *mut PollFd, count as usize) }
+    };
+    let result = wait(deadline, || {
+        let mut progressed = [0usize; 4];
+        let mut ready = 0;
+        for entry in entries.iter_mut() {
+            entry.revents = if entry.fd < 0 {
+                0
+            } else {
+                revents(i64::from(entry.fd), entry.events, &mut progressed)
+            };
+            if entry.revents != 0 {
+                ready += 1;
+            }
+        }
+        Ok(ready)
+    });
+    result.map_or_else(|e| -e, |n| n as i64)
+}
+
+pub fn poll_ms(fds: u64, count: u64, timeout_ms: i64) -> i64 {
+    let deadline = (timeout_ms >= 0).then(|| now().saturating_add(timeout_ms as u64 * 1_000_000));
+    poll(fds, count, deadline)
+}
+
+pub fn ppoll(fds: u64, count: u64, timeout: u64) -> i64 {
+    match timespec_deadline(timeout) {
+        Ok(deadline) => poll(fds, count, deadline),
+        Err(e) => -e,
+    }
+}
+
+fn bit(set: u64, fd: usize) -> bool {
+    // SAFETY: callers pass fd_sets of at least `nfds` bits and fd < nfds.
+    set != 0 && unsafe { (set as *const u64).add(fd / 64).read_unaligned() } & (1 << (fd % 64)) != 0
+}
+
+/// `select`/`pselect6` with three `fd_set`s of `nfds` bits (any may be null).
+fn select(nfds: u64, sets: [u64; 3], deadline: Option<u64>) -> i64 {
+    let nfds = nfds as usize;
+    if nfds > FD_SETSIZE {
+        return -EINVAL;
+    }
+    let words = nfds.div_ceil(64);
+    let mut out = [[0u64; FD_SETSIZE / 64]; 3];
+    let result = wait(deadline, || {
+        let mut progressed = [0usize; 4];
+        let mut ready = 0;
+        out = [[0u64; FD_SETSIZE / 64]; 3];
+        for fd in 0..nfds {
+            let wanted = [bit(sets[0], fd), bit(sets[1], fd), bit(sets[2], fd)];
+            if !wanted.contains(&true) {
+                continue;
+            }
+            let events = revents(fd as i64, POLLIN | POLLOUT | POLLPRI, &mut progressed);
+            if events & POLLNVAL != 0 {
+                return Err(EBADF);
+            }
+            let got = [
+                events & (POLLIN | POLLHUP | POLLERR) != 0,
+                events & (POLLOUT | POLLERR) != 0,
+                events & POLLPRI != 0,
+            ];
+            for set in 0..3 {
+                if wanted[set] && got[set] {
+                    out[set][fd / 64] |= 1 << (fd % 64);
+                    ready += 1;
+                }
+            }
+        }
+        Ok(ready)
+    });
+    match result {
+        Ok(ready) => {
+            for (set, bits) in sets.iter().zip(out.iter()) {
+                if *set != 0 {
+                    for (word, value) in bits.iter().take(words).enumerate() {
+                        // SAFETY: the caller's fd_set holds `words` words.
+                        unsafe { (*set as *mut u64).add(word).write_unaligned(*value) };
+                    }
+                }
+            }
+            ready as i64
+        }
+        Err(e) => -e,
+    }
+}
+
+/// `select(nfds, read, write, except, struct timeval *)`.
+pub fn select_timeval(nfds: u64, read: u64, write: u64, except: u64, timeout: u64) -> i64 {
+    let deadline = if timeout == 0 {
+        None
+    } else {
+        // SAFETY: the caller passed a `struct timeval`.
+        let (seconds, micros) = unsafe {
+            let p = timeout as *const i64;
+            (p.read_unaligned(), p.add(1).read_unaligned())
+        };
+        if seconds < 0 || !(0..1_000_000).contains(&micros) {
+            return -EINVAL;
+        }
+        let ns = (seconds as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(micros as u64 * 1000);
+        Some(now().saturating_add(ns))
+    };
+    select(nfds, [read, write, except], deadline)
+}
+
+/// `pselect6(nfds, read, write, except, struct timespec *, sigmask)`.
+pub fn pselect(nfds: u64, read: u64, write: u64, except: u64, timeout: u64) -> i64 {
+    match timespec_deadline(timeout) {
+        Ok(deadline) => select(nfds, [read, write, except], deadline),
+        Err(e) => -e,
+    }
+}

@@ -1,0 +1,120 @@
+//! What linux_thread takes from other pool libraries: linux_syscall (registration, the frame,
+//! resuming a frame), uksched (threads, wait queues, sleeping), the architecture (interrupt
+//! flag), the platform (clocks, termination) and the global allocator (`rust_rt`).
+
+use core::cell::UnsafeCell;
+use core::ffi::{c_char, c_void};
+
+/// `struct uk_syscall_frame` (linux_syscall's `uk/syscall.h`).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Frame {
+    pub rax: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub r10: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbx: u64,
+    pub rbp: u64,
+    pub rip: u64,
+    pub rflags: u64,
+}
+
+impl Frame {
+    /// The six arguments, in the Linux order.
+    pub fn args(&self) -> [u64; 6] {
+        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
+    }
+}
+
+pub type Handler = unsafe extern "C" fn(frame: *mut Frame) -> i64;
+
+/// `struct uk_waitq`.
+#[repr(C)]
+pub struct WaitQueue {
+    first: *mut c_void,
+    last: *mut c_void,
+}
+
+impl WaitQueue {
+    pub const fn new() -> WaitQueue {
+        WaitQueue {
+            first: core::ptr::null_mut(),
+            last: core::ptr::null_mut(),
+        }
+    }
+}
+
+/// `UK_WAIT_FOREVER`.
+pub const FOREVER: u64 = u64::MAX;
+
+extern "C" {
+    pub fn uk_syscall_register(nr: i64, handler: Option<Handler>) -> i32;
+    pub fn uk_syscall_resume(frame: *const Frame, rax: u64, rsp: u64) -> !;
+    pub fn uk_thread_create(
+        name: *const c_char,
+        entry: Option<extern "C" fn(*mut c_void) -> *mut c_void>,
+        arg: *mut c_void,
+        stack_size: usize,
+    ) -> *mut c_void;
+    pub fn uk_thread_detach(thread: *mut c_void) -> i32;
+    pub fn uk_thread_exit(retval: *mut c_void) -> !;
+    pub fn uk_thread_current() -> *mut c_void;
+    pub fn uk_thread_yield();
+    pub fn uk_thread_sleep_until(deadline_ns: u64);
+    pub fn uk_waitq_wait_locked(queue: *mut WaitQueue, deadline_ns: u64) -> i32;
+    pub fn uk_waitq_wake_all(queue: *mut WaitQueue) -> i32;
+    pub fn ukarch_irq_save() -> u64;
+    pub fn ukarch_irq_restore(flags: u64);
+    pub fn ukplat_monotonic_ns() -> u64;
+    pub fn ukplat_wall_ns() -> u64;
+    pub fn ukplat_terminate(status: i32) -> !;
+}
+
+pub fn monotonic_ns() -> u64 {
+    // SAFETY: a plain clock read.
+    unsafe { ukplat_monotonic_ns() }
+}
+
+pub fn wall_ns() -> u64 {
+    // SAFETY: a plain clock read.
+    unsafe { ukplat_wall_ns() }
+}
+
+/// Global state touched only with interrupts disabled (one CPU: nothing else runs meanwhile).
+pub struct Locked<T>(UnsafeCell<T>);
+
+// SAFETY: every access goes through `with`, which disables interrupts on the only CPU; threads
+// are cooperative, and `with` callers never block inside.
+unsafe impl<T> Sync for Locked<T> {}
+
+impl<T> Locked<T> {
+    pub const fn new(value: T) -> Self {
+        Locked(UnsafeCell::new(value))
+    }
+
+    /// Runs `f` with exclusive access. `f` must not block or re-enter this global.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        // SAFETY: saving and restoring the interrupt flag has no other effect; with interrupts
+        // off and no blocking inside `f`, no other borrow exists.
+        unsafe {
+            let flags = ukarch_irq_save();
+            let result = f(&mut *self.0.get());
+            ukarch_irq_restore(flags);
+            result
+        }
+    }
+}
+
+/// Linux error numbers (returned negated).
+pub const EAGAIN: i64 = 11;
+pub const EFAULT: i64 = 14;
+pub const EINVAL: i64 = 22;
+pub const ENOSYS: i64 = 38;
+pub const ETIMEDOUT: i64 = 110;

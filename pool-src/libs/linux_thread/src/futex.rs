@@ -1,0 +1,211 @@
+//! `futex`: FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAIT_BITSET and
+//! FUTEX_WAKE_BITSET, private or not (one address space), with timeouts on the monotonic or
+//! the real-time clock.
+//!
+//! Waiters live on their threads' stacks, in one list: each holds its futex address, its
+//! bitset and a uksched wait queue of its own, on which only its thread sleeps. A wake takes
+//! matching waiters off the list (oldest first) and wakes their queues; a requeue only changes
+//! their address. Checking the futex word and queueing happen with interrupts disabled, on
+//! the only CPU, so no wake-up is lost between them.
+
+use crate::ffi::{self, Frame, WaitQueue, EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, FOREVER};
+use core::ptr;
+
+const FUTEX_WAIT: u64 = 0;
+const FUTEX_WAKE: u64 = 1;
+const FUTEX_REQUEUE: u64 = 3;
+const FUTEX_CMP_REQUEUE: u64 = 4;
+const FUTEX_WAIT_BITSET: u64 = 9;
+const FUTEX_WAKE_BITSET: u64 = 10;
+const FUTEX_PRIVATE_FLAG: u64 = 128;
+const FUTEX_CLOCK_REALTIME: u64 = 256;
+
+struct Waiter {
+    address: u64,
+    bitset: u32,
+    woken: bool,
+    queue: WaitQueue,
+    next: *mut Waiter,
+}
+
+/// The first waiter (oldest first); touched only with interrupts disabled.
+struct List(*mut Waiter);
+
+static WAITERS: ffi::Locked<List> = ffi::Locked::new(List(ptr::null_mut()));
+
+/// Removes `node` from the list if it is there.
+///
+/// # Safety
+/// Interrupts are disabled (inside `WAITERS.with`); every node on the list is live.
+unsafe fn unlink(list: &mut List, node: *mut Waiter) {
+    let mut link: *mut *mut Waiter = &mut list.0;
+    // SAFETY: the caller's contract; the links are list nodes.
+    unsafe {
+        while !(*link).is_null() {
+            if *link == node {
+                *link = (*node).next;
+                return;
+            }
+            link = &mut (**link).next;
+        }
+    }
+}
+
+/// The futex word at `address`.
+fn word(address: u64) -> u32 {
+    // SAFETY: the caller of futex passed the address of a 32-bit word.
+    unsafe { (address as *const u32).read_volatile() }
+}
+
+/// Waits on `address` while it holds `expected`, until woken or `deadline` (monotonic ns).
+fn wait(address: u64, expected: u32, deadline: u64, bitset: u32) -> i64 {
+    let mut waiter = Waiter {
+        address,
+        bitset,
+        woken: false,
+        queue: WaitQueue::new(),
+        next: ptr::null_mut(),
+    };
+    let node: *mut Waiter = &mut waiter;
+    // SAFETY: interrupts stay disabled from the check to the sleep (the wait queue call
+    // sleeps with them disabled and returns with them disabled), so a wake cannot slip in
+    // between; the node stays on this frame until it is off the list.
+    unsafe {
+        let flags = ffi::ukarch_irq_save();
+        if word(address) != expected {
+            ffi::ukarch_irq_restore(flags);
+            return -EAGAIN;
+        }
+        WAITERS.with(|list| {
+            // Append: wakes go oldest first.
+            let mut link: *mut *mut Waiter = &mut list.0;
+            while !(*link).is_null() {
+                link = &mut (**link).next;
+            }
+            *link = node;
+        });
+        while !(*node).woken {
+            if ffi::uk_waitq_wait_locked(&mut (*node).queue, deadline) != 0 && !(*node).woken {
+                WAITERS.with(|list| unlink(list, node));
+                ffi::ukarch_irq_restore(flags);
+                return -ETIMEDOUT;
+            }
+        }
+        ffi::ukarch_irq_restore(flags);
+    }
+    0
+}
+
+/// Wakes up to `count` waiters on `address` whose bitset meets `bitset`; returns how many.
+pub fn wake(address: u64, count: u32, bitset: u32) -> i64 {
+    take(address, count, bitset, 0, None)
+}
+
+/// Wakes up to `count` waiters on `address`, then moves up to `moved` more to `target`;
+/// returns woken + moved.
+fn requeue(address: u64, count: u32, moved: u32, target: Option<u64>) -> i64 {
+    take(address, count, u32::MAX, moved, target)
+}
+
+fn take(address: u64, count: u32, bitset: u32, moved: u32, target: Option<u64>) -> i64 {
+    WAITERS.with(|list| {
+        let mut woken = 0u32;
+        let mut requeued = 0u32;
+        let mut cursor = list.0;
+        // SAFETY: interrupts are disabled; list nodes are live waiters.
+        unsafe {
+            while !cursor.is_null() {
+                let next = (*cursor).next;
+                if (*cursor).address == address && (*cursor).bitset & bitset != 0 {
+                    if woken < count {
+                        unlink(list, cursor);
+                        (*cursor).woken = true;
+                        ffi::uk_waitq_wake_all(&mut (*cursor).queue);
+                        woken += 1;
+                    } else if let Some(target) = target.filter(|_| requeued < moved) {
+                        (*cursor).address = target;
+                        requeued += 1;
+                    } else {
+                        break;
+                    }
+                }
+                cursor = next;
+            }
+        }
+        i64::from(woken) + i64::from(requeued)
+    })
+}
+
+/// A `struct timespec` at `pointer`, in nanoseconds.
+fn timespec(pointer: u64) -> Result<u64, i64> {
+    // SAFETY: the caller passed a `struct timespec`.
+    let (seconds, nanos) = unsafe {
+        let p = pointer as *const i64;
+        (p.read_unaligned(), p.add(1).read_unaligned())
+    };
+    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    Ok((seconds as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanos as u64))
+}
+
+/// The monotonic deadline of a wait: `timeout` relative (FUTEX_WAIT) or absolute on the
+/// monotonic or real-time clock (FUTEX_WAIT_BITSET).
+fn deadline(timeout: u64, absolute: bool, realtime: bool) -> Result<u64, i64> {
+    if timeout == 0 {
+        return Ok(FOREVER);
+    }
+    let ns = timespec(timeout)?;
+    let now = ffi::monotonic_ns();
+    Ok(match (absolute, realtime) {
+        (false, _) => now.saturating_add(ns),
+        (true, false) => ns,
+        (true, true) => now.saturating_add(ns.saturating_sub(ffi::wall_ns())),
+    })
+}
+
+/// `futex(address, op, value, timeout | value2, address2, value3)`.
+pub unsafe extern "C" fn futex(frame: *mut Frame) -> i64 {
+    // SAFETY: the system call layer passes the caller's frame.
+    let [address, op, value, timeout, address2, value3] = unsafe { (*frame).args() };
+    if address == 0 || address % 4 != 0 {
+        return if address == 0 { -EFAULT } else { -EINVAL };
+    }
+    let realtime = op & FUTEX_CLOCK_REALTIME != 0;
+    let command = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    let value = value as u32;
+    match command {
+        FUTEX_WAIT => match deadline(timeout, false, realtime) {
+            Ok(deadline) => wait(address, value, deadline, u32::MAX),
+            Err(e) => -e,
+        },
+        FUTEX_WAIT_BITSET => {
+            if value3 as u32 == 0 {
+                return -EINVAL;
+            }
+            match deadline(timeout, true, realtime) {
+                Ok(deadline) => wait(address, value, deadline, value3 as u32),
+                Err(e) => -e,
+            }
+        }
+        FUTEX_WAKE => requeue(address, value, 0, None),
+        FUTEX_WAKE_BITSET => {
+            if value3 as u32 == 0 {
+                return -EINVAL;
+            }
+            wake(address, value, value3 as u32)
+        }
+        FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
+            if address2 == 0 || address2 % 4 != 0 {
+                return -EINVAL;
+            }
+            if command == FUTEX_CMP_REQUEUE && word(address) != value3 as u32 {
+                return -EAGAIN;
+            }
+            requeue(address, value, timeout as u32, Some(address2))
+        }
+        _ => -ENOSYS,
+    }
+}

@@ -1,0 +1,75 @@
+//! linux_thread: the Linux thread calls for `linux_syscall`, served by uksched, so that
+//! musl's `pthread_create`, mutexes, condition variables, `pthread_join` and sleeps work
+//! unmodified in a unikernel.
+//!
+//! Modules: [`clone`] (`clone` with `CLONE_VM | CLONE_THREAD`: a uksched thread that resumes
+//! the caller's registers on the new stack with the new TLS; `exit` of one thread with the
+//! `CLONE_CHILD_CLEARTID` wake-up; `set_tid_address`, `gettid`), [`futex`] (wait, wake,
+//! requeue, bitsets, timeouts on either clock, on uksched wait queues), [`sleep`]
+//! (`nanosleep`, `clock_nanosleep`, `sched_yield` as scheduler sleeps and yields), [`ffi`].
+//!
+//! The library registers its handlers with `uk_syscall_register` from the init table, so the
+//! system call layer itself does not depend on a scheduler. `ukl ld` links it when the
+//! program's C library brings in `__clone` (see registry.toml, `[[system_library]] serves`).
+//!
+//! Concurrency: one CPU, cooperative threads; shared state is only touched with interrupts
+//! disabled ([`ffi::Locked`]).
+
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+extern crate alloc;
+
+mod clone;
+mod ffi;
+mod futex;
+mod sleep;
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Linux x86_64 call numbers served here.
+mod nr {
+    pub const SCHED_YIELD: i64 = 24;
+    pub const NANOSLEEP: i64 = 35;
+    pub const CLONE: i64 = 56;
+    pub const EXIT: i64 = 60;
+    pub const GETTID: i64 = 186;
+    pub const FUTEX: i64 = 202;
+    pub const SET_TID_ADDRESS: i64 = 218;
+    pub const CLOCK_NANOSLEEP: i64 = 230;
+}
+
+/// Registers the handlers. Idempotent.
+#[no_mangle]
+pub extern "C" fn uk_linux_thread_init() -> i32 {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, Ordering::Relaxed) {
+        return 0;
+    }
+    let handlers: [(i64, ffi::Handler); 8] = [
+        (nr::SCHED_YIELD, sleep::sched_yield),
+        (nr::NANOSLEEP, sleep::nanosleep),
+        (nr::CLONE, clone::clone),
+        (nr::EXIT, clone::exit),
+        (nr::GETTID, clone::gettid),
+        (nr::FUTEX, futex::futex),
+        (nr::SET_TID_ADDRESS, clone::set_tid_address),
+        (nr::CLOCK_NANOSLEEP, sleep::clock_nanosleep),
+    ];
+    for (number, handler) in handlers {
+        // SAFETY: each handler serves the call it is registered for.
+        unsafe { ffi::uk_syscall_register(number, Some(handler)) };
+    }
+    0
+}
+
+/// Threads started with `clone` that are still running.
+#[no_mangle]
+pub extern "C" fn uk_linux_thread_count() -> i32 {
+    clone::running()
+}
+
+#[used]
+#[link_section = ".uk_inittab.03"]
+static INIT: extern "C" fn() -> i32 = uk_linux_thread_init;

@@ -1,0 +1,68 @@
+//! Sleeping and yielding as the scheduler does them: `nanosleep` and `clock_nanosleep` block
+//! the calling thread until its deadline (the CPU halts when no thread can run),
+//! `sched_yield` lets the other runnable threads go first.
+
+use crate::ffi::{self, Frame, EFAULT, EINVAL};
+
+const CLOCK_REALTIME: u64 = 0;
+const CLOCK_MONOTONIC: u64 = 1;
+const CLOCK_BOOTTIME: u64 = 7;
+const TIMER_ABSTIME: u64 = 1;
+
+/// A `struct timespec`, in nanoseconds.
+fn timespec(pointer: u64) -> Result<u64, i64> {
+    if pointer == 0 {
+        return Err(EFAULT);
+    }
+    // SAFETY: the caller passed a `struct timespec`.
+    let (seconds, nanos) = unsafe {
+        let p = pointer as *const i64;
+        (p.read_unaligned(), p.add(1).read_unaligned())
+    };
+    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    Ok((seconds as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanos as u64))
+}
+
+fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
+    let ns = match timespec(request) {
+        Ok(ns) => ns,
+        Err(e) => return -e,
+    };
+    let now = ffi::monotonic_ns();
+    let deadline = match (clock, absolute) {
+        (_, false) => now.saturating_add(ns),
+        (CLOCK_REALTIME, true) => now.saturating_add(ns.saturating_sub(ffi::wall_ns())),
+        (_, true) => ns,
+    };
+    // SAFETY: blocks the calling thread; nothing is borrowed across the sleep.
+    unsafe { ffi::uk_thread_sleep_until(deadline) };
+    0
+}
+
+/// `nanosleep(request, remaining)`: never interrupted, so `remaining` is not written.
+pub unsafe extern "C" fn nanosleep(frame: *mut Frame) -> i64 {
+    // SAFETY: the system call layer passes the caller's frame.
+    let request = unsafe { (*frame).rdi };
+    sleep(CLOCK_MONOTONIC, request, false)
+}
+
+/// `clock_nanosleep(clock, flags, request, remaining)`.
+pub unsafe extern "C" fn clock_nanosleep(frame: *mut Frame) -> i64 {
+    // SAFETY: the system call layer passes the caller's frame.
+    let [clock, flags, request, ..] = unsafe { (*frame).args() };
+    if !matches!(clock, CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME) {
+        return -EINVAL;
+    }
+    sleep(clock, request, flags & TIMER_ABSTIME != 0)
+}
+
+/// `sched_yield()`.
+pub unsafe extern "C" fn sched_yield(_frame: *mut Frame) -> i64 {
+    // SAFETY: switching threads is what the caller asked for.
+    unsafe { ffi::uk_thread_yield() };
+    0
+}
