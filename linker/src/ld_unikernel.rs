@@ -61,9 +61,16 @@ pub fn take_platform(args: &mut Vec<String>) -> Result<Option<String>> {
     }))
 }
 
+/// A pool library that serves part of the C library, and the symbol that calls for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    pub library: String,
+    pub symbol: String,
+}
+
 /// The pool libraries that serve the parts of `system` which the link of `inputs` brings in
 /// (`serves` in registry.toml), e.g. `linux_thread` when musl's `__clone` is linked.
-pub fn served_libraries(system: &[SystemLibrary], inputs: &[Input]) -> Result<Vec<String>> {
+pub fn served_libraries(system: &[SystemLibrary], inputs: &[Input]) -> Result<Vec<Served>> {
     let services: Vec<_> = system.iter().flat_map(|s| s.serves.iter()).collect();
     if services.is_empty() {
         return Ok(Vec::new());
@@ -89,38 +96,68 @@ pub fn served_libraries(system: &[SystemLibrary], inputs: &[Input]) -> Result<Ve
             )
         })
     };
-    let mut served = Vec::new();
+    let mut served: Vec<Served> = Vec::new();
     for service in services {
-        if service.when.iter().any(|symbol| linked(symbol)) && !served.contains(&service.library) {
-            served.push(service.library.clone());
+        if served.iter().any(|s| s.library == service.library) {
+            continue;
+        }
+        if let Some(symbol) = service.when.iter().find(|symbol| linked(symbol)) {
+            served.push(Served {
+                library: service.library.clone(),
+                symbol: symbol.clone(),
+            });
         }
     }
     Ok(served)
 }
 
 /// The pool libraries linked with a musl program for `platform`, in dependency order: the
-/// platform's, the musl support libraries, `extra` (from [`served_libraries`]), their
+/// platform's, the musl support libraries, `served` (from [`served_libraries`]), their
 /// dependencies, and the registry's default for every capability they require.
 pub fn libraries(
     pool: &Pool,
     platform: &platform::Platform,
-    extra: &[String],
+    served: &[Served],
 ) -> Result<Vec<String>> {
     let mut chosen: Vec<String> = Vec::new();
+    // Why each library is queued, for errors: "netdev ← netstack ← linux_net ← ...".
+    let mut why: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut queue: Vec<String> = platform.libraries.clone();
     queue.extend(MUSL_LIBRARIES.iter().map(|s| s.to_string()));
-    for name in extra {
-        if !pool.supports(name, &platform.name) {
+    for service in served {
+        let reason = format!("the program uses `{}` from the C library", service.symbol);
+        if !pool.supports(&service.library, &platform.name) {
             return Err(link_error!(
-                "the program needs `{name}`, which is not available for platform `{}`",
+                "{reason}, which needs `{}`: not available for platform `{}`",
+                service.library,
                 platform.name
             )
             .help(format!(
-                "`ukl pool info {name}` shows its platforms; link for one of them"
+                "`ukl pool info {}` shows its platforms; link for one of them",
+                service.library
             )));
         }
-        queue.push(name.clone());
+        why.insert(service.library.clone(), reason);
+        queue.push(service.library.clone());
     }
+    let chain = |why: &std::collections::HashMap<String, String>, name: &str| {
+        let mut text = name.to_string();
+        let mut at = name.to_string();
+        for _ in 0..16 {
+            match why.get(&at) {
+                Some(reason) if why.contains_key(reason) => {
+                    text.push_str(&format!(" ← {reason}"));
+                    at = reason.clone();
+                }
+                Some(reason) => {
+                    text.push_str(&format!(" ← {reason}"));
+                    break;
+                }
+                None => break,
+            }
+        }
+        text
+    };
     while let Some(name) = queue.first().cloned() {
         queue.remove(0);
         if chosen.contains(&name) || REPLACED_BY_MUSL.contains(&name.as_str()) {
@@ -135,7 +172,11 @@ pub fn libraries(
         let entry = pool.registry.get(&name).ok_or_else(|| {
             link_error!("library `{name}` is not registered").help("restore registry.toml")
         })?;
-        queue.extend(entry.dependencies.iter().cloned());
+        for dependency in &entry.dependencies {
+            why.entry(dependency.clone())
+                .or_insert_with(|| name.clone());
+            queue.push(dependency.clone());
+        }
         for capability in &entry.requires {
             let provider = pool
                 .registry
@@ -145,7 +186,12 @@ pub fn libraries(
                         "no library provides `{capability}` for platform `{}`, which {name} requires",
                         platform.name
                     )
+                    .note(format!("how {name} came in: {}", chain(&why, &name)))
+                    .help(format!(
+                        "link for a platform that has a `{capability}`, or leave out what needs it"
+                    ))
                 })?;
+            why.entry(provider.clone()).or_insert_with(|| name.clone());
             queue.push(provider.clone());
         }
         chosen.push(name);

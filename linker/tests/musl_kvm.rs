@@ -4,15 +4,11 @@
 //! are run: the unikernel under QEMU (TCG) with its files in an initrd. The outputs must be
 //! identical.
 
+mod common;
+use common::{home, musl_gcc};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn work_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
@@ -29,31 +25,6 @@ fn ld_dir(work: &Path) -> PathBuf {
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &link).unwrap();
     dir
-}
-
-fn musl_gcc(work: &Path, source: &Path, output: &Path, platform: Option<&str>) {
-    let mut command = Command::new("musl-gcc");
-    command
-        .args(["-static", "-O2", "-Wall"])
-        .arg(source)
-        .arg("-o")
-        .arg(output);
-    command.env("UKL_HOME", home()).env_remove("UKL_PLAT");
-    if let Some(platform) = platform {
-        command
-            .arg("-B")
-            .arg(ld_dir(work))
-            .env("UKL_PLAT", platform);
-    }
-    let out = command
-        .output()
-        .expect("musl-gcc runs (apt-get install musl-tools)");
-    assert!(
-        out.status.success(),
-        "musl-gcc {}: {}",
-        source.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn run_native(program: &Path, dir: &Path, args: &[&str]) -> Output {
@@ -138,8 +109,8 @@ fn lua_interpreter_matches_linux() {
 fn syscall_families_match_linux() {
     let work = work_dir("syscalls");
     let source = home().join("tests/apps/musl-syscalls/main.c");
-    musl_gcc(&work, &source, &work.join("native"), None);
-    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
@@ -163,8 +134,8 @@ fn syscall_families_match_linux() {
 fn threads_match_linux() {
     let work = work_dir("threads");
     let source = home().join("tests/apps/musl-threads/main.c");
-    musl_gcc(&work, &source, &work.join("native"), None);
-    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
     let native = run_native(&work.join("native"), &work, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
@@ -179,7 +150,6 @@ fn threads_match_linux() {
     // A program without threads gets no scheduler.
     let plain = work.join("plain.kvm");
     musl_gcc(
-        &work,
         &home().join("tests/apps/musl-abort/main.c"),
         &plain,
         Some("kvm"),
@@ -204,7 +174,7 @@ fn threads_match_linux() {
 fn abort_is_a_crash_report_and_unimplemented_calls_are_logged_once() {
     let work = work_dir("abort");
     let source = home().join("tests/apps/musl-abort/main.c");
-    musl_gcc(&work, &source, &work.join("image.kvm"), Some("kvm"));
+    musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
     let (out, text) = run_unikernel(&work.join("image.kvm"), None, &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(

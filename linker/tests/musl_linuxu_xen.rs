@@ -3,15 +3,11 @@
 //! (real Xen 4.17 under QEMU, the image as a PVH dom0 served by the pool's system call layer,
 //! its files from an initrd that Xen hands over as a start-info module).
 
+mod common;
+use common::{home, musl_gcc};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn work_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
@@ -19,28 +15,6 @@ fn work_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("ld")).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), dir.join("ld/ld")).unwrap();
     dir
-}
-
-fn musl_gcc(work: &Path, source: &Path, output: &Path, platform: Option<&str>) {
-    let mut command = Command::new("musl-gcc");
-    command
-        .args(["-static", "-O2"])
-        .arg(source)
-        .arg("-o")
-        .arg(output);
-    command.env("UKL_HOME", home()).env_remove("UKL_PLAT");
-    if let Some(platform) = platform {
-        command
-            .arg("-B")
-            .arg(work.join("ld"))
-            .env("UKL_PLAT", platform);
-    }
-    let out = command.output().expect("musl-gcc runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn run_process(program: &Path, dir: &Path, args: &[&str]) -> Output {
@@ -132,8 +106,8 @@ fn lua_on_xen_from_an_initrd_matches_linux() {
 fn syscall_families_on_linuxu_match_linux() {
     let work = work_dir("syscalls-linuxu");
     let source = home().join("tests/apps/musl-syscalls/main.c");
-    musl_gcc(&work, &source, &work.join("native"), None);
-    musl_gcc(&work, &source, &work.join("image.linuxu"), Some("linuxu"));
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
@@ -152,7 +126,7 @@ fn musl_program_on_xen() {
     let work = work_dir("xen");
     let source = home().join("tests/apps/musl-abort/main.c");
     let image = work.join("image.xen");
-    musl_gcc(&work, &source, &image, Some("xen"));
+    musl_gcc(&source, &image, Some("xen"));
     let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
         .env("UKL_HOME", home())
         .arg("run")
@@ -182,18 +156,18 @@ fn musl_program_on_xen() {
 fn threads_on_xen_and_linuxu_match_linux() {
     let work = work_dir("threads");
     let source = home().join("tests/apps/musl-threads/main.c");
-    musl_gcc(&work, &source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("native"), None);
     let native = run_process(&work.join("native"), &work, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");
 
-    musl_gcc(&work, &source, &work.join("image.linuxu"), Some("linuxu"));
+    musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
     let out = run_process(&work.join("image.linuxu"), &work, &[]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 
-    musl_gcc(&work, &source, &work.join("image.xen"), Some("xen"));
+    musl_gcc(&source, &work.join("image.xen"), Some("xen"));
     let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
         .env("UKL_HOME", home())
         .arg("run")

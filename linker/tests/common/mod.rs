@@ -120,3 +120,33 @@ pub fn compile_rust(source: &Path, out: &Path) {
         .expect("rustc runs");
     assert!(status.success(), "compiling {}", source.display());
 }
+
+/// Builds a C program with `musl-gcc -static -O2 -Wall`: a Linux executable, or (with
+/// `platform`) a unikernel, the linker swapped for ukl through `-B` and `UKL_PLAT`.
+pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
+    let mut command = Command::new("musl-gcc");
+    command
+        .args(["-static", "-O2", "-Wall"])
+        .arg(source)
+        .arg("-o")
+        .arg(output)
+        .env("UKL_HOME", home())
+        .env_remove("UKL_PLAT");
+    if let Some(platform) = platform {
+        let dir = output.with_extension("ld");
+        std::fs::create_dir_all(&dir).expect("a directory for ld");
+        let ld = dir.join("ld");
+        let _ = std::fs::remove_file(&ld);
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &ld).expect("ld → ukl");
+        command.arg("-B").arg(&dir).env("UKL_PLAT", platform);
+    }
+    let out = command
+        .output()
+        .expect("musl-gcc runs (apt-get install musl-tools)");
+    assert!(
+        out.status.success(),
+        "musl-gcc {}: {}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -169,6 +171,38 @@ static void console(void)
 	CHECK("read stdin (eof)", read(0, &c, 1) > 0 ? 1 : 0);
 }
 
+static void waiting(void)
+{
+	puts("== poll and select");
+	int file = open("input.txt", O_RDONLY);
+	struct pollfd fds[4] = {
+		{ file, POLLIN | POLLOUT, 0 }, { 1, POLLOUT, 0 }, { -1, POLLIN, 0 }, { 99, POLLIN, 0 },
+	};
+	CHECK("poll file, stdout, -1, closed", poll(fds, 4, 1000));
+	printf("revents %x %x %x %x\n", fds[0].revents, fds[1].revents, fds[2].revents,
+	       fds[3].revents);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK("poll nothing 30ms", poll(NULL, 0, 30));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long elapsed = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+	printf("poll waited at least 30ms %d\n", elapsed >= 30000000L);
+	struct timespec zero = { 0, 0 };
+	CHECK("ppoll file", ppoll(fds, 1, &zero, NULL));
+	fd_set readable, writable;
+	FD_ZERO(&readable);
+	FD_ZERO(&writable);
+	FD_SET(file, &readable);
+	FD_SET(1, &writable);
+	struct timeval tv = { 1, 0 };
+	CHECK("select file, stdout", select(file + 1, &readable, &writable, NULL, &tv));
+	printf("set %d %d\n", FD_ISSET(file, &readable), FD_ISSET(1, &writable));
+	FD_ZERO(&readable);
+	FD_SET(98, &readable);
+	CHECK("select closed", pselect(99, &readable, NULL, NULL, &zero, NULL));
+	close(file);
+}
+
 static void timing(void)
 {
 	puts("== time");
@@ -217,6 +251,7 @@ int main(void)
 	memory();
 	files();
 	console();
+	waiting();
 	timing();
 	process();
 	puts("== done");

@@ -903,11 +903,10 @@ pub fn readiness(fd: i64) -> Readiness {
         let description = descriptor.description.borrow();
         match &description.target {
             Target::Object(object) => Readiness::Object(*object),
-            _ => Readiness::Always(match description.flags & O_ACCMODE {
-                O_RDONLY => POLLIN,
-                O_WRONLY => POLLOUT,
-                _ => POLLIN | POLLOUT,
-            }),
+            // Regular files and directories are always ready both ways, whatever the mode.
+            Target::Node(_) => Readiness::Always(POLLIN | POLLOUT),
+            Target::ConsoleIn => Readiness::Always(POLLIN),
+            Target::ConsoleOut => Readiness::Always(POLLOUT),
         }
     })
 }

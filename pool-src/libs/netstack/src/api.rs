@@ -505,9 +505,8 @@ pub unsafe extern "C" fn uk_netstack_recvfrom(
                     }
                 }
                 Kind::Udp(handle) => {
-                    if f.bound.is_none() {
-                        return Some(Err(EINVAL));
-                    }
+                    // Nothing can arrive before a bind, as on Linux: wait (or EAGAIN).
+                    f.bound.as_ref()?;
                     let socket = net.sockets.get_mut::<udp::Socket>(handle);
                     match socket.recv_slice(out) {
                         Ok((n, meta)) => Some(Ok((n as isize, Some(meta.endpoint)))),
