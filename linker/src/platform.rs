@@ -83,6 +83,12 @@ pub struct RunSpec {
     /// through `{initrd_module}` in its command.
     #[serde(default)]
     pub initrd: Vec<String>,
+    /// An environment variable that hands the initrd to the image, set to the initrd's absolute
+    /// path for the run command's process (linuxu: `"UKL_INITRD"`, which plat_linuxu maps as a
+    /// module region). For platforms whose image is the process itself, where neither
+    /// `initrd` nor `{initrd_module}` can apply.
+    #[serde(default)]
+    pub initrd_env: Option<String>,
     /// Arguments that open a QMP monitor on the unix socket `SOCKET`, through which the runner
     /// notices a guest halted with interrupts disabled (see [`crate::halt_watch`]).
     #[serde(default)]

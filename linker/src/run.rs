@@ -112,7 +112,9 @@ pub fn memory_mb(text: &str) -> Result<u64> {
 /// module list), `{initrd_module}` (with `--initrd`, a comma and the initrd's path with commas
 /// doubled, appending it to such a module list; empty without), `{xen}` ([`xen_hypervisor`]),
 /// `{memory_mb}` (the guest's memory; when the command uses it, `-m` sets it instead of QEMU's
-/// `-m`) and `{host_memory_mb}`.
+/// `-m`) and `{host_memory_mb}`. An initrd goes where the descriptor says: the `initrd`
+/// arguments (`INITRD` is its path), `{initrd_module}`, or the environment variable `initrd_env`
+/// (its absolute path, for a process image).
 pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Command> {
     let spec = platform.run.as_ref().ok_or_else(|| {
         link_error!(
@@ -134,10 +136,15 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         String::new()
     };
     let initrd_in_command = spec.command.iter().any(|w| w.contains("{initrd_module}"));
-    if options.initrd.is_some() && spec.initrd.is_empty() && !initrd_in_command {
+    let initrd_env = spec.initrd_env.as_deref().filter(|name| !name.is_empty());
+    if options.initrd.is_some()
+        && spec.initrd.is_empty()
+        && !initrd_in_command
+        && initrd_env.is_none()
+    {
         return Err(
             link_error!("platform `{}` cannot take an initrd", platform.name).help(
-                "add `initrd = [...]` to the [run] section of its descriptor, or `{initrd_module}` to its command",
+                "add `initrd = [...]` or `initrd_env = \"NAME\"` to the [run] section of its descriptor, or `{initrd_module}` to its command",
             ),
         );
     }
@@ -230,6 +237,13 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     // A process attaches to a TAP interface named by UKL_TAP (tap_net).
     if let Some(name) = tap {
         command.env("UKL_TAP", name);
+    }
+    // The initrd by its absolute path in the descriptor's variable (linuxu: UKL_INITRD).
+    if let (Some(name), Some(initrd)) = (initrd_env, &options.initrd) {
+        command.env(
+            name,
+            std::path::absolute(initrd).unwrap_or_else(|_| initrd.clone()),
+        );
     }
     Ok(command)
 }
@@ -577,6 +591,48 @@ mod tests {
         // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
         let killed_status = std::process::ExitStatus::from_raw(9);
         assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
+    }
+
+    #[test]
+    fn a_process_image_gets_its_initrd_in_the_environment() {
+        let env = |command: &Command, name: &str| {
+            command
+                .get_envs()
+                .find(|(key, _)| *key == name)
+                .and_then(|(_, value)| value)
+                .map(PathBuf::from)
+        };
+        let options = RunOptions {
+            initrd: Some(PathBuf::from("files.cpio")),
+            args: vec!["a".into()],
+            ..RunOptions::default()
+        };
+        let command = build_command(&linuxu(), Path::new("app.linuxu"), &options).unwrap();
+        let initrd = env(&command, "UKL_INITRD").expect("UKL_INITRD is set");
+        assert!(initrd.is_absolute(), "{initrd:?}");
+        assert!(initrd.ends_with("files.cpio"), "{initrd:?}");
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(args, ["a"], "the initrd is not an argument");
+        let without =
+            build_command(&linuxu(), Path::new("app.linuxu"), &RunOptions::default()).unwrap();
+        assert_eq!(env(&without, "UKL_INITRD"), None);
+    }
+
+    #[test]
+    fn a_platform_without_an_initrd_path_refuses_one() {
+        let mut platform = linuxu();
+        if let Some(run) = platform.run.as_mut() {
+            run.initrd_env = None;
+        }
+        let options = RunOptions {
+            initrd: Some(PathBuf::from("files.cpio")),
+            ..RunOptions::default()
+        };
+        let error = build_command(&platform, Path::new("app.linuxu"), &options).unwrap_err();
+        assert!(
+            error.to_string().contains("cannot take an initrd"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -260,6 +260,80 @@ fn allocator_stress_fills_the_mapped_memory() {
     assert!(run.stderr.contains("UKL_MEMORY"), "{run}");
 }
 
+/// The `region N: flags 0x8 ...` lines of memregions.c's output (module regions).
+fn module_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("region ") && line.contains("flags 0x8 "))
+        .collect()
+}
+
+#[test]
+fn an_initrd_is_a_module_region() {
+    let image = c_image(&app("memregions.c"), "memregions");
+    let files = image.parent().unwrap().join("initrd-files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("hello.txt"), "hello from the initrd\n").unwrap();
+    // `ukl run --initrd DIR` packs the directory into a newc cpio beside the image and hands
+    // it over in UKL_INITRD (the descriptor's `initrd_env`).
+    let run = ukl_run(
+        &image,
+        &["--plat", "linuxu", "--initrd", files.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.status, 0, "{run}");
+    let cpio = PathBuf::from(format!("{}.initrd.cpio", image.display()));
+    let size = std::fs::metadata(&cpio).expect("the packed cpio").len();
+    let modules = module_lines(&run.stdout);
+    assert_eq!(modules.len(), 1, "{run}");
+    assert!(
+        modules[0].contains(&format!("len {size} starts \"070701\"")),
+        "{run}"
+    );
+    assert!(run.stdout.contains("modules: 1"), "{run}");
+    assert!(run.stdout.contains("flags 0x1 "), "the free region: {run}");
+    assert!(run.stdout.contains("flags 0x2 "), "the image: {run}");
+    // A ready archive is handed over as it is.
+    let run = ukl_run(
+        &image,
+        &["--plat", "linuxu", "--initrd", cpio.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.status, 0, "{run}");
+    assert_eq!(module_lines(&run.stdout).len(), 1, "{run}");
+    // Without --initrd (and without UKL_INITRD) there is no module region.
+    let run = ukl_run(&image, &["--plat", "linuxu"], &[]);
+    assert_eq!(run.status, 0, "{run}");
+    assert!(module_lines(&run.stdout).is_empty(), "{run}");
+    assert!(run.stdout.contains("regions: 2"), "{run}");
+    assert!(run.stdout.contains("modules: 0"), "{run}");
+    // An empty file is no module.
+    let empty = image.parent().unwrap().join("empty.cpio");
+    std::fs::write(&empty, "").unwrap();
+    let run = finish(
+        Command::new(&image)
+            .env("UKL_INITRD", &empty)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.status, 0, "{run}");
+    assert!(run.stdout.contains("modules: 0"), "{run}");
+    // A file that cannot be opened is a start-up failure that names it, never ignored.
+    let run = finish(
+        Command::new(&image)
+            .env("UKL_INITRD", "/nonexistent")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.status, 126, "{run}");
+    assert!(
+        run.stderr
+            .contains("ukl: UKL_INITRD=/nonexistent: cannot open: ENOENT"),
+        "{run}"
+    );
+    assert!(run.stdout.is_empty(), "main never ran: {run}");
+}
+
 #[test]
 fn thread_local_variables_work() {
     let image = c_image(&app("tls.c"), "tls");

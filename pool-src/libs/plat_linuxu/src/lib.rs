@@ -4,8 +4,14 @@
 //! sees `main`'s return value. Faults become crash reports (see [`crash`]).
 //!
 //! The entry `_ukplat_linuxu_start` takes the stack Linux builds for a new process (argc, argv,
-//! NULL, envp, NULL, auxv), sets up crash handlers, clock, memory and TLS, then calls the boot
-//! library's `uk_boot_main_argv(argc, argv)`.
+//! NULL, envp, NULL, auxv), sets up crash handlers, clock, memory, the initrd and TLS, then calls
+//! the boot library's `uk_boot_main_argv(argc, argv)`.
+//!
+//! Environment variables read at start-up: `UKL_MEMORY` (the size of the free region, see
+//! [`memory`]) and `UKL_INITRD` (a file mapped read-only and listed as a `UKPLAT_MEMR_MODULE`
+//! region, as QEMU's `-initrd` is on kvm; see [`initrd`]); `ukl run -m` and `ukl run --initrd`
+//! set them. A bad size, or an initrd that cannot be opened or mapped, ends the process with
+//! status 126 and a message on standard error naming the cause.
 //!
 //! Exports (see `exports.txt`): `_ukplat_linuxu_start`, `ukplat_console_write`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`, `ukplat_cmdline`, `ukplat_monotonic_ns`,
@@ -22,6 +28,7 @@ mod clock;
 mod cmdline;
 mod console;
 mod crash;
+mod initrd;
 mod memory;
 mod syscall;
 mod tls;
@@ -31,11 +38,11 @@ pub use memory::ukplat_linuxu_memory_mb;
 
 use cmdline::CommandLine;
 use core::cell::UnsafeCell;
-use core::ffi::{c_char, c_int};
+use core::ffi::{c_char, c_int, CStr};
 use core::fmt::Write;
 use memory::{MemoryError, MemoryRegion};
 
-/// Status for a start-up failure (memory could not be mapped): the boot library's
+/// Status for a start-up failure (memory or the initrd could not be mapped): the boot library's
 /// `UK_BOOT_INIT_FAILED_STATUS`.
 const START_FAILED_STATUS: i32 = 126;
 
@@ -93,7 +100,7 @@ unsafe extern "C" fn start(stack: *const u64) -> ! {
     crash::install(stack as u64, program);
     // SAFETY: envp is NULL-terminated and its strings are NUL-terminated.
     let memory_override = unsafe { environment(envp, b"UKL_MEMORY=") };
-    if let Err(error) = memory::init(memory_override) {
+    if let Err(error) = memory::init(memory_override.map(CStr::to_bytes)) {
         let out = &mut console::Stream(console::STDERR);
         let _ = match error {
             MemoryError::BadSize => writeln!(
@@ -108,6 +115,8 @@ unsafe extern "C" fn start(stack: *const u64) -> ! {
         };
         syscall::exit_group(START_FAILED_STATUS);
     }
+    // SAFETY: as above.
+    map_initrd(unsafe { environment(envp, b"UKL_INITRD=") });
     // SAFETY: the kernel's auxiliary vector; the link script loads the program headers.
     if unsafe { tls::init(auxv) }.is_err() {
         // SAFETY: the message is NUL-terminated.
@@ -117,7 +126,7 @@ unsafe extern "C" fn start(stack: *const u64) -> ! {
     let line = unsafe { &mut *COMMAND_LINE.0.get() };
     for index in 1..argc {
         // SAFETY: argv[index] is a NUL-terminated string for index < argc.
-        let argument = unsafe { core::ffi::CStr::from_ptr(argv.add(index).read()) };
+        let argument = unsafe { CStr::from_ptr(argv.add(index).read()) };
         if !line.push(argument.to_bytes()) {
             break;
         }
@@ -126,11 +135,12 @@ unsafe extern "C" fn start(stack: *const u64) -> ! {
     unsafe { uk_boot_main_argv(argc as c_int, argv) }
 }
 
-/// The value of the environment variable whose `NAME=` is `prefix`.
+/// The value of the environment variable whose `NAME=` is `prefix` (NUL-terminated, as it is
+/// in the environment).
 ///
 /// # Safety
 /// `envp` is a NULL-terminated array of NUL-terminated strings that live for good.
-unsafe fn environment(envp: *const *const u8, prefix: &[u8]) -> Option<&'static [u8]> {
+unsafe fn environment(envp: *const *const u8, prefix: &[u8]) -> Option<&'static CStr> {
     let mut entry = envp;
     loop {
         // SAFETY: not past the NULL yet.
@@ -139,13 +149,36 @@ unsafe fn environment(envp: *const *const u8, prefix: &[u8]) -> Option<&'static 
             return None;
         }
         // SAFETY: each entry is NUL-terminated and lives for good.
-        let bytes = unsafe { core::ffi::CStr::from_ptr(text.cast()) }.to_bytes();
-        if let Some(value) = bytes.strip_prefix(prefix) {
-            return Some(value);
+        let bytes = unsafe { CStr::from_ptr(text.cast()) }.to_bytes();
+        if bytes.starts_with(prefix) {
+            // SAFETY: the rest of the same NUL-terminated string.
+            return Some(unsafe { CStr::from_ptr(text.add(prefix.len()).cast()) });
         }
         // SAFETY: as above.
         entry = unsafe { entry.add(1) };
     }
+}
+
+/// Maps the initrd named by `UKL_INITRD`, if set; on failure says why on standard error, naming
+/// the path and the errno, and ends the process with [`START_FAILED_STATUS`].
+fn map_initrd(path: Option<&CStr>) {
+    let Some(path) = path else { return };
+    let Err(error) = initrd::init(path) else {
+        return;
+    };
+    let (what, errno) = error.describe();
+    let out = &mut console::Stream(console::STDERR);
+    syscall::write_all(console::STDERR, b"ukl: UKL_INITRD=");
+    syscall::write_all(console::STDERR, path.to_bytes());
+    let _ = write!(out, ": {what}");
+    let _ = match errno {
+        Some(errno) => match initrd::errno_name(errno) {
+            Some(name) => writeln!(out, ": {name}"),
+            None => writeln!(out, ": errno {errno}"),
+        },
+        None => writeln!(out),
+    };
+    syscall::exit_group(START_FAILED_STATUS);
 }
 
 /// Writes `len` bytes to standard output.

@@ -1,6 +1,6 @@
 //! Memory regions: one anonymous `mmap` of the configured size stands for the guest's free RAM,
-//! and the image itself is listed as used, so allocbuddy (and crash reports) see the same kind of
-//! table as on kvm.
+//! the image itself is listed as used, and a mapped initrd (see [`crate::initrd`]) as a module,
+//! so allocbuddy, linux_syscall (and crash reports) see the same kind of table as on kvm.
 //!
 //! The size is `ukplat_linuxu_memory_mb` (an exported variable, 64 by default, meant to be set
 //! at link time), unless the environment variable `UKL_MEMORY` gives one in QEMU's `-m` syntax
@@ -23,6 +23,7 @@ pub struct MemoryRegion {
 
 pub const FREE: u32 = 0x1;
 pub const IMAGE: u32 = 0x2;
+pub const MODULE: u32 = 0x8;
 
 const PAGE: u64 = 4096;
 const ALIGNMENT: u64 = 2 << 20;
@@ -134,25 +135,46 @@ fn image() -> MemoryRegion {
     }
 }
 
-/// The region table: the free region first (if any), then the image.
-pub fn regions() -> ([MemoryRegion; 2], usize) {
-    let len = FREE_LEN.load(Ordering::Relaxed);
-    let free = MemoryRegion {
-        base: FREE_BASE.load(Ordering::Relaxed),
+/// The region table: the free region first (if any), then the image, then the initrd (if any).
+pub fn regions() -> ([MemoryRegion; 3], usize) {
+    let free = (
+        FREE_BASE.load(Ordering::Relaxed),
+        FREE_LEN.load(Ordering::Relaxed),
+    );
+    table(free, image(), crate::initrd::region())
+}
+
+/// The table for a free region (base, length; none when the length is 0), the image and an
+/// optional module; unused entries repeat the image.
+fn table(
+    free: (u64, u64),
+    image: MemoryRegion,
+    module: Option<(u64, u64)>,
+) -> ([MemoryRegion; 3], usize) {
+    let mut regions = [image; 3];
+    let mut count = 0;
+    let region = |(base, len): (u64, u64), flags| MemoryRegion {
+        base,
         len,
-        flags: FREE,
+        flags,
         pad: 0,
     };
-    if len == 0 {
-        ([image(), image()], 1)
-    } else {
-        ([free, image()], 2)
+    if free.1 != 0 {
+        regions[count] = region(free, FREE);
+        count += 1;
     }
+    regions[count] = image;
+    count += 1;
+    if let Some(module) = module {
+        regions[count] = region(module, MODULE);
+        count += 1;
+    }
+    (regions, count)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::*;
 
     #[test]
     fn sizes_in_qemu_syntax() {
@@ -162,5 +184,37 @@ mod tests {
         assert_eq!(parse_size(b"1G"), Some(1 << 30));
         assert_eq!(parse_size(b"x"), None);
         assert_eq!(parse_size(b"12Q"), None);
+    }
+
+    #[test]
+    fn the_table_lists_free_memory_the_image_and_the_initrd() {
+        let image = MemoryRegion {
+            base: 0x40_0000,
+            len: 0x1000,
+            flags: IMAGE,
+            pad: 0,
+        };
+        let flags = |(regions, count): ([MemoryRegion; 3], usize)| -> Vec<(u64, u64, u32)> {
+            regions[..count]
+                .iter()
+                .map(|r| (r.base, r.len, r.flags))
+                .collect()
+        };
+        assert_eq!(
+            flags(table((0x20_0000, 0x10_0000), image, None)),
+            [(0x20_0000, 0x10_0000, FREE), (0x40_0000, 0x1000, IMAGE)]
+        );
+        assert_eq!(
+            flags(table((0x20_0000, 0x10_0000), image, Some((0x7000, 300)))),
+            [
+                (0x20_0000, 0x10_0000, FREE),
+                (0x40_0000, 0x1000, IMAGE),
+                (0x7000, 300, MODULE)
+            ]
+        );
+        assert_eq!(
+            flags(table((0, 0), image, Some((0x7000, 300)))),
+            [(0x40_0000, 0x1000, IMAGE), (0x7000, 300, MODULE)]
+        );
     }
 }

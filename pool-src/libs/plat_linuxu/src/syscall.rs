@@ -4,6 +4,8 @@
 //! Results are the kernel's: a value in `-4095..=-1` is a negated errno.
 
 pub const WRITE: usize = 1;
+pub const CLOSE: usize = 3;
+pub const FSTAT: usize = 5;
 pub const MMAP: usize = 9;
 pub const MUNMAP: usize = 11;
 pub const RT_SIGACTION: usize = 13;
@@ -13,6 +15,7 @@ pub const SIGALTSTACK: usize = 131;
 pub const ARCH_PRCTL: usize = 158;
 pub const CLOCK_GETTIME: usize = 228;
 pub const EXIT_GROUP: usize = 231;
+pub const OPENAT: usize = 257;
 
 /// `EINTR`: a system call interrupted by a signal.
 pub const EINTR: isize = 4;
