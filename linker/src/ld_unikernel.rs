@@ -5,7 +5,9 @@
 //! objects, musl's libc.a, libgcc) are linked with the platform's pool libraries, the
 //! `linux_syscall` and `musl_start` libraries and their dependencies, with the platform's link
 //! script and entry. The C library is the program's own (musl's libc.a), so the pool's `nolibc`
-//! is left out.
+//! is left out. On linuxu the image is a Linux process: `linux_syscall_trap` traps its file
+//! calls into the same table (so an initrd is its file system), and the host kernel serves
+//! the rest.
 //!
 //! Parts of the C library that need more of the pool (threads: `linux_thread` and a
 //! scheduler; sockets: `linux_net` and the network stack) are linked only when the program
@@ -25,14 +27,17 @@ use crate::system_lib::SystemLibrary;
 use std::path::Path;
 
 /// Libraries a musl program needs besides the platform's own (and the architecture's
-/// `ukarch_crash`, which the platform's libraries bring: arch_x86_64 or plat_linuxu).
-const MUSL_LIBRARIES: &[&str] = &["linux_syscall", "musl_start", "ukalloc", "rust_rt"];
+/// `ukarch_crash`, which the platform's libraries bring: arch_x86_64 or plat_linuxu); those
+/// not available for the platform are left out (`linux_syscall_trap` is linuxu's).
+const MUSL_LIBRARIES: &[&str] = &[
+    "linux_syscall",
+    "linux_syscall_trap",
+    "musl_start",
+    "ukalloc",
+    "rust_rt",
+];
 /// Pool libraries that the program's C library replaces.
 const REPLACED_BY_MUSL: &[&str] = &["nolibc"];
-/// Platforms whose image is a Linux process (`format = "elf64-exec"`, linuxu) run musl's
-/// `syscall` instructions in ring 3: the host kernel serves them, so the pool's system call
-/// layer is left out and musl talks to Linux directly.
-const SERVED_BY_THE_HOST: &[&str] = &["linux_syscall"];
 const PLAT_OPTION: &str = "--ukl-plat";
 
 /// Removes `--ukl-plat=P` / `--ukl-plat P` from ld's arguments; returns the platform it names,
@@ -161,9 +166,6 @@ pub fn libraries(
     while let Some(name) = queue.first().cloned() {
         queue.remove(0);
         if chosen.contains(&name) || REPLACED_BY_MUSL.contains(&name.as_str()) {
-            continue;
-        }
-        if platform.format == "elf64-exec" && SERVED_BY_THE_HOST.contains(&name.as_str()) {
             continue;
         }
         if !pool.supports(&name, &platform.name) {

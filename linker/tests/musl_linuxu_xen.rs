@@ -188,3 +188,85 @@ fn threads_on_xen_and_linuxu_match_linux() {
     );
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// Runs a linuxu image with `ukl run --initrd DIR` from an empty working directory, so the
+/// only files it can see are the initrd's (served by linux_syscall_trap + linux_syscall).
+fn run_linuxu_with_initrd(image: &Path, initrd: &Path, args: &[&str]) -> Output {
+    let empty = image.with_extension("cwd");
+    std::fs::create_dir_all(&empty).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_ukl"))
+        .env("UKL_HOME", home())
+        .current_dir(&empty)
+        .arg("run")
+        .arg(image)
+        .args(["--plat", "linuxu", "--timeout", "120", "--initrd"])
+        .arg(initrd)
+        .arg("--")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("ukl run")
+}
+
+/// The initrd as the file system of a linuxu process: Lua reads its script from it (the
+/// working directory holds nothing), and prints what Linux prints.
+#[test]
+fn lua_on_linuxu_from_an_initrd_matches_linux() {
+    let work = work_dir("lua-linuxu-initrd");
+    let rootfs = home().join("examples/lua/rootfs");
+    make_lua(&work, "lua", None);
+    make_lua(&work, "lua.linuxu", Some("linuxu"));
+    let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
+    assert!(native.status.success(), "{native:?}");
+    let out = run_linuxu_with_initrd(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&native.stdout)
+    );
+    // Without the initrd the same image reads the host's files (nothing is trapped).
+    let plain = run_process(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
+    assert_eq!(plain.stdout, native.stdout);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The system call family test on linuxu with its file in an initrd: file calls go to the
+/// table (RAM filesystem), the console and memory to the host; the output is Linux's.
+#[test]
+fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
+    let work = work_dir("syscalls-linuxu-initrd");
+    let source = home().join("tests/apps/musl-syscalls/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
+    let native = run_process(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let out = run_linuxu_with_initrd(&work.join("image.linuxu"), &root, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&native.stdout)
+    );
+    // Nothing leaked onto the host: the program's files were the table's.
+    let cwd = work.join("image.cwd");
+    assert_eq!(
+        std::fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "files appeared in {cwd:?}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

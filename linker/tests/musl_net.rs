@@ -1,6 +1,7 @@
 //! Sockets and threads of an unmodified musl program (tests/apps/musl-sockets): the same
-//! session is run against the program as a Linux process and as a kvm unikernel (QEMU TCG,
-//! user networking with forwarded ports), and both must print the same lines. The session:
+//! session is run against the program as a Linux process, as a kvm unikernel (QEMU TCG, user
+//! networking with forwarded ports) and as a linuxu process with an initrd (its file calls
+//! trapped into the pool's table), and all must print the same lines. The session:
 //! the program connects to a server of the test (found with getaddrinfo), then serves three
 //! concurrent TCP clients (a thread each in the program) and UDP datagrams, until a `quit`.
 
@@ -175,6 +176,36 @@ fn sockets_and_threads_match_linux() {
         "the unikernel prints otherwise than Linux"
     );
     assert!(!console.contains("not implemented"), "{console}");
+
+    // linuxu with an initrd: the file calls are trapped into the pool's table, the sockets,
+    // threads and console stay the host's (descriptors the table passes through).
+    let linuxu = dir.join("sockets.linuxu");
+    musl_gcc(&source, &linuxu, Some("linuxu"));
+    let root = dir.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("motd"), "from the initrd\n").unwrap();
+    let (server, welcome) = welcome_server();
+    let (tcp, udp) = (free_port(false), free_port(true));
+    let mut command = ukl();
+    command
+        .arg("run")
+        .arg(&linuxu)
+        .args(["--plat", "linuxu", "--timeout", "300", "--initrd"])
+        .arg(&root)
+        .arg("--")
+        .args([
+            tcp.to_string(),
+            udp.to_string(),
+            "127.0.0.1".into(),
+            server.to_string(),
+        ]);
+    let console = session(Guest::start(command), tcp, udp);
+    welcome.join().unwrap();
+    assert_eq!(
+        program_lines(&console),
+        expected,
+        "linuxu prints otherwise than Linux"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -165,6 +165,16 @@ unsafe fn write_msr(msr: u32, value: u64) {
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
+/// True when the code runs in ring 0 (kvm, xen), false in a Linux process (linuxu).
+pub fn in_ring0() -> bool {
+    let cs: u16;
+    // SAFETY: reads the code segment selector.
+    unsafe {
+        core::arch::asm!("mov {0:x}, cs", out(reg) cs, options(nomem, nostack, preserves_flags))
+    };
+    cs & 3 == 0
+}
+
 /// Points `syscall` at the entry stub.
 pub fn enable() {
     if ENABLED.swap(true, Ordering::Relaxed) {

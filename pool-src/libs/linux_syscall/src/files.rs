@@ -6,12 +6,17 @@
 //! directory descriptor for the `*at` calls. There are no symbolic links, owners or permission
 //! checks: everything belongs to root.
 //!
+//! In host mode (linuxu, [`crate::host`]) the table holds only the descriptors it made, each
+//! on a host descriptor number it reserves with a placeholder; 0–2 and everything else are the
+//! host's.
+//!
 //! A descriptor can also refer to an object that another library serves (a socket of
 //! `linux_net`, see [`crate::objects`]): reads and writes go to its operations, outside the
 //! state's borrow, because they may block and let other threads make system calls.
 
 use crate::cell::Global;
 use crate::errno::*;
+use crate::host;
 use crate::objects::Object;
 use crate::platform::{
     console, ukplat_memregion_count, ukplat_memregion_get, ukplat_wall_ns, MemRegion,
@@ -102,11 +107,15 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
         let state = state.get_or_insert_with(|| State {
             fs: Fs::new(),
             orphans: BTreeMap::new(),
-            descriptors: alloc::vec![
-                console_descriptor(Target::ConsoleIn, O_RDONLY),
-                console_descriptor(Target::ConsoleOut, O_WRONLY),
-                console_descriptor(Target::ConsoleOut, O_WRONLY),
-            ],
+            descriptors: if host::attached() {
+                Vec::new()
+            } else {
+                alloc::vec![
+                    console_descriptor(Target::ConsoleIn, O_RDONLY),
+                    console_descriptor(Target::ConsoleOut, O_WRONLY),
+                    console_descriptor(Target::ConsoleOut, O_WRONLY),
+                ]
+            },
             cwd: String::from("/"),
         });
         if state.fs.get("/tmp").is_none() {
@@ -236,9 +245,13 @@ impl State {
     }
 
     fn install(&mut self, descriptor: Descriptor, lowest: usize) -> Result<i64, i64> {
-        let free = (lowest..MAX_DESCRIPTORS)
-            .find(|&i| self.descriptors.get(i).is_none_or(Option::is_none));
-        let index = free.ok_or(EMFILE)?;
+        let index = if host::attached() {
+            reserve_host_number(lowest)?
+        } else {
+            (lowest..MAX_DESCRIPTORS)
+                .find(|&i| self.descriptors.get(i).is_none_or(Option::is_none))
+                .ok_or(EMFILE)?
+        };
         if self.descriptors.len() <= index {
             self.descriptors.resize(index + 1, None);
         }
@@ -309,6 +322,9 @@ pub fn close(fd: i64) -> i64 {
     result(with_state(|s| {
         let target = s.descriptor(fd)?.description.borrow().target.clone();
         s.descriptors[fd as usize] = None;
+        if host::attached() {
+            host::syscall(3, [fd as u64, 0, 0, 0, 0, 0]);
+        }
         if let Target::Node(path) = target {
             if path.starts_with('\0') && !s.is_open(&path) {
                 s.orphans.remove(&path);
@@ -722,6 +738,9 @@ pub fn truncate(path: u64, len: i64) -> i64 {
 
 /// `dup` (new = None), `dup2`/`dup3` (new = Some).
 pub fn dup(old: i64, new: Option<i64>, flags: u64) -> i64 {
+    if let (Some(new), true) = (new, host::attached()) {
+        return host_dup2(old, new, flags);
+    }
     result(with_state(|s| {
         let mut descriptor = s.descriptor(old)?.clone();
         descriptor.close_on_exec = flags & O_CLOEXEC != 0;
@@ -909,4 +928,81 @@ pub fn readiness(fd: i64) -> Readiness {
             Target::ConsoleOut => Readiness::Always(POLLOUT),
         }
     })
+}
+
+/// True if `fd` is one of the table's descriptors.
+pub fn is_ours(fd: i64) -> bool {
+    with_state(|s| s.descriptor(fd).is_ok())
+}
+
+/// Host mode: a free host descriptor number ≥ `lowest`, held by a placeholder (a memfd) until
+/// the table's descriptor on it is closed.
+fn reserve_host_number(lowest: usize) -> Result<usize, i64> {
+    const MEMFD_CREATE: i64 = 319;
+    const FCNTL: i64 = 72;
+    const CLOSE: i64 = 3;
+    const MFD_CLOEXEC: u64 = 1;
+    const F_DUPFD_CLOEXEC: u64 = 1030;
+    let name = b"ukl-file\0";
+    let fd = host::syscall(
+        MEMFD_CREATE,
+        [name.as_ptr() as u64, MFD_CLOEXEC, 0, 0, 0, 0],
+    );
+    if fd < 0 {
+        return Err(-fd);
+    }
+    let number = if (fd as usize) < lowest {
+        let moved = host::syscall(FCNTL, [fd as u64, F_DUPFD_CLOEXEC, lowest as u64, 0, 0, 0]);
+        host::syscall(CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
+        if moved < 0 {
+            return Err(-moved);
+        }
+        moved
+    } else {
+        fd
+    };
+    match usize::try_from(number)
+        .ok()
+        .filter(|n| *n < MAX_DESCRIPTORS)
+    {
+        Some(n) => Ok(n),
+        None => {
+            host::syscall(CLOSE, [number as u64, 0, 0, 0, 0, 0]);
+            Err(EMFILE)
+        }
+    }
+}
+
+/// Host mode `dup2`/`dup3(old, new)`: the host moves the number (closing whatever host
+/// descriptor `new` was), and the table follows: `new` gets `old`'s description when `old` is
+/// the table's, and loses its own otherwise.
+fn host_dup2(old: i64, new: i64, flags: u64) -> i64 {
+    const DUP3: i64 = 292;
+    if old == new {
+        return if flags != 0 {
+            -EINVAL
+        } else if is_ours(old) {
+            new
+        } else {
+            host::syscall(33, [old as u64, new as u64, 0, 0, 0, 0])
+        };
+    }
+    let Some(index) = usize::try_from(new).ok().filter(|i| *i < MAX_DESCRIPTORS) else {
+        return -EBADF;
+    };
+    result(with_state(|s| {
+        let copy = s.descriptor(old).ok().cloned();
+        let moved = host::syscall(DUP3, [old as u64, new as u64, flags & O_CLOEXEC, 0, 0, 0]);
+        if moved < 0 {
+            return Err(-moved);
+        }
+        if s.descriptors.len() <= index {
+            s.descriptors.resize(index + 1, None);
+        }
+        s.descriptors[index] = copy.map(|mut d| {
+            d.close_on_exec = flags & O_CLOEXEC != 0;
+            d
+        });
+        Ok(new)
+    }))
 }

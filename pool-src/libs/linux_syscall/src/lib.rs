@@ -31,6 +31,8 @@ mod entry;
 mod errno;
 #[cfg(not(test))]
 mod files;
+#[cfg(not(test))]
+mod host;
 pub mod initrd;
 #[cfg(not(test))]
 mod memory;
@@ -49,12 +51,15 @@ pub mod vfs;
 #[cfg(not(test))]
 mod wait;
 
-/// Enables the `syscall` instruction and mounts the initrd. Idempotent.
+/// Enables the `syscall` instruction (in ring 0: on linuxu the process's calls reach the
+/// table through `linux_syscall_trap` instead) and mounts the initrd. Idempotent.
 #[cfg(not(test))]
 #[no_mangle]
 pub extern "C" fn uk_syscall_init() -> i32 {
     static MOUNTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
-    entry::enable();
+    if entry::in_ring0() {
+        entry::enable();
+    }
     if !MOUNTED.swap(true, core::sync::atomic::Ordering::Relaxed) {
         files::mount_initrd();
     }

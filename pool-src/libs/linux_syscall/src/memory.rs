@@ -8,7 +8,9 @@
 //! goes (no page tables are changed).
 //!
 //! A thread may unmap the stack it runs on and exit right after (musl's detached threads do):
-//! such a block is freed by the next memory call made on another stack.
+//! such a block is freed by the next memory call made on another stack. In host mode
+//! (linuxu) the same holds for the host's mappings: the trapped `munmap` runs in a signal
+//! handler on that very stack, so the host unmaps it at the next `munmap` made elsewhere.
 
 use crate::cell::Global;
 use crate::errno::*;
@@ -31,6 +33,36 @@ fn stack_pointer() -> u64 {
     // SAFETY: reads a register.
     unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp, options(nomem, nostack)) };
     rsp
+}
+
+/// Host mode: host mappings to unmap once no stack in them is running: start → length.
+static DEFERRED_HOST: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+
+/// Host mode `munmap` of a mapping the host made.
+pub fn host_munmap(address: u64, len: u64) -> i64 {
+    const MUNMAP: i64 = 11;
+    let rsp = stack_pointer();
+    let result = if len != 0 && (address..address.saturating_add(len)).contains(&rsp) {
+        DEFERRED_HOST.with(|d| d.insert(address, len));
+        0
+    } else {
+        crate::host::syscall(MUNMAP, [address, len, 0, 0, 0, 0])
+    };
+    let ready: alloc::vec::Vec<(u64, u64)> = DEFERRED_HOST.with(|d| {
+        let ready: alloc::vec::Vec<(u64, u64)> = d
+            .iter()
+            .filter(|(start, len)| !(**start..**start + **len).contains(&rsp))
+            .map(|(start, len)| (*start, *len))
+            .collect();
+        for (start, _) in &ready {
+            d.remove(start);
+        }
+        ready
+    });
+    for (start, len) in ready {
+        crate::host::syscall(MUNMAP, [start, len, 0, 0, 0, 0]);
+    }
+    result
 }
 
 /// Frees the deferred blocks that the current stack is not in.
@@ -68,6 +100,11 @@ fn allocate(len: u64) -> Result<u64, i64> {
     unsafe { core::ptr::write_bytes(block.cast::<u8>(), 0, len as usize) };
     MAPPINGS.with(|m| m.insert(block as u64, len));
     Ok(block as u64)
+}
+
+/// True if `address` starts a mapping this layer made (host mode: others are the host's).
+pub fn is_ours(address: u64) -> bool {
+    MAPPINGS.with(|m| m.contains_key(&address))
 }
 
 /// `mmap(addr, len, prot, flags, fd, offset)`; `file` copies a file's bytes for a private

@@ -50,6 +50,16 @@ fn registered(nr: u64) -> Option<Handler> {
 pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
     // SAFETY: the stub passes its live frame.
     let nr = unsafe { (*frame).rax };
+    if crate::host::attached() {
+        // SAFETY: as above.
+        let args = unsafe { (*frame).args() };
+        // SAFETY: as above.
+        match crate::host::route(unsafe { &*frame }) {
+            crate::host::Route::Host => return crate::host::syscall(nr as i64, args),
+            crate::host::Route::HostMunmap => return memory::host_munmap(args[0], args[1]),
+            crate::host::Route::Table => {}
+        }
+    }
     if let Some(handler) = registered(nr) {
         // SAFETY: as above; the handler was registered for this call.
         return unsafe { handler(frame) };

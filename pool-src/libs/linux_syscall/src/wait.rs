@@ -49,6 +49,7 @@ fn wait(
 fn revents(fd: i64, events: i16, progressed: &mut [usize; 4]) -> i16 {
     let wanted = events | POLLERR | POLLHUP;
     match files::readiness(fd) {
+        Readiness::Closed if crate::host::attached() => host_revents(fd, events),
         Readiness::Closed => POLLNVAL,
         Readiness::Always(ready) => ready & wanted,
         Readiness::Object(object) => {
@@ -63,6 +64,40 @@ fn revents(fd: i64, events: i16, progressed: &mut [usize; 4]) -> i16 {
             object.readiness() & wanted
         }
     }
+}
+
+/// Host mode: the host's answer for one of its descriptors, without waiting.
+fn host_revents(fd: i64, events: i16) -> i16 {
+    const POLL: i64 = 7;
+    let mut entry = PollFd {
+        fd: fd as i32,
+        events,
+        revents: 0,
+    };
+    let n = crate::host::syscall(POLL, [&mut entry as *mut PollFd as u64, 1, 0, 0, 0, 0]);
+    if n < 0 {
+        POLLNVAL
+    } else {
+        entry.revents
+    }
+}
+
+/// Host mode: whether a `poll`'s descriptors include one of the table's.
+pub fn any_ours_in_pollfds(fds: u64, count: u64) -> bool {
+    if fds == 0 || count > MAX_POLL {
+        return false;
+    }
+    // SAFETY: the caller passed `count` `struct pollfd`.
+    let entries = unsafe { core::slice::from_raw_parts(fds as *const PollFd, count as usize) };
+    entries
+        .iter()
+        .any(|e| e.fd >= 0 && files::is_ours(i64::from(e.fd)))
+}
+
+/// Host mode: whether a `select`'s sets name one of the table's descriptors.
+pub fn any_ours_in_sets(nfds: u64, sets: [u64; 3]) -> bool {
+    let nfds = (nfds as usize).min(FD_SETSIZE);
+    (0..nfds).any(|fd| sets.iter().any(|&set| bit(set, fd)) && files::is_ours(fd as i64))
 }
 
 /// A relative `struct timespec` as a deadline; `None` for a null pointer.

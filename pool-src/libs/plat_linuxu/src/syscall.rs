@@ -25,6 +25,46 @@ pub fn is_error(result: isize) -> bool {
     (-4095..0).contains(&result)
 }
 
+// The platform's system call gate: every system call of the pool's own code on linuxu goes
+// through this one `syscall` instruction (tap_net uses it too), so a seccomp filter that traps
+// the application's calls (linux_syscall_trap) lets the pool's through by their instruction
+// pointer: the range from `ukplat_linuxu_syscall_gate_start` to `_end`.
+core::arch::global_asm!(
+    ".pushsection .text.ukplat_linuxu_syscall, \"ax\", @progbits",
+    ".globl ukplat_linuxu_syscall",
+    ".type ukplat_linuxu_syscall, @function",
+    ".globl ukplat_linuxu_syscall_gate_start",
+    ".globl ukplat_linuxu_syscall_gate_end",
+    "ukplat_linuxu_syscall:",
+    "    mov rax, rdi",
+    "    mov rdi, rsi",
+    "    mov rsi, rdx",
+    "    mov rdx, rcx",
+    "    mov r10, r8",
+    "    mov r8, r9",
+    "    mov r9, [rsp + 8]",
+    "ukplat_linuxu_syscall_gate_start:",
+    "    syscall",
+    "ukplat_linuxu_syscall_gate_end:",
+    "    ret",
+    ".size ukplat_linuxu_syscall, . - ukplat_linuxu_syscall",
+    ".popsection",
+);
+
+extern "C" {
+    /// `syscall(number, a0..a5)` through the gate: the kernel's result (a negated errno on
+    /// failure). Exported for the pool's other linuxu code.
+    pub fn ukplat_linuxu_syscall(
+        number: isize,
+        a0: usize,
+        a1: usize,
+        a2: usize,
+        a3: usize,
+        a4: usize,
+        a5: usize,
+    ) -> isize;
+}
+
 /// A system call with up to six arguments (unused ones are 0).
 ///
 /// # Safety
@@ -32,25 +72,11 @@ pub fn is_error(result: isize) -> bool {
 /// reads or writes); calls that change the address space or signal state must not break what
 /// Rust code relies on.
 pub unsafe fn syscall6(number: usize, arguments: [usize; 6]) -> isize {
-    let result: isize;
-    // SAFETY: the `syscall` instruction; the caller vouches for the arguments. The kernel
-    // clobbers only rax, rcx and r11 and never touches the user stack.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") number as isize => result,
-            in("rdi") arguments[0],
-            in("rsi") arguments[1],
-            in("rdx") arguments[2],
-            in("r10") arguments[3],
-            in("r8") arguments[4],
-            in("r9") arguments[5],
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    result
+    let [a0, a1, a2, a3, a4, a5] = arguments;
+    // SAFETY: the gate is an ordinary function around `syscall` (the kernel clobbers only
+    // rax, rcx and r11 and never touches the user stack); the caller vouches for the
+    // arguments.
+    unsafe { ukplat_linuxu_syscall(number as isize, a0, a1, a2, a3, a4, a5) }
 }
 
 /// Ends the process with `status` (all threads). Never returns.

@@ -1,5 +1,5 @@
-//! The few raw Linux system calls the driver makes (x86_64 convention: number in `rax`,
-//! arguments in `rdi rsi rdx r10`, result in `rax`; a result in `-4095..=-1` is a negated errno).
+//! The few raw Linux system calls the driver makes, through plat_linuxu's system call gate (a
+//! result in `-4095..=-1` is a negated errno).
 
 const READ: usize = 0;
 const WRITE: usize = 1;
@@ -14,27 +14,26 @@ pub const O_CLOEXEC: usize = 0o2000000;
 
 pub const EINTR: isize = 4;
 
+extern "C" {
+    /// plat_linuxu's system call gate (the pool's calls go through it, so a seccomp filter
+    /// that traps the application's calls lets them through).
+    fn ukplat_linuxu_syscall(
+        number: isize,
+        a0: usize,
+        a1: usize,
+        a2: usize,
+        a3: usize,
+        a4: usize,
+        a5: usize,
+    ) -> isize;
+}
+
 /// # Safety
 /// The arguments must be valid for system call `number` (pointers to memory of the sizes the
 /// kernel reads or writes).
 unsafe fn syscall4(number: usize, a: usize, b: usize, c: usize, d: usize) -> isize {
-    let result: isize;
-    // SAFETY: the `syscall` instruction; the caller vouches for the arguments. The kernel
-    // clobbers only rax, rcx and r11 and does not touch the user stack.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") number as isize => result,
-            in("rdi") a,
-            in("rsi") b,
-            in("rdx") c,
-            in("r10") d,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    result
+    // SAFETY: the gate makes the call; the caller vouches for the arguments.
+    unsafe { ukplat_linuxu_syscall(number as isize, a, b, c, d, 0, 0) }
 }
 
 /// `open(path, flags)`: a descriptor or a negated errno.
