@@ -17,14 +17,16 @@
 //! left alone. Renamed symbols are internal to the library: the export check and the metadata
 //! ignore names with the library's prefix.
 //!
-//! While rewriting, the sections `.llvmbc` and `.llvmcmd` (LLVM bitcode that the sysroot embeds,
-//! marked `SHF_EXCLUDE`, which no linker keeps) are dropped: they were 40% of `rust_rt`.
+//! While rewriting, the sections that [`drop_sections`](super::drop_sections) selects are
+//! dropped with the symbols defined in them: debug information (`.debug_*`, which was almost
+//! all of `rust_rt`'s 4.9 MB) and LLVM bitcode (`.llvmbc`, `.llvmcmd`), which no ukl link keeps.
 //!
 //! The rewrite works on the raw ELF64 file rather than through `object::build::elf::Builder`,
 //! which rejects the `SHT_LLVM_ADDRSIG` sections that rustc and clang emit. Localizing moves
 //! symbols (locals must precede globals), so every symbol index is remapped: in relocation
-//! sections, `SHT_GROUP` signatures, `SHT_SYMTAB_SHNDX` and `SHT_LLVM_ADDRSIG`, and dropping
-//! sections renumbers section indices (symbols, links, group members). Every other section is
+//! sections, `SHT_GROUP` signatures, `SHT_SYMTAB_SHNDX` and `SHT_LLVM_ADDRSIG` (which simply
+//! loses the dropped symbols), and dropping sections renumbers section indices (symbols, links,
+//! group members, a dropped member leaving its group). Every other section is
 //! copied byte for byte; the file is laid out anew in section order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -33,6 +35,7 @@ use object::elf;
 use object::read::elf::{FileHeader, SectionHeader, Sym};
 use object::{LittleEndian as LE, U32, U64};
 
+use super::drop_sections::sections_to_keep;
 use super::private_prefix;
 use super::ExportList;
 
@@ -40,7 +43,7 @@ use super::ExportList;
 const SHT_LLVM_ADDRSIG: u32 = 0x6fff_4c03;
 
 type Header = elf::FileHeader64<LE>;
-type SectionHeader64 = elf::SectionHeader64<LE>;
+pub(super) type SectionHeader64 = elf::SectionHeader64<LE>;
 type Sym64 = elf::Sym64<LE>;
 
 /// One symbol of an object's symbol table, as the pool builder sees it.
@@ -168,17 +171,17 @@ pub(crate) fn privatize(
 }
 
 /// The parts of an ELF64 relocatable object that privatization touches.
-struct Parsed<'data> {
-    header: &'data Header,
-    sections: &'data [SectionHeader64],
-    symtab: Option<SymbolTable<'data>>,
+pub(super) struct Parsed<'data> {
+    pub header: &'data Header,
+    pub sections: &'data [SectionHeader64],
+    pub symtab: Option<SymbolTable<'data>>,
 }
 
-struct SymbolTable<'data> {
-    index: usize,
-    strtab_index: usize,
-    symbols: &'data [Sym64],
-    strings: &'data [u8],
+pub(super) struct SymbolTable<'data> {
+    pub index: usize,
+    pub strtab_index: usize,
+    pub symbols: &'data [Sym64],
+    pub strings: &'data [u8],
 }
 
 impl<'data> SymbolTable<'data> {
@@ -240,12 +243,8 @@ impl<'data> Parsed<'data> {
     }
 }
 
-/// Sections that no linker keeps and that ukl drops: LLVM bitcode embedded by rustc
-/// (`-C embed-bitcode`, on for the sysroot), marked `SHF_EXCLUDE`.
-const DROPPED_SECTIONS: &[&[u8]] = &[b".llvmbc", b".llvmcmd"];
-
-/// Rewrites one object according to `plan` and drops [`DROPPED_SECTIONS`]; `None` when nothing
-/// in it changes.
+/// Rewrites one object according to `plan` and drops the sections that
+/// [`drop_sections`](super::drop_sections) selects; `None` when nothing in it changes.
 fn rewrite(data: &[u8], plan: &HashMap<Vec<u8>, Action>) -> Result<Option<Vec<u8>>, String> {
     with_aligned(data, |data| rewrite_aligned(data, plan))
 }
@@ -300,29 +299,47 @@ fn rewrite_aligned(
         }
     }
     let section_map = sections_to_keep(&parsed, data, table)?;
+    // A symbol defined in a dropped section goes with it (nothing kept refers to it).
+    let kept = |symbol: &Sym64| {
+        let shndx = symbol.st_shndx(LE);
+        shndx == elf::SHN_UNDEF
+            || shndx >= elf::SHN_LORESERVE
+            || section_map
+                .get(usize::from(shndx))
+                .is_some_and(Option::is_some)
+    };
     let dropping = section_map.iter().any(Option::is_none);
     if !changed && !dropping {
         return Ok(None);
     }
 
-    // Locals first, each group in its original order; `new_index[old]` is the new position.
+    // Locals first, each group in its original order, without the symbols of dropped
+    // sections; `new_index[old]` is the new position.
     let mut order: Vec<usize> = vec![0];
-    order.extend((1..symbols.len()).filter(|&i| symbols[i].st_bind() == elf::STB_LOCAL));
+    order.extend(
+        (1..symbols.len()).filter(|&i| symbols[i].st_bind() == elf::STB_LOCAL && kept(&symbols[i])),
+    );
     let first_global = order.len();
-    order.extend((1..symbols.len()).filter(|&i| symbols[i].st_bind() != elf::STB_LOCAL));
-    let mut new_index = vec![0u32; symbols.len()];
+    order.extend(
+        (1..symbols.len()).filter(|&i| symbols[i].st_bind() != elf::STB_LOCAL && kept(&symbols[i])),
+    );
+    let mut new_index: Vec<Option<u32>> = vec![None; symbols.len()];
     for (position, &old) in order.iter().enumerate() {
-        new_index[old] = position as u32;
+        new_index[old] = Some(position as u32);
     }
-    let moved = order
-        .iter()
-        .enumerate()
-        .any(|(position, &old)| position != old);
-    let remap = |old: u32| -> Result<u32, String> {
+    let moved = order.len() != symbols.len()
+        || order
+            .iter()
+            .enumerate()
+            .any(|(position, &old)| position != old);
+    let remap_kept = |old: u32| -> Result<Option<u32>, String> {
         new_index
             .get(old as usize)
             .copied()
             .ok_or_else(|| format!("symbol index {old} out of range"))
+    };
+    let remap = |old: u32| -> Result<u32, String> {
+        remap_kept(old)?.ok_or_else(|| format!("symbol {old} of a dropped section is still used"))
     };
     let remap_section = |old: u32| -> Result<u32, String> {
         match section_map.get(old as usize) {
@@ -331,7 +348,8 @@ fn rewrite_aligned(
         }
     };
     if dropping {
-        for symbol in symbols.iter_mut() {
+        for &old in &order {
+            let symbol = &mut symbols[old];
             let shndx = symbol.st_shndx(LE);
             if shndx != elf::SHN_UNDEF && shndx < elf::SHN_LORESERVE {
                 symbol.st_shndx = object::U16::new(LE, remap_section(u32::from(shndx))? as u16);
@@ -355,7 +373,7 @@ fn rewrite_aligned(
         }
         let sh_type = section.sh_type(LE);
         if sh_type == elf::SHT_GROUP && dropping {
-            // Flags word, then member section indices.
+            // Flags word, then member section indices; dropped members leave the group.
             let words: &[U32<LE>] = section
                 .data_as_array(LE, data)
                 .map_err(|_| "bad SHT_GROUP")?;
@@ -364,7 +382,11 @@ fn rewrite_aligned(
                 let value = if position == 0 {
                     word.get(LE)
                 } else {
-                    remap_section(word.get(LE))?
+                    match section_map.get(word.get(LE) as usize) {
+                        Some(Some(new)) => *new,
+                        Some(None) => continue,
+                        None => return Err(format!("group member {} is missing", word.get(LE))),
+                    }
                 };
                 bytes.extend_from_slice(&value.to_le_bytes());
             }
@@ -432,7 +454,9 @@ fn rewrite_aligned(
                     let (value, used) = read_uleb128(rest)?;
                     rest = &rest[used..];
                     let old = u32::try_from(value).map_err(|_| "bad SHT_LLVM_ADDRSIG")?;
-                    write_uleb128(&mut bytes, u64::from(remap(old)?));
+                    if let Some(new) = remap_kept(old)? {
+                        write_uleb128(&mut bytes, u64::from(new));
+                    }
                 }
                 replaced.insert(index, bytes);
             }
@@ -488,78 +512,6 @@ fn rewrite_aligned(
         &section_map,
         &replaced,
     )?))
-}
-
-/// `map[old]` is the new index of each section, `None` for a section in [`DROPPED_SECTIONS`]
-/// that nothing refers to (no symbol, relocation section, group or link).
-fn sections_to_keep(
-    parsed: &Parsed<'_>,
-    data: &[u8],
-    table: &SymbolTable<'_>,
-) -> Result<Vec<Option<u32>>, String> {
-    let sections = parsed.sections;
-    let shstrndx = match parsed.header.e_shstrndx(LE) {
-        elf::SHN_XINDEX => sections
-            .first()
-            .map_or(0, |first| first.sh_link(LE) as usize),
-        index => usize::from(index),
-    };
-    let names = sections
-        .get(shstrndx)
-        .ok_or("no section name table")?
-        .data(LE, data)
-        .map_err(|_| "the section name table is outside the file")?;
-    let name_of = |section: &SectionHeader64| -> &[u8] {
-        let tail = names
-            .get(section.sh_name(LE) as usize..)
-            .unwrap_or_default();
-        &tail[..tail.iter().position(|&b| b == 0).unwrap_or(tail.len())]
-    };
-    let mut drop: BTreeSet<usize> = sections
-        .iter()
-        .enumerate()
-        .filter(|(_, section)| {
-            section.sh_flags(LE) & u64::from(elf::SHF_EXCLUDE) != 0
-                && DROPPED_SECTIONS.contains(&name_of(section))
-        })
-        .map(|(index, _)| index)
-        .collect();
-    if !drop.is_empty() {
-        for symbol in table.symbols {
-            drop.remove(&usize::from(symbol.st_shndx(LE)));
-        }
-        for section in sections {
-            drop.remove(&(section.sh_link(LE) as usize));
-            let sh_type = section.sh_type(LE);
-            if sh_type == elf::SHT_REL || sh_type == elf::SHT_RELA {
-                drop.remove(&(section.sh_info(LE) as usize));
-            }
-            if sh_type == elf::SHT_GROUP {
-                let words: &[U32<LE>] = section.data_as_array(LE, data).unwrap_or_default();
-                for word in words.iter().skip(1) {
-                    drop.remove(&(word.get(LE) as usize));
-                }
-            }
-        }
-        if table
-            .symbols
-            .iter()
-            .any(|symbol| symbol.st_shndx(LE) == elf::SHN_XINDEX)
-        {
-            drop.clear(); // Rare enough not to renumber the extended index table for.
-        }
-    }
-    let mut next = 0u32;
-    Ok((0..sections.len())
-        .map(|index| {
-            if drop.contains(&index) {
-                None
-            } else {
-                next += 1;
-                Some(next - 1)
-            }
-        })
-        .collect())
 }
 
 /// Writes the ELF header, every kept section's data (replaced or original) in section order
@@ -678,11 +630,17 @@ mod tests {
     }
 
     fn compile(dir: &std::path::Path, name: &str, source: &str) -> Vec<u8> {
+        compile_with(dir, name, source, &[])
+    }
+
+    fn compile_with(dir: &std::path::Path, name: &str, source: &str, flags: &[&str]) -> Vec<u8> {
         let c = dir.join(format!("{name}.c"));
         let o = dir.join(format!("{name}.o"));
         std::fs::write(&c, source).unwrap();
         let status = Command::new("gcc")
-            .args(["-c", "-O2", "-fno-pic", "-fcommon", "-o"])
+            .args(["-c", "-O2", "-fno-pic", "-fcommon"])
+            .args(flags)
+            .arg("-o")
             .arg(&o)
             .arg(&c)
             .status()
@@ -763,5 +721,180 @@ mod tests {
         assert!(status.success());
         let output = Command::new(&program).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&output.stdout), "6 21 104\n");
+    }
+
+    /// Names of an object's sections.
+    fn section_names(data: &[u8]) -> Vec<String> {
+        use object::{Object, ObjectSection};
+        let file = object::File::parse(data).unwrap();
+        file.sections()
+            .map(|section| section.name().unwrap().to_string())
+            .collect()
+    }
+
+    /// Every relocation of every non-debug section: (section, offset, flags, addend, target),
+    /// the target named by its symbol (without the private prefix) or its section.
+    fn relocations(data: &[u8]) -> BTreeSet<(String, u64, String, i64, String)> {
+        use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
+        let file = object::File::parse(data).unwrap();
+        let mut out = BTreeSet::new();
+        for section in file.sections() {
+            let name = section.name().unwrap().to_string();
+            if name.starts_with(".debug") {
+                continue;
+            }
+            for (offset, relocation) in section.relocations() {
+                let target = match relocation.target() {
+                    RelocationTarget::Symbol(index) => {
+                        let symbol = file.symbol_by_index(index).unwrap();
+                        if symbol.kind() == SymbolKind::Section {
+                            let section = symbol.section_index().unwrap();
+                            file.section_by_index(section)
+                                .unwrap()
+                                .name()
+                                .unwrap()
+                                .to_string()
+                        } else {
+                            let name = symbol.name().unwrap();
+                            name.strip_prefix("__ukl_demo_").unwrap_or(name).to_string()
+                        }
+                    }
+                    other => format!("{other:?}"),
+                };
+                out.insert((
+                    name.clone(),
+                    offset,
+                    format!("{:?}", relocation.flags()),
+                    relocation.addend(),
+                    target,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Links `objects` into a program with gcc (GNU ld, or lld when `lld` is the folder of an
+    /// `ld.lld`), runs it and returns what it prints.
+    fn link_and_run(
+        dir: &std::path::Path,
+        name: &str,
+        objects: &[Vec<u8>],
+        lld: Option<&std::path::Path>,
+    ) -> String {
+        let mut paths = Vec::new();
+        for (index, data) in objects.iter().enumerate() {
+            let path = dir.join(format!("{name}-{index}.o"));
+            std::fs::write(&path, data).unwrap();
+            paths.push(path);
+        }
+        let program = dir.join(name);
+        let mut command = Command::new("gcc");
+        command.arg("-no-pie").arg("-o").arg(&program).args(&paths);
+        if let Some(lld) = lld {
+            command.arg("-B").arg(lld).arg("-fuse-ld=lld");
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let output = Command::new(&program).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// A folder holding `ld.lld`, a link to the Rust sysroot's rust-lld.
+    fn lld_folder(dir: &std::path::Path) -> std::path::PathBuf {
+        let sysroot = Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .output()
+            .unwrap();
+        let sysroot = String::from_utf8(sysroot.stdout).unwrap();
+        let rust_lld = std::path::Path::new(sysroot.trim())
+            .join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld");
+        assert!(rust_lld.is_file(), "no {}", rust_lld.display());
+        let folder = dir.join("lld");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::os::unix::fs::symlink(&rust_lld, folder.join("ld.lld")).unwrap();
+        folder
+    }
+
+    /// Objects compiled with `-g3` lose their debug sections (with their relocation sections,
+    /// `.debug_macro` groups and symbols), keep every other relocation as it was, and link with
+    /// GNU ld and lld into a program that prints what the unstripped one prints.
+    #[test]
+    fn debug_sections_are_dropped_and_the_objects_still_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let flags = ["-g3", "-ffunction-sections", "-fdata-sections"];
+        let a = compile_with(
+            dir.path(),
+            "a",
+            "#include <stdio.h>\n\
+             static const char *const names[] = { \"zero\", \"one\", \"two\", \"three\" };\n\
+             int counter = 5;\n\
+             __attribute__((noinline)) static int scale(int x) { return x * counter; }\n\
+             __attribute__((noinline)) const char *name_of(int x) {\n\
+                 switch (x) { case 0: return names[0]; case 1: return names[1];\n\
+                 case 2: return names[2]; case 3: return names[3]; default: return \"many\"; }\n\
+             }\n\
+             int shared(int x) { printf(\"shared %d %s\\n\", scale(x), name_of(x)); return x; }\n",
+            &flags,
+        );
+        let b = compile_with(
+            dir.path(),
+            "b",
+            "#include <stdio.h>\n\
+             int shared(int x); const char *name_of(int x); extern int counter;\n\
+             static int (*const call)(int) = shared;\n\
+             int main(void) {\n\
+                 for (int i = 0; i < 5; i++) counter += call(i);\n\
+                 printf(\"%d %s\\n\", counter, name_of(2));\n\
+                 return 0;\n\
+             }\n",
+            &flags,
+        );
+        let original = vec![a.clone(), b.clone()];
+        let is_debug = |name: &String| name.contains(".debug");
+        for data in &original {
+            assert!(section_names(data).iter().any(is_debug));
+        }
+        assert!(section_names(&a).iter().any(|name| name == ".group"));
+
+        let mut members = vec![("a.o".to_string(), a), ("b.o".to_string(), b)];
+        let outcome = privatize("demo", &mut members, &ExportList::parse("main\n")).unwrap();
+        assert_eq!(
+            outcome.renamed.iter().collect::<Vec<_>>(),
+            ["counter", "name_of", "shared"]
+        );
+        let stripped: Vec<Vec<u8>> = members.into_iter().map(|(_, data)| data).collect();
+        for (before, after) in original.iter().zip(&stripped) {
+            let names = section_names(after);
+            assert!(!names.iter().any(is_debug), "{names:?}");
+            assert!(!names.iter().any(|name| name == ".group"), "{names:?}");
+            assert!(after.len() < before.len() / 2);
+            assert_eq!(relocations(before), relocations(after));
+            // The symbol table: locals, then globals from `sh_info` on; none in a dropped section.
+            let parsed = Parsed::parse(after).unwrap();
+            let table = parsed.symtab.as_ref().unwrap();
+            let first_global = parsed.sections[table.index].sh_info(LE) as usize;
+            for (index, symbol) in table.symbols.iter().enumerate() {
+                assert_eq!(symbol.st_bind() == elf::STB_LOCAL, index < first_global);
+                let shndx = usize::from(symbol.st_shndx(LE));
+                assert!(shndx < parsed.sections.len() || shndx >= 0xff00);
+            }
+        }
+
+        let expected = link_and_run(dir.path(), "original", &original, None);
+        assert_eq!(
+            expected,
+            link_and_run(dir.path(), "stripped-bfd", &stripped, None)
+        );
+        let lld = lld_folder(dir.path());
+        assert_eq!(
+            expected,
+            link_and_run(dir.path(), "stripped-lld", &stripped, Some(&lld))
+        );
+        assert!(expected.ends_with("15 two\n"), "{expected}");
     }
 }

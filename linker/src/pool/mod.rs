@@ -14,6 +14,7 @@
 //! archive against its metadata ([`verify_archive`]).
 
 mod compile;
+mod drop_sections;
 mod localize;
 mod metadata;
 mod package;

@@ -11,7 +11,9 @@
 //! write a symbol index, which ld and lld need to use the archive, so this module writes the GNU
 //! format itself: `!<arch>\n`, the `/` symbol index (big-endian count and member offsets, then
 //! NUL-terminated names), the `//` long-name table when a name exceeds 15 bytes, then the
-//! members, each with mtime, uid and gid 0 and mode 644.
+//! members, each with mtime, uid and gid 0 and mode 644. As GNU ar does, the index and the
+//! long-name table are padded to an even size inside the member (readelf rejects an archive
+//! whose long-name table has an odd size).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -210,7 +212,11 @@ pub(crate) fn write_gnu_archive(
         .flatten()
         .map(|name| name.len() + 1)
         .sum();
-    let index_size = 4 + 4 * symbol_count + names_size;
+    // Even sizes inside the members, padded with a NUL and a `\n` (see the module text).
+    let index_size = (4 + 4 * symbol_count + names_size).next_multiple_of(2);
+    if long_names.len() % 2 == 1 {
+        long_names.push(b'\n');
+    }
     let mut offset = 8 + 60 + padded(index_size);
     if !long_names.is_empty() {
         offset += 60 + padded(long_names.len());
@@ -243,6 +249,7 @@ pub(crate) fn write_gnu_archive(
         index.extend_from_slice(name.as_bytes());
         index.push(0);
     }
+    index.resize(index_size, 0);
     push_member(&mut out, "/", Some("0"), &index);
     if !long_names.is_empty() {
         push_member(&mut out, "//", None, &long_names);
