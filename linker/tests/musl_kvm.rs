@@ -100,7 +100,12 @@ fn lua_interpreter_matches_linux() {
     );
     // Errors in the script are reported like on Linux, with status 1.
     let (out, text) = run_unikernel(&work.join("lua.kvm"), Some(&rootfs), &["missing.lua"]);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("lua: cannot open missing.lua"), "{text}");
     let _ = std::fs::remove_dir_all(&work);
 }
