@@ -2,47 +2,7 @@
 //! of objects, the caller's frame) and netstack's `uk_netstack_*` API (negative errno
 //! results, socket ids).
 
-/// `struct uk_syscall_frame` (linux_syscall's `uk/syscall.h`).
-#[repr(C)]
-pub struct Frame {
-    pub rax: u64,
-    pub r9: u64,
-    pub r8: u64,
-    pub r10: u64,
-    pub rdx: u64,
-    pub rsi: u64,
-    pub rdi: u64,
-    pub r15: u64,
-    pub r14: u64,
-    pub r13: u64,
-    pub r12: u64,
-    pub rbx: u64,
-    pub rbp: u64,
-    pub rip: u64,
-    pub rflags: u64,
-}
-
-impl Frame {
-    /// The six arguments, in the Linux order.
-    pub fn args(&self) -> [u64; 6] {
-        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
-    }
-}
-
-pub type Handler = unsafe extern "C" fn(frame: *mut Frame) -> i64;
-
-/// `struct uk_file_ops`.
-#[repr(C)]
-pub struct FileOps {
-    pub mode: u32,
-    pub pad: u32,
-    pub read: unsafe extern "C" fn(handle: u64, buffer: *mut u8, len: usize) -> i64,
-    pub write: unsafe extern "C" fn(handle: u64, buffer: *const u8, len: usize) -> i64,
-    pub close: unsafe extern "C" fn(handle: u64) -> i32,
-    pub readiness: unsafe extern "C" fn(handle: u64) -> i32,
-    pub set_nonblocking: unsafe extern "C" fn(handle: u64, on: i32) -> i32,
-    pub progress: Option<unsafe extern "C" fn() -> i32>,
-}
+pub use syscall_abi::{FileOps, Frame, Handler};
 
 extern "C" {
     pub fn uk_syscall_register(nr: i64, handler: Option<Handler>) -> i32;

@@ -26,37 +26,8 @@ const KERNEL_CODE: u64 = 0x08;
 /// TF | DF | AC.
 const FMASK: u64 = 0x100 | 0x400 | 0x4_0000;
 
-/// The caller's registers at the `syscall` instruction (`struct uk_syscall_frame`), lowest
-/// address first: the order in which the entry stub pushes them, in reverse.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Frame {
-    /// The call number on entry.
-    pub rax: u64,
-    pub r9: u64,
-    pub r8: u64,
-    pub r10: u64,
-    pub rdx: u64,
-    pub rsi: u64,
-    pub rdi: u64,
-    pub r15: u64,
-    pub r14: u64,
-    pub r13: u64,
-    pub r12: u64,
-    pub rbx: u64,
-    pub rbp: u64,
-    /// The instruction after `syscall` (the CPU put it in rcx).
-    pub rip: u64,
-    /// The caller's flags (the CPU put them in r11).
-    pub rflags: u64,
-}
-
-impl Frame {
-    /// The six arguments, in the Linux order.
-    pub fn args(&self) -> [u64; 6] {
-        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
-    }
-}
+/// The caller's registers at the `syscall` instruction (`struct uk_syscall_frame`).
+pub use syscall_abi::Frame;
 
 core::arch::global_asm!(
     ".globl uk_syscall_entry",

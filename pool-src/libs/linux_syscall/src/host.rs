@@ -9,13 +9,7 @@ use crate::entry::Frame;
 use crate::{files, memory};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-/// `struct uk_syscall_host`.
-#[repr(C)]
-pub struct HostOps {
-    /// The host kernel's system call, made from code the trap lets through.
-    pub syscall:
-        unsafe extern "C" fn(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64,
-}
+pub use syscall_abi::HostOps;
 
 static HOST: AtomicPtr<HostOps> = AtomicPtr::new(core::ptr::null_mut());
 

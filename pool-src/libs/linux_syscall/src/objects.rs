@@ -8,26 +8,7 @@ use crate::errno::*;
 use crate::files;
 use alloc::vec::Vec;
 
-/// `struct uk_file_ops`.
-#[repr(C)]
-pub struct FileOps {
-    /// The file type bits of `st_mode` (`S_IFSOCK` for sockets).
-    pub mode: u32,
-    pub pad: u32,
-    /// Reads up to `len` bytes (blocking unless the object is non-blocking); bytes or -errno.
-    pub read: unsafe extern "C" fn(handle: u64, buffer: *mut u8, len: usize) -> i64,
-    /// Writes up to `len` bytes; bytes or -errno.
-    pub write: unsafe extern "C" fn(handle: u64, buffer: *const u8, len: usize) -> i64,
-    /// Releases the object (its last descriptor is gone).
-    pub close: unsafe extern "C" fn(handle: u64) -> i32,
-    /// `poll` events (POLLIN, POLLOUT, POLLERR, POLLHUP) as the object stands now.
-    pub readiness: unsafe extern "C" fn(handle: u64) -> i32,
-    /// Makes reads and writes non-blocking (or blocking again).
-    pub set_nonblocking: unsafe extern "C" fn(handle: u64, on: i32) -> i32,
-    /// Drives the objects' I/O once (e.g. polls the network device); called by `poll` and
-    /// `select` before they ask for readiness. May be null.
-    pub progress: Option<unsafe extern "C" fn() -> i32>,
-}
+pub use syscall_abi::FileOps;
 
 /// One object: its operations and the library's handle.
 #[derive(Clone, Copy)]

@@ -17,8 +17,7 @@ use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 /// Call numbers below this can have a registered handler.
 const REGISTERABLE: usize = 512;
 
-/// `long (*)(struct uk_syscall_frame *)`: serves a call with the caller's whole frame.
-pub type Handler = unsafe extern "C" fn(frame: *mut Frame) -> i64;
+use syscall_abi::Handler;
 
 /// Registered handlers, by call number (null: the built-in table).
 static HANDLERS: [AtomicPtr<()>; REGISTERABLE] =

@@ -3,33 +3,7 @@
 use crate::filter::{self, Instruction};
 use core::ffi::c_void;
 
-/// `struct uk_syscall_frame` (linux_syscall's `uk/syscall.h`).
-#[repr(C)]
-#[derive(Default)]
-struct Frame {
-    rax: u64,
-    r9: u64,
-    r8: u64,
-    r10: u64,
-    rdx: u64,
-    rsi: u64,
-    rdi: u64,
-    r15: u64,
-    r14: u64,
-    r13: u64,
-    r12: u64,
-    rbx: u64,
-    rbp: u64,
-    rip: u64,
-    rflags: u64,
-}
-
-/// `struct uk_syscall_host`.
-#[repr(C)]
-struct HostOps {
-    syscall:
-        unsafe extern "C" fn(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64,
-}
+use syscall_abi::{Frame, HostOps};
 
 /// `struct ukplat_memregion`.
 #[repr(C)]

@@ -5,35 +5,7 @@
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_void};
 
-/// `struct uk_syscall_frame` (linux_syscall's `uk/syscall.h`).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Frame {
-    pub rax: u64,
-    pub r9: u64,
-    pub r8: u64,
-    pub r10: u64,
-    pub rdx: u64,
-    pub rsi: u64,
-    pub rdi: u64,
-    pub r15: u64,
-    pub r14: u64,
-    pub r13: u64,
-    pub r12: u64,
-    pub rbx: u64,
-    pub rbp: u64,
-    pub rip: u64,
-    pub rflags: u64,
-}
-
-impl Frame {
-    /// The six arguments, in the Linux order.
-    pub fn args(&self) -> [u64; 6] {
-        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
-    }
-}
-
-pub type Handler = unsafe extern "C" fn(frame: *mut Frame) -> i64;
+pub use syscall_abi::{Frame, Handler};
 
 /// `struct uk_waitq`.
 #[repr(C)]
