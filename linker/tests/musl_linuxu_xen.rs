@@ -28,6 +28,30 @@ fn run_process(program: &Path, dir: &Path, args: &[&str]) -> Output {
         .expect("the program runs")
 }
 
+/// Boots a xen image (Xen 4.17 under QEMU) with `ukl run`, an optional initrd and the
+/// arguments; checks that it ended with status 0 and returns its console (`\r\n` → `\n`).
+fn run_xen_ok(image: &Path, initrd: Option<&Path>, args: &[&str]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
+    command.env("UKL_HOME", home()).arg("run").arg(image).args([
+        "--plat",
+        "xen",
+        "--timeout",
+        "240",
+    ]);
+    if let Some(dir) = initrd {
+        command.arg("--initrd").arg(dir);
+    }
+    let out = command.arg("--").args(args).output().expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 /// Builds examples/lua into `work/out`: a Linux executable, or a unikernel for `platform`.
 fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
     let mut command = Command::new("make");
@@ -82,22 +106,7 @@ fn lua_on_xen_from_an_initrd_matches_linux() {
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.contains("goodbye"), "{expected}");
-    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", home())
-        .arg("run")
-        .arg(work.join("lua.xen"))
-        .args(["--plat", "xen", "--timeout", "240", "--initrd"])
-        .arg(&rootfs)
-        .args(["--", "test.lua"])
-        .output()
-        .expect("ukl run");
-    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = run_xen_ok(&work.join("lua.xen"), Some(&rootfs), &["test.lua"]);
     assert_eq!(text, expected, "Lua on Xen prints otherwise than on Linux");
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -127,20 +136,7 @@ fn musl_program_on_xen() {
     let source = home().join("tests/apps/musl-abort/main.c");
     let image = work.join("image.xen");
     musl_gcc(&source, &image, Some("xen"));
-    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", home())
-        .arg("run")
-        .arg(&image)
-        .args(["--plat", "xen", "--timeout", "180"])
-        .output()
-        .expect("ukl run");
-    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = run_xen_ok(&image, None, &[]);
     assert_eq!(text.matches("acct: -1 ENOSYS").count(), 3, "{text}");
     assert_eq!(
         text.matches("acct (163) is not implemented").count(),
@@ -168,20 +164,7 @@ fn threads_on_xen_and_linuxu_match_linux() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 
     musl_gcc(&source, &work.join("image.xen"), Some("xen"));
-    let out = Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", home())
-        .arg("run")
-        .arg(work.join("image.xen"))
-        .args(["--plat", "xen", "--timeout", "180"])
-        .output()
-        .expect("ukl run");
-    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = run_xen_ok(&work.join("image.xen"), None, &[]);
     assert_eq!(
         text, expected,
         "threads on Xen print otherwise than on Linux"

@@ -77,19 +77,13 @@ pub fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
         return -EFAULT;
     }
     // SAFETY: the caller passed a `struct timespec`.
-    let (seconds, nanos) = unsafe {
-        (
-            (request as *const u64).read_unaligned(),
-            (request as *const u64).add(1).read_unaligned(),
-        )
+    let total = match unsafe { syscall_abi::timespec_ns(request) } {
+        Ok(ns) => ns,
+        Err(e) => return -e,
     };
-    if nanos >= 1_000_000_000 || (seconds as i64) < 0 {
-        return -EINVAL;
-    }
     let Some(start) = now(clock) else {
         return -EINVAL;
     };
-    let total = seconds.saturating_mul(1_000_000_000).saturating_add(nanos);
     let deadline = if absolute {
         total
     } else {

@@ -106,16 +106,7 @@ fn timespec_deadline(pointer: u64) -> Result<Option<u64>, i64> {
         return Ok(None);
     }
     // SAFETY: the caller passed a `struct timespec`.
-    let (seconds, nanos) = unsafe {
-        let p = pointer as *const i64;
-        (p.read_unaligned(), p.add(1).read_unaligned())
-    };
-    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
-        return Err(EINVAL);
-    }
-    let ns = (seconds as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(nanos as u64);
+    let ns = unsafe { syscall_abi::timespec_ns(pointer) }?;
     Ok(Some(now().saturating_add(ns)))
 }
 

@@ -136,28 +136,14 @@ fn take(address: u64, count: u32, bitset: u32, moved: u32, target: Option<u64>) 
     })
 }
 
-/// A `struct timespec` at `pointer`, in nanoseconds.
-fn timespec(pointer: u64) -> Result<u64, i64> {
-    // SAFETY: the caller passed a `struct timespec`.
-    let (seconds, nanos) = unsafe {
-        let p = pointer as *const i64;
-        (p.read_unaligned(), p.add(1).read_unaligned())
-    };
-    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
-        return Err(EINVAL);
-    }
-    Ok((seconds as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(nanos as u64))
-}
-
 /// The monotonic deadline of a wait: `timeout` relative (FUTEX_WAIT) or absolute on the
 /// monotonic or real-time clock (FUTEX_WAIT_BITSET).
 fn deadline(timeout: u64, absolute: bool, realtime: bool) -> Result<u64, i64> {
     if timeout == 0 {
         return Ok(FOREVER);
     }
-    let ns = timespec(timeout)?;
+    // SAFETY: the caller of futex passed a `struct timespec`.
+    let ns = unsafe { syscall_abi::timespec_ns(timeout) }?;
     let now = ffi::monotonic_ns();
     Ok(match (absolute, realtime) {
         (false, _) => now.saturating_add(ns),

@@ -15,16 +15,7 @@ fn timespec(pointer: u64) -> Result<u64, i64> {
         return Err(EFAULT);
     }
     // SAFETY: the caller passed a `struct timespec`.
-    let (seconds, nanos) = unsafe {
-        let p = pointer as *const i64;
-        (p.read_unaligned(), p.add(1).read_unaligned())
-    };
-    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
-        return Err(EINVAL);
-    }
-    Ok((seconds as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(nanos as u64))
+    unsafe { syscall_abi::timespec_ns(pointer) }
 }
 
 fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {

@@ -69,3 +69,25 @@ pub struct HostOps {
     pub syscall:
         unsafe extern "C" fn(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64,
 }
+
+/// `EINVAL`, returned (positive) for a malformed `struct timespec`.
+const EINVAL: i64 = 22;
+
+/// The `struct timespec` at `pointer` in nanoseconds (saturating); `Err(EINVAL)` for a
+/// negative or out-of-range value.
+///
+/// # Safety
+/// `pointer` is the address of a readable `struct timespec` (two 64-bit fields).
+pub unsafe fn timespec_ns(pointer: u64) -> Result<u64, i64> {
+    // SAFETY: the caller's contract.
+    let (seconds, nanos) = unsafe {
+        let p = pointer as *const i64;
+        (p.read_unaligned(), p.add(1).read_unaligned())
+    };
+    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    Ok((seconds as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanos as u64))
+}
