@@ -8,12 +8,15 @@
 #   bench/idle.sh                          # this checkout
 #   bench/idle.sh /tmp/old-home .          # before / after, in one run
 #   IDLE=5 WRK="-t1 -c8 -d10s" bench/idle.sh
+#   MACHINE=q35 bench/idle.sh              # virtio-pci instead of microvm's virtio-mmio
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 IDLE=${IDLE:-5}
 WRK=${WRK:-"-t1 -c8 -d10s"}
 PAGE=${PAGE:-/hello.txt}
+MACHINE_FLAG=()
+[ -n "${MACHINE:-}" ] && MACHINE_FLAG=(--machine "$MACHINE")
 OUT=$(mktemp -d)
 GUEST=
 cleanup() {
@@ -47,7 +50,7 @@ for HOME_DIR in "${HOMES[@]}"; do
   IMAGE=$OUT/httpd-$RANDOM.kvm
   "$UKL" link examples/httpd/main.o --home "$HOME_DIR" --plat kvm -o "$IMAGE" 2>/dev/null
   PORT=$(free_port)
-  setsid "$UKL" run "$IMAGE" --home "$HOME_DIR" -m 64M --timeout 3600 \
+  setsid "$UKL" run "$IMAGE" --home "$HOME_DIR" -m 64M --timeout 3600 "${MACHINE_FLAG[@]}" \
     --net "user,hostfwd=tcp:127.0.0.1:$PORT-:80" >"$OUT/guest.log" 2>&1 &
   GUEST=$!
   wait_http "http://127.0.0.1:$PORT$PAGE"

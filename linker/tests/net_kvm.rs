@@ -312,6 +312,11 @@ fn tcp_client_over_virtio_pci_on_q35() {
         console.contains("virtio-net: virtio-pci at 00:"),
         "{console}"
     );
+    // The INTx line SeaBIOS routed (10 or 11), level-triggered.
+    assert!(
+        console.contains("virtio-net: interrupts on GSI 1"),
+        "{console}"
+    );
     assert!(
         console.contains("netstack: 10.0.2.15/24 (static)"),
         "{console}"

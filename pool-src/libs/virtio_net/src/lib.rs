@@ -4,10 +4,10 @@
 //! Receiving is polled (netstack calls `receive`), but a virtio-mmio device on microvm's second
 //! IOAPIC also gets an interrupt handler (`ukplat_irq_register`): it only acknowledges the
 //! device, and the platform's idle hook (or schedcoop's) uses the interrupt to end a halt, so a
-//! waiting network call costs no CPU until a packet arrives. Used-ring interrupts stay enabled
-//! for the receive queue and are suppressed for the transmit queue. virtio-pci devices stay
-//! polled (their INTx routing on pc/q35 needs the firmware's tables; MSI-X is not supported):
-//! no handler is registered, so the idle hooks keep spinning for them. Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
+//! waiting network call costs no CPU until a packet arrives. A virtio-pci device gets one on the
+//! INTx line the firmware wrote into its configuration space (no MSI-X). Used-ring interrupts
+//! stay enabled for the receive queue and are suppressed for the transmit queue. A device
+//! without a usable line stays polled, and the idle hooks keep spinning for it. Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
 //! initialization sequence), `virtqueue` (split rings), `net` (the driver), `log`.
 
 #![no_std]
@@ -42,9 +42,12 @@ struct NetdevOps {
 }
 
 type IrqHandler = extern "C" fn(arg: *mut c_void) -> c_int;
+/// `UKPLAT_IRQ_LEVEL` (active high).
+const UKPLAT_IRQ_LEVEL: u32 = 1;
 
 extern "C" {
     fn ukplat_irq_register(irq: u32, handler: Option<IrqHandler>, arg: *mut c_void) -> c_int;
+    fn ukplat_irq_set_mode(irq: u32, mode: u32) -> c_int;
     fn uk_netdev_register(
         ops: *const NetdevOps,
         dev: *mut c_void,
@@ -107,20 +110,26 @@ unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> 
     device.receive(out)
 }
 
-/// Registers the interrupt handler of a virtio-mmio device on `gsi`.
-fn register_interrupt(device: &NetDevice, gsi: u32) {
-    let Transport::Mmio(mmio) = device.transport() else {
-        return;
+/// Registers the interrupt handler of a device: a virtio-mmio one on `gsi`, a virtio-pci one
+/// on its INTx line (switched to level trigger: lines below 16 default to edge).
+fn register_interrupt(device: &NetDevice, gsi: Option<u32>) {
+    let (gsi, handler, arg): (u32, IrqHandler, u64) = match (device.transport(), gsi) {
+        (Transport::Mmio(mmio), Some(gsi)) => (gsi, mmio::on_interrupt, mmio.base()),
+        (Transport::Pci(pci), _) => match pci.interrupt() {
+            Some((gsi, isr)) => {
+                // SAFETY: a mode change of a GSI no one else registered.
+                if unsafe { ukplat_irq_set_mode(gsi, UKPLAT_IRQ_LEVEL) } < 0 {
+                    return;
+                }
+                (gsi, pci::on_interrupt, isr)
+            }
+            None => return,
+        },
+        _ => return,
     };
-    // SAFETY: the handler only reads and writes the interrupt registers of the transport at
-    // `base`, which stays mapped for the rest of the run.
-    let result = unsafe {
-        ukplat_irq_register(
-            gsi,
-            Some(mmio::on_interrupt),
-            mmio.base() as usize as *mut c_void,
-        )
-    };
+    // SAFETY: the handler only touches the interrupt registers at `arg` (the transport's base or
+    // ISR block), which stay mapped for the rest of the run.
+    let result = unsafe { ukplat_irq_register(gsi, Some(handler), arg as usize as *mut c_void) };
     if result < 0 {
         error!("virtio-net: GSI {gsi}: interrupt registration failed ({result}), polled");
     } else {
@@ -152,7 +161,7 @@ fn add(devices: &mut Devices, transport: Transport, gsi: Option<u32>, place: cor
             };
             if index < 0 {
                 error!("virtio-net: netdev refused the device ({index})");
-            } else if let Some(gsi) = gsi {
+            } else {
                 register_interrupt(device, gsi);
             }
             devices.count += 1;
