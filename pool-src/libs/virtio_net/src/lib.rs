@@ -7,7 +7,9 @@
 //! waiting network call costs no CPU until a packet arrives. A virtio-pci device gets one on the
 //! INTx line the firmware wrote into its configuration space (no MSI-X). Used-ring interrupts
 //! stay enabled for the receive queue and are suppressed for the transmit queue. A device
-//! without a usable line stays polled, and the idle hooks keep spinning for it. Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
+//! without a usable line stays polled, and the idle hooks keep spinning for it.
+//!
+//! Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
 //! initialization sequence), `virtqueue` (split rings), `net` (the driver), `log`.
 
 #![no_std]
