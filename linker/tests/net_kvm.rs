@@ -312,6 +312,11 @@ fn tcp_client_over_virtio_pci_on_q35() {
         console.contains("virtio-net: virtio-pci at 00:"),
         "{console}"
     );
+    // The INTx line SeaBIOS routed (10 or 11), level-triggered.
+    assert!(
+        console.contains("virtio-net: interrupts on GSI 1"),
+        "{console}"
+    );
     assert!(
         console.contains("netstack: 10.0.2.15/24 (static)"),
         "{console}"
@@ -331,6 +336,36 @@ fn a_blocked_socket_call_lets_other_threads_run() {
     assert_eq!(status, 0, "{console}");
     assert!(
         console.contains("recv -1 errno 11; the other thread ran while main waited"),
+        "{console}"
+    );
+}
+
+/// A network wait of the only runnable thread halts the CPU until virtio-net's interrupt (or a
+/// 1 ms bound) instead of spinning: schedcoop counts the halts of its idle hook, and with a
+/// yielding hook (the old behaviour) a wait never halts.
+#[test]
+fn a_network_wait_of_the_only_thread_halts_the_cpu() {
+    let dir = work_dir("net", "wait-halts");
+    let object = dir.join("halts.o");
+    let mut flags = net_flags();
+    for library in ["uksched", "arch_x86_64"] {
+        let include = home().join(format!("pool-src/libs/{library}/include"));
+        flags.push("-I".into());
+        flags.push(include.display().to_string());
+    }
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    compile_c(&home().join("tests/apps/net_wait_halts.c"), &object, &flags);
+    let image = link_image(&object, &dir, "halts");
+    let mut guest = boot(&image, &["--net", "user"], &[]);
+    let status = guest.finish(Duration::from_secs(180));
+    let console = guest.console();
+    assert_eq!(status, 0, "{console}");
+    assert!(
+        console.contains("recv -1 errno 11; the wait halted the CPU"),
+        "{console}"
+    );
+    assert!(
+        console.contains("virtio-net: interrupts on GSI"),
         "{console}"
     );
 }

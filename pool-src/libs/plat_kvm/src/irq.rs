@@ -51,6 +51,7 @@ static DEVICE_HANDLERS: AtomicU32 = AtomicU32::new(0);
 static APIC_ID: AtomicU32 = AtomicU32::new(0);
 
 extern "C" {
+    fn uk_idle_wake();
     fn ukarch_irq_save() -> u64;
     fn ukarch_irq_restore(flags: u64);
     fn ukarch_vector_register(
@@ -147,6 +148,10 @@ extern "C" fn on_vector(vector: u32, _arg: *mut c_void) {
     let handlers = unsafe { (*TABLE.0.get())[slot].handlers };
     for (handler, arg) in handlers.into_iter().flatten() {
         handler(arg);
+    }
+    if slot != TIMER_SLOT {
+        // SAFETY: boot's flag setter, callable from interrupt context.
+        unsafe { uk_idle_wake() };
     }
     apic::eoi();
 }

@@ -8,7 +8,8 @@
 //! `ukplat_irq_mask`, `ukplat_irq_unmask`, `ukplat_irq_handlers`, `ukplat_irq_count`,
 //! `ukplat_timer_set`, `ukplat_halt_irq_until`, `ukplat_apic_mode`. Imports: `ukarch_tsc`, `ukarch_crash`, `ukarch_identity_map_bytes`,
 //! `ukarch_identity_map_extend`, `ukarch_irq_*`, `ukarch_halt_irq`,
-//! `ukarch_vector_register` (arch), `uk_boot_main` (boot), the link-script symbols
+//! `ukarch_vector_register` (arch), `uk_boot_main`, `uk_idle_set`, `uk_idle_wake`,
+//! `uk_idle_take_wake` (boot; the platform's idle hook is in `idle.rs`), the link-script symbols
 //! `__uk_image_start` and `__uk_image_end`.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -17,6 +18,7 @@
 mod apic;
 mod clock;
 mod console;
+mod idle;
 mod ioapic;
 mod irq;
 mod memory;
@@ -94,6 +96,7 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
     clock::init(entry_tsc);
     rtc::init();
     irq::init();
+    idle::install();
     // SAFETY: every vector has a handler (or a crash report) and an IST stack; nothing is
     // unmasked or armed yet.
     unsafe { ukarch_irq_enable() };

@@ -1,5 +1,6 @@
 //! schedcoop's `struct uk_sched_ops`, its registration from the init table, and the schedule
-//! loop with its halting idle; it also makes `uk_thread_yield` boot's idle hook.
+//! loop with its halting idle; it also registers boot's idle hook (`idle`): a yield when another
+//! thread can run, else a halt until a device interrupt, the next deadline or 1 ms.
 
 use crate::queue::{Node, Queues, FOREVER};
 use core::cell::UnsafeCell;
@@ -59,17 +60,24 @@ extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
     fn uk_thread_yield();
     fn uk_idle_set(hook: Option<unsafe extern "C" fn()>);
+    fn uk_idle_take_wake() -> i32;
+    fn ukarch_irq_save() -> u64;
+    fn ukarch_irq_restore(flags: u64);
 }
 
-/// Registers schedcoop with uksched, and `uk_thread_yield` as boot's idle hook (so that code
-/// polling for something lets the other threads run); returns 0.
+/// The longest halt of one `uk_idle` call: what the polling caller also waits for by time (a
+/// protocol timer, a poll timeout) is checked at least this often.
+const IDLE_SLICE_NS: u64 = 1_000_000;
+
+/// Registers schedcoop with uksched, and `idle` as boot's idle hook (so that code polling for
+/// something lets the other threads run, or halts when there are none); returns 0.
 #[no_mangle]
 pub extern "C" fn uk_schedcoop_init() -> i32 {
-    // SAFETY: `OPS` lives forever and follows the `struct uk_sched_ops` contracts;
-    // `uk_thread_yield` may be called by any thread once a scheduler is registered.
+    // SAFETY: `OPS` lives forever and follows the `struct uk_sched_ops` contracts; `idle` may
+    // be called by any thread once a scheduler is registered.
     unsafe {
         uk_sched_register(&OPS.0);
-        uk_idle_set(Some(uk_thread_yield));
+        uk_idle_set(Some(idle));
     }
     0
 }
@@ -117,6 +125,36 @@ unsafe extern "C" fn schedule() {
             IDLE_HALTS.fetch_add(1, Ordering::Relaxed);
             IDLE_NS.fetch_add(ukplat_monotonic_ns() - start, Ordering::Relaxed);
         }
+    }
+}
+
+/// Boot's idle hook. Another runnable thread (or a sleeper whose deadline passed): yield to it.
+/// None, and a device interrupt handler exists: halt until an interrupt, the next deadline or
+/// `IDLE_SLICE_NS`, unless a device interrupt came since the last halt (then return at once so
+/// the caller polls again). No handler (Xen, polled devices): yield, which returns at once.
+unsafe extern "C" fn idle() {
+    // SAFETY: the queues are touched with interrupts disabled, as in the operations; the
+    // current thread is running, so on no queue. The halt returns with interrupts disabled.
+    unsafe {
+        let flags = ukarch_irq_save();
+        let now = ukplat_monotonic_ns();
+        queues().expire(now);
+        if queues().has_runnable() || ukplat_irq_handlers() == 0 {
+            ukarch_irq_restore(flags);
+            uk_thread_yield();
+            return;
+        }
+        if uk_idle_take_wake() == 0 {
+            let deadline = queues()
+                .next_deadline()
+                .unwrap_or(FOREVER)
+                .min(now + IDLE_SLICE_NS);
+            ukplat_halt_irq_until(deadline);
+            IDLE_HALTS.fetch_add(1, Ordering::Relaxed);
+            IDLE_NS.fetch_add(ukplat_monotonic_ns() - now, Ordering::Relaxed);
+            uk_idle_take_wake();
+        }
+        ukarch_irq_restore(flags);
     }
 }
 

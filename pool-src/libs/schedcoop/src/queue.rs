@@ -179,6 +179,11 @@ impl Queues {
         Some(node)
     }
 
+    /// Whether a thread waits in the run queue.
+    pub fn has_runnable(&self) -> bool {
+        !self.run.head.is_null()
+    }
+
     /// The earliest deadline of a blocked thread.
     pub fn next_deadline(&self) -> Option<u64> {
         // SAFETY: the head, if any, is live.
@@ -207,6 +212,7 @@ mod tests {
         let mut n = nodes(3);
         let p: Vec<*mut Node> = n.iter_mut().map(|x| x as *mut Node).collect();
         let mut q = Queues::new();
+        assert!(!q.has_runnable());
         // SAFETY: the nodes outlive the queues.
         unsafe {
             q.ready(p[0]);
@@ -214,10 +220,12 @@ mod tests {
             q.ready(p[0]);
             q.ready(p[2]);
         }
+        assert!(q.has_runnable());
         assert_eq!(q.next(), Some(p[0]));
         assert_eq!(q.next(), Some(p[1]));
         assert_eq!(q.next(), Some(p[2]));
         assert_eq!(q.next(), None);
+        assert!(!q.has_runnable());
     }
 
     #[test]

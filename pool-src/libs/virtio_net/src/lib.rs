@@ -1,8 +1,14 @@
 //! virtio_net: virtio transports (virtio-mmio on QEMU microvm, modern virtio-pci on pc/q35),
 //! split virtqueues, feature negotiation and the virtio-net driver, registered with netdev.
 //!
-//! Devices are polled (no interrupt is requested); the netdev interface is the same for an
-//! interrupt-driven driver, so an interrupt line can be added later without touching stacks.
+//! Receiving is polled (netstack calls `receive`), but a virtio-mmio device on microvm's second
+//! IOAPIC also gets an interrupt handler (`ukplat_irq_register`): it only acknowledges the
+//! device, and the platform's idle hook (or schedcoop's) uses the interrupt to end a halt, so a
+//! waiting network call costs no CPU until a packet arrives. A virtio-pci device gets one on the
+//! INTx line the firmware wrote into its configuration space (no MSI-X). Used-ring interrupts
+//! stay enabled for the receive queue and are suppressed for the transmit queue. A device
+//! without a usable line stays polled, and the idle hooks keep spinning for it.
+//!
 //! Modules: `mmio` and `pci` (transports), `transport` (the common interface and the
 //! initialization sequence), `virtqueue` (split rings), `net` (the driver), `log`.
 
@@ -37,7 +43,13 @@ struct NetdevOps {
     receive: unsafe extern "C" fn(*mut c_void, *mut c_void, usize) -> c_int,
 }
 
+type IrqHandler = extern "C" fn(arg: *mut c_void) -> c_int;
+/// `UKPLAT_IRQ_LEVEL` (active high).
+const UKPLAT_IRQ_LEVEL: u32 = 1;
+
 extern "C" {
+    fn ukplat_irq_register(irq: u32, handler: Option<IrqHandler>, arg: *mut c_void) -> c_int;
+    fn ukplat_irq_set_mode(irq: u32, mode: u32) -> c_int;
     fn uk_netdev_register(
         ops: *const NetdevOps,
         dev: *mut c_void,
@@ -64,7 +76,8 @@ struct Devices {
 }
 
 struct Shared(UnsafeCell<Devices>);
-// SAFETY: one CPU, no interrupt handlers use the devices: accesses never overlap.
+// SAFETY: one CPU, and the interrupt handler touches only the transport's interrupt registers,
+// never a `NetDevice`: accesses never overlap.
 unsafe impl Sync for Shared {}
 
 static DEVICES: Shared = Shared(UnsafeCell::new(Devices {
@@ -99,7 +112,34 @@ unsafe extern "C" fn receive(dev: *mut c_void, buf: *mut c_void, cap: usize) -> 
     device.receive(out)
 }
 
-fn add(devices: &mut Devices, transport: Transport, place: core::fmt::Arguments) {
+/// Registers the interrupt handler of a device: a virtio-mmio one on `gsi`, a virtio-pci one
+/// on its INTx line (switched to level trigger: lines below 16 default to edge).
+fn register_interrupt(device: &NetDevice, gsi: Option<u32>) {
+    let (gsi, handler, arg): (u32, IrqHandler, u64) = match (device.transport(), gsi) {
+        (Transport::Mmio(mmio), Some(gsi)) => (gsi, mmio::on_interrupt, mmio.base()),
+        (Transport::Pci(pci), _) => match pci.interrupt() {
+            Some((gsi, isr)) => {
+                // SAFETY: a mode change of a GSI no one else registered.
+                if unsafe { ukplat_irq_set_mode(gsi, UKPLAT_IRQ_LEVEL) } < 0 {
+                    return;
+                }
+                (gsi, pci::on_interrupt, isr)
+            }
+            None => return,
+        },
+        _ => return,
+    };
+    // SAFETY: the handler only touches the interrupt registers at `arg` (the transport's base or
+    // ISR block), which stay mapped for the rest of the run.
+    let result = unsafe { ukplat_irq_register(gsi, Some(handler), arg as usize as *mut c_void) };
+    if result < 0 {
+        error!("virtio-net: GSI {gsi}: interrupt registration failed ({result}), polled");
+    } else {
+        info!("virtio-net: interrupts on GSI {gsi}");
+    }
+}
+
+fn add(devices: &mut Devices, transport: Transport, gsi: Option<u32>, place: core::fmt::Arguments) {
     if devices.count == MAX_DEVICES {
         return;
     }
@@ -123,6 +163,8 @@ fn add(devices: &mut Devices, transport: Transport, place: core::fmt::Arguments)
             };
             if index < 0 {
                 error!("virtio-net: netdev refused the device ({index})");
+            } else {
+                register_interrupt(device, gsi);
             }
             devices.count += 1;
         }
@@ -147,6 +189,8 @@ pub extern "C" fn uk_virtio_net_init() -> c_int {
             Ok(transport) => add(
                 devices,
                 Transport::Mmio(transport),
+                // SAFETY: as for the probe.
+                unsafe { mmio::microvm_gsi(slot) },
                 format_args!("virtio-mmio at {base:#x}"),
             ),
             Err("no device") => {}
@@ -167,6 +211,7 @@ pub extern "C" fn uk_virtio_net_init() -> c_int {
             Ok(transport) => add(
                 devices,
                 Transport::Pci(transport),
+                None,
                 format_args!("virtio-pci at 00:{slot:02x}.{number}"),
             ),
             Err(why) => error!("virtio-net: virtio-pci at 00:{slot:02x}.{number}: {why}"),

@@ -6,6 +6,11 @@
 //! `-global virtio-mmio.force-legacy=false` so that QEMU offers version 2 (the legacy version 1
 //! layout, with a page-frame queue address, is not supported). Offsets are the virtio 1.2
 //! specification's (section 4.2.2).
+//!
+//! Interrupts: with its second IOAPIC (QEMU 10's default with ACPI) microvm wires transport n to
+//! GSI 24 + n; the older 8-transport layouts use GSI 16 + n (ACPI) or 5 + n (no ACPI), which the
+//! driver cannot tell apart, so devices there stay polled. The line is level-triggered: the
+//! handler reads InterruptStatus and writes it back to InterruptACK, which lowers it.
 
 use core::ptr::{read_volatile, write_volatile};
 
@@ -25,6 +30,8 @@ const QUEUE_NUM_MAX: usize = 0x034;
 const QUEUE_NUM: usize = 0x038;
 const QUEUE_READY: usize = 0x044;
 const QUEUE_NOTIFY: usize = 0x050;
+const INTERRUPT_STATUS: usize = 0x060;
+const INTERRUPT_ACK: usize = 0x064;
 const STATUS: usize = 0x070;
 const QUEUE_DESC: usize = 0x080;
 const QUEUE_DRIVER: usize = 0x090;
@@ -33,6 +40,39 @@ const CONFIG: usize = 0x100;
 
 /// "virt" in little endian.
 const MAGIC_VALUE: u32 = 0x7472_6976;
+
+/// The transports microvm creates with its second IOAPIC, and the GSI of the first.
+const IOAPIC2_TRANSPORTS: u64 = 24;
+const IOAPIC2_FIRST_GSI: u32 = 24;
+
+/// The GSI of microvm's transport `slot`, if the 24-transport layout is present (a transport
+/// answers at slot 8, past the 8 of the older layouts).
+///
+/// # Safety
+/// The microvm window must be identity-mapped MMIO space or unbacked (as for `Mmio::probe`).
+pub unsafe fn microvm_gsi(slot: u64) -> Option<u32> {
+    let ninth = MICROVM_BASE + 8 * SLOT_SIZE;
+    // SAFETY: the caller's contract; a 4-byte aligned register read.
+    let magic = unsafe { read_volatile((ninth as usize + MAGIC) as *const u32) };
+    (magic == MAGIC_VALUE && slot < IOAPIC2_TRANSPORTS).then(|| IOAPIC2_FIRST_GSI + slot as u32)
+}
+
+/// The interrupt handler of a transport (`arg`: its base address): acknowledges what the device
+/// reports in InterruptStatus (used-ring or configuration change) and nothing else; the queues
+/// are only read by the polling code. Returns 1 if the device had raised the line, else 0
+/// (a shared line).
+pub extern "C" fn on_interrupt(arg: *mut core::ffi::c_void) -> i32 {
+    let base = arg as usize;
+    // SAFETY: `arg` is the base of a transport `probe` accepted, registered by the driver.
+    unsafe {
+        let status = read_volatile((base + INTERRUPT_STATUS) as *const u32);
+        if status == 0 {
+            return 0;
+        }
+        write_volatile((base + INTERRUPT_ACK) as *mut u32, status);
+    }
+    1
+}
 
 /// One virtio-mmio transport.
 pub struct Mmio {
@@ -56,6 +96,10 @@ impl Mmio {
             );
         }
         Ok(mmio)
+    }
+
+    pub fn base(&self) -> u64 {
+        self.base
     }
 
     fn read(&self, offset: usize) -> u32 {

@@ -70,6 +70,8 @@ impl NetDevice {
             tx_free_count: 0,
             mac,
         };
+        // Transmit completions are reclaimed by the next transmit: only receptions interrupt.
+        device.tx.suppress_interrupts();
         for id in 0..device.tx.size() {
             device.tx_free[device.tx_free_count] = id;
             device.tx_free_count += 1;
@@ -94,6 +96,10 @@ impl NetDevice {
                 self.tx_free_count += 1;
             }
         }
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     pub fn transmit(&mut self, frame: &[u8]) -> i32 {

@@ -5,6 +5,11 @@
 //! blocks in its BARs: common configuration (type 1), notification (2, with a multiplier), ISR
 //! (3) and device configuration (4). The firmware (SeaBIOS) has assigned the BARs; addresses
 //! above 4 GiB are refused because only the first 4 GiB are identity-mapped.
+//!
+//! Interrupts: INTx only (no MSI-X). The firmware writes the ISA interrupt its PIRQ routing
+//! gives the function into the Interrupt Line register (SeaBIOS on pc and q35: 10 or 11); QEMU
+//! raises that ISA input of the IOAPIC too (level, active high), so the line is the GSI. Reading
+//! the ISR block acknowledges the interrupt and lowers the line.
 
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
@@ -16,6 +21,7 @@ const CONFIG_DATA: u16 = 0xcfc;
 
 const CAP_COMMON: u8 = 1;
 const CAP_NOTIFY: u8 = 2;
+const CAP_ISR: u8 = 3;
 const CAP_DEVICE: u8 = 4;
 
 // struct virtio_pci_common_cfg offsets (virtio 1.2, 4.1.4.3).
@@ -114,6 +120,8 @@ pub fn scan(device_ids: &[u16], mut found: impl FnMut(PciFunction)) {
 
 /// The register blocks of one modern virtio-pci device.
 pub struct Pci {
+    function: PciFunction,
+    isr: Option<u64>,
     common: u64,
     notify: u64,
     notify_multiplier: u32,
@@ -128,6 +136,7 @@ impl Pci {
             return Err("no capability list");
         }
         let (mut common, mut notify, mut device, mut multiplier) = (None, None, None, 0);
+        let mut isr = None;
         let mut cap = function.read8(0x34) & 0xfc;
         let mut guard = 0;
         while cap != 0 && guard < 48 {
@@ -145,6 +154,7 @@ impl Pci {
                         multiplier = function.read32(cap + 16);
                     }
                     CAP_DEVICE => device = device.or(address),
+                    CAP_ISR => isr = isr.or(address),
                     _ => {}
                 }
             }
@@ -159,15 +169,28 @@ impl Pci {
         {
             return Err("BAR not assigned below 4 GiB");
         }
-        // Command register: memory space (bit 1) and bus master (bit 2).
+        // Command register: memory space (bit 1) and bus master (bit 2); INTx enabled (bit 10
+        // clear).
         let command = function.read32(0x04);
-        function.write32(0x04, (command & 0xffff) | 0b110);
+        function.write32(0x04, (command & 0xfbff) | 0b110);
         Ok(Pci {
+            function,
+            isr: isr.filter(|&a| a != 0 && a < 1 << 32),
             common,
             notify,
             notify_multiplier: multiplier,
             device,
         })
+    }
+
+    /// The GSI of the function's INTx line and the address of its ISR block, if the firmware
+    /// routed the line to an ISA interrupt (Interrupt Pin set, Interrupt Line below 16).
+    pub fn interrupt(&self) -> Option<(u32, u64)> {
+        let pin = self.function.read8(0x3d);
+        let line = self.function.read8(0x3c);
+        (pin != 0 && line != 0 && line < 16)
+            .then_some(line as u32)
+            .zip(self.isr)
     }
 
     fn common_read<T: Copy>(&self, offset: usize) -> T {
@@ -224,4 +247,14 @@ impl Pci {
         // SAFETY: the device configuration block found in `new`.
         unsafe { read_volatile((self.device as usize + offset) as *const u8) }
     }
+}
+
+/// The interrupt handler of a function (`arg`: its ISR block's address): reading the ISR
+/// acknowledges the interrupt. Returns 1 if the device had raised the line, else 0 (a shared
+/// line).
+pub extern "C" fn on_interrupt(arg: *mut core::ffi::c_void) -> i32 {
+    // SAFETY: `arg` is the identity-mapped ISR block found in `Pci::new`, registered by the
+    // driver; a byte read.
+    let status = unsafe { read_volatile(arg as usize as *const u8) };
+    (status != 0) as i32
 }

@@ -98,6 +98,14 @@ impl Virtqueue {
         self.index
     }
 
+    /// Asks the device not to interrupt when it returns buffers of this queue
+    /// (VIRTQ_AVAIL_F_NO_INTERRUPT, a hint: the device may still do so).
+    pub fn suppress_interrupts(&mut self) {
+        // SAFETY: the flags field is u16 index 0 of the available ring.
+        unsafe { write_volatile(self.available, 1) };
+        fence(Ordering::SeqCst);
+    }
+
     /// Points descriptor `id` at a buffer (one descriptor per buffer, no chains).
     pub fn set_descriptor(&mut self, id: u16, address: u64, len: u32, flags: u16) {
         assert!(id < self.size);

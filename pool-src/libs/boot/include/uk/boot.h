@@ -31,10 +31,21 @@ void uk_boot_set_app_entry(void (*entry)(int argc, char **argv) __attribute__((n
 
 /*
  * The idle hook. A caller that polls for something (a socket, a device) calls uk_idle()
- * between polls: it lets other work run (a scheduler registers its yield with uk_idle_set,
- * schedcoop does) and is a spin-loop pause when no hook is set. The last uk_idle_set wins.
+ * between polls: it lets other work run or halts the CPU until something may have happened.
+ * plat_kvm registers a hook that halts until the next device interrupt or 1 ms (when a device
+ * interrupt handler is registered); schedcoop replaces it with one that runs the other
+ * runnable threads first and halts only when there are none. Without a hook uk_idle is a
+ * spin-loop pause. The last uk_idle_set wins.
+ *
+ * uk_idle_wake() notes that a device interrupt was handled (plat_kvm calls it after running
+ * the handlers of a device GSI); uk_idle_take_wake() returns 1 if one was since the last call
+ * and clears the flag. A halting hook takes it with interrupts disabled before halting and
+ * returns at once if it was set (the caller's last poll may have missed what the interrupt
+ * announced), and again after the halt.
  */
 void uk_idle(void);
 void uk_idle_set(void (*hook)(void));
+void uk_idle_wake(void);
+int uk_idle_take_wake(void);
 
 #endif
