@@ -1,7 +1,8 @@
 /* BSD sockets and threads through musl's libc.a, unmodified: a TCP line-echo server with one
  * thread per connection (read through stdio's readv, replies through writev), a UDP service
- * that answers in upper case, poll/select/fcntl/fstat/dup on sockets, and a TCP client that
- * finds its server with getaddrinfo. On Linux the kernel serves it; in a unikernel
+ * that answers in upper case, both watched with epoll (and poll while the last connections
+ * end), select/fcntl/fstat/dup on sockets, and a TCP client that finds its server with
+ * getaddrinfo. On Linux the kernel serves it; in a unikernel
  * linux_syscall + linux_net + linux_thread serve it over netstack and uksched.
  *
  *   main TCP_PORT UDP_PORT SERVER_ADDRESS SERVER_PORT
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -142,16 +144,33 @@ int main(int argc, char **argv)
 	printf("listening\n");
 
 	int datagrams = 0;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event watch = { .events = EPOLLIN, .data.fd = tcp };
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, tcp, &watch) < 0)
+		fail("epoll");
+	watch.data.fd = udp;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, udp, &watch) < 0)
+		fail("epoll_ctl");
 	for (;;) {
 		pthread_mutex_lock(&lock);
 		int done = quitting && active == 0;
+		int ending = quitting;
 		pthread_mutex_unlock(&lock);
 		if (done)
 			break;
 		struct pollfd fds[2] = { { tcp, POLLIN, 0 }, { udp, POLLIN, 0 } };
-		int ready = poll(fds, 2, 100);
-		if (ready < 0)
-			fail("poll");
+		if (ending) {
+			/* The last connections are ending: poll the two sockets instead. */
+			if (poll(fds, 2, 100) < 0)
+				fail("poll");
+		} else {
+			struct epoll_event events[2];
+			int ready = epoll_wait(ep, events, 2, 100);
+			if (ready < 0)
+				fail("epoll_wait");
+			for (int i = 0; i < ready; i++)
+				fds[events[i].data.fd == tcp ? 0 : 1].revents = events[i].events & POLLIN;
+		}
 		if (fds[0].revents & POLLIN) {
 			int fd = accept4(tcp, NULL, NULL, SOCK_CLOEXEC);
 			if (fd < 0)
@@ -179,6 +198,7 @@ int main(int argc, char **argv)
 			datagrams++;
 		}
 	}
+	close(ep);
 	printf("connections: %d, lines: %d, datagrams: %d\n", connections, lines, datagrams);
 	printf("== done\n");
 	return 0;

@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/select.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -38,6 +40,9 @@ static const char *err(int e)
 	case ENOTTY: return "ENOTTY";
 	case ESPIPE: return "ESPIPE";
 	case ENOMEM: return "ENOMEM";
+	case EAGAIN: return "EAGAIN";
+	case EPIPE: return "EPIPE";
+	case EPERM: return "EPERM";
 	default: return "other";
 	}
 }
@@ -203,6 +208,62 @@ static void waiting(void)
 	close(file);
 }
 
+static void channels(void)
+{
+	puts("== pipes, eventfd, epoll");
+	int p[2];
+	char buf[16];
+	CHECK("pipe2", pipe2(p, O_CLOEXEC));
+	CHECK("write pipe", write(p[1], "hello", 5));
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	CHECK("poll pipe", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	CHECK("read pipe", read(p[0], buf, sizeof buf));
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	CHECK("read empty pipe", read(p[0], buf, sizeof buf));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	CHECK("epoll_create1", ep >= 0 ? 0 : -1);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 42 };
+	struct epoll_event out[4];
+	CHECK("epoll_ctl add pipe", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	CHECK("epoll_ctl add again", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	CHECK("epoll_wait nothing", epoll_wait(ep, out, 4, 10));
+	CHECK("write pipe", write(p[1], "x", 1));
+	CHECK("epoll_wait pipe", epoll_wait(ep, out, 4, 1000));
+	printf("event %x data %llu\n", out[0].events, (unsigned long long)out[0].data.u64);
+	int f = open("input.txt", O_RDONLY);
+	CHECK("epoll_ctl add file", epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev));
+	close(f);
+	int e = eventfd(3, EFD_NONBLOCK);
+	uint64_t v = 0;
+	CHECK("eventfd read", read(e, &v, 8));
+	printf("eventfd value %llu\n", (unsigned long long)v);
+	CHECK("eventfd read empty", read(e, &v, 8));
+	v = 5;
+	CHECK("eventfd write", write(e, &v, 8));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 7;
+	CHECK("epoll_ctl add eventfd", epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev));
+	CHECK("epoll_ctl del pipe", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL));
+	CHECK("epoll_wait one-shot", epoll_wait(ep, out, 4, 1000));
+	printf("data %llu\n", (unsigned long long)out[0].data.u64);
+	CHECK("epoll_wait disarmed", epoll_wait(ep, out, 4, 10));
+	close(p[1]);
+	CHECK("read the rest", read(p[0], buf, sizeof buf));
+	CHECK("read at end of file", read(p[0], buf, sizeof buf));
+	CHECK("poll hung-up pipe", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	int q[2];
+	signal(SIGPIPE, SIG_IGN);
+	CHECK("pipe", pipe(q));
+	close(q[0]);
+	CHECK("write without readers", write(q[1], "x", 1));
+	close(q[1]);
+	close(p[0]);
+	close(e);
+	close(ep);
+}
+
 static void timing(void)
 {
 	puts("== time");
@@ -252,6 +313,7 @@ int main(void)
 	files();
 	console();
 	waiting();
+	channels();
 	timing();
 	process();
 	puts("== done");

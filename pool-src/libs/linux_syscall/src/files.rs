@@ -1006,3 +1006,11 @@ fn host_dup2(old: i64, new: i64, flags: u64) -> i64 {
         Ok(new)
     }))
 }
+
+/// True if `fd` is a file or directory of the RAM filesystem.
+pub fn is_regular(fd: i64) -> bool {
+    with_state(|s| {
+        s.descriptor(fd)
+            .is_ok_and(|d| matches!(d.description.borrow().target, Target::Node(_)))
+    })
+}

@@ -28,6 +28,8 @@ extern crate alloc;
 mod cell;
 #[cfg(not(test))]
 mod entry;
+#[cfg(not(test))]
+mod epoll;
 mod errno;
 #[cfg(not(test))]
 mod files;
@@ -39,6 +41,8 @@ mod memory;
 mod names;
 #[cfg(not(test))]
 mod objects;
+#[cfg(not(test))]
+mod pipes;
 #[cfg(not(test))]
 mod platform;
 #[cfg(not(test))]

@@ -10,7 +10,7 @@
 use crate::entry::Frame;
 use crate::errno::*;
 use crate::platform::Console;
-use crate::{files, memory, names, process, time, wait};
+use crate::{epoll, files, memory, names, pipes, process, time, wait};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
@@ -151,6 +151,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         19 => files::vectored(fd, a1, a2, false),
         20 => files::vectored(fd, a1, a2, true),
         21 => files::access(-100, a0),
+        22 => pipes::pipe(a0, 0),
         23 => wait::select_timeval(a0, a1, a2, a3, a4),
         24 => 0, // sched_yield: nothing else to run (linux_thread serves it with threads)
         25 => memory::mremap(a0, a1, a2, a3),
@@ -181,9 +182,18 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         158 => process::arch_prctl(a0, a1),
         200 => process::send_signal(a0 as i64, a1, true), // tkill
         201 => time::time(a0),
+        213 if (a0 as i32) <= 0 => -EINVAL, // epoll_create(size)
+        213 => epoll::create(0),
         217 => files::getdents64(fd, a1, a2),
         218 => process::PID, // set_tid_address
         228 => time::clock_gettime(a0, a1),
+        232 | 281 => epoll::wait_events(
+            fd,
+            a1,
+            a2 as i32 as i64,
+            wait::deadline_ms(a3 as i32 as i64),
+        ),
+        233 => epoll::control(fd, a1, a2 as i32 as i64, a3),
         229 => time::clock_getres(a0, a1),
         230 => time::sleep(a0, a2, a1 & 1 != 0),
         234 => process::send_signal(a1 as i64, a2, true), // tgkill
@@ -196,7 +206,11 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         270 => wait::pselect(a0, a1, a2, a3, a4),
         271 => wait::ppoll(a0, a1, a2),
         273 => 0, // set_robust_list
+        284 => pipes::eventfd(a0, 0),
+        291 => epoll::create(a0),
+        290 => pipes::eventfd(a0, a1),
         292 => files::dup(fd, Some(a1 as i64), a2),
+        293 => pipes::pipe(a0, a1),
         302 => {
             // prlimit64: no limits; report "unlimited" for reads.
             if a3 != 0 {
@@ -207,6 +221,10 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         }
         318 => process::getrandom(a0, a1),
         332 => files::statx(fd, a1, a2, a4),
+        441 => match wait::timespec_deadline(a4) {
+            Ok(deadline) => epoll::wait_events(fd, a1, a2 as i32 as i64, deadline),
+            Err(e) => -e,
+        },
         _ => unimplemented(nr),
     }
 }

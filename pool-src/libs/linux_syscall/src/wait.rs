@@ -25,14 +25,14 @@ struct PollFd {
     revents: i16,
 }
 
-fn now() -> u64 {
+pub fn now() -> u64 {
     // SAFETY: a plain clock read.
     unsafe { ukplat_monotonic_ns() }
 }
 
 /// Repeats `round` (which reports how many descriptors are ready) until one is, or until
 /// `deadline` (monotonic ns; `None`: forever).
-fn wait(
+pub fn wait(
     deadline: Option<u64>,
     mut round: impl FnMut() -> Result<usize, i64>,
 ) -> Result<usize, i64> {
@@ -46,7 +46,7 @@ fn wait(
 }
 
 /// The readiness of `fd` for `events` (plus the events always reported).
-fn revents(fd: i64, events: i16, progressed: &mut [usize; 4]) -> i16 {
+pub fn revents(fd: i64, events: i16, progressed: &mut [usize; 4]) -> i16 {
     let wanted = events | POLLERR | POLLHUP;
     match files::readiness(fd) {
         Readiness::Closed if crate::host::attached() => host_revents(fd, events),
@@ -101,7 +101,7 @@ pub fn any_ours_in_sets(nfds: u64, sets: [u64; 3]) -> bool {
 }
 
 /// A relative `struct timespec` as a deadline; `None` for a null pointer.
-fn timespec_deadline(pointer: u64) -> Result<Option<u64>, i64> {
+pub fn timespec_deadline(pointer: u64) -> Result<Option<u64>, i64> {
     if pointer == 0 {
         return Ok(None);
     }
@@ -142,9 +142,13 @@ pub fn poll(fds: u64, count: u64, deadline: Option<u64>) -> i64 {
     result.map_or_else(|e| -e, |n| n as i64)
 }
 
+/// A timeout in milliseconds as a deadline (negative: forever).
+pub fn deadline_ms(timeout_ms: i64) -> Option<u64> {
+    (timeout_ms >= 0).then(|| now().saturating_add(timeout_ms as u64 * 1_000_000))
+}
+
 pub fn poll_ms(fds: u64, count: u64, timeout_ms: i64) -> i64 {
-    let deadline = (timeout_ms >= 0).then(|| now().saturating_add(timeout_ms as u64 * 1_000_000));
-    poll(fds, count, deadline)
+    poll(fds, count, deadline_ms(timeout_ms))
 }
 
 pub fn ppoll(fds: u64, count: u64, timeout: u64) -> i64 {
