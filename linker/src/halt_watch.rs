@@ -66,11 +66,39 @@ impl Monitor {
 
     /// Is the CPU halted?
     pub fn halted(&mut self) -> Option<Halted> {
+        parse_registers(&self.registers()?)
+    }
+
+    /// QEMU's `info registers` text.
+    pub fn registers(&mut self) -> Option<String> {
         let text = self.command(
             r#"{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}"#,
         )?;
-        parse_registers(text.as_str()?)
+        Some(text.as_str()?.to_string())
     }
+}
+
+/// Where a guest that ran out of time was: its instruction pointer (with the function), stack
+/// pointer and whether it was halted, for the timeout message.
+pub fn stopped_at(image: &Path, registers: &str) -> Option<String> {
+    let field = |name: &str| -> Option<u64> {
+        registers
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix(name))
+            .and_then(|value| u64::from_str_radix(value, 16).ok())
+    };
+    let rip = field("RIP=")?;
+    let rsp = field("RSP=")?;
+    let flags = field("RFL=")?;
+    let halted = field("HLT=")? == 1;
+    let location = symbolize(image, rip + 1)
+        .map(|s| format!(" in {s}"))
+        .unwrap_or_default();
+    Some(format!(
+        "the vCPU was at {rip:#x}{location}, stack {rsp:#x}, interrupts {}{}",
+        if flags & (1 << 9) != 0 { "on" } else { "off" },
+        if halted { ", halted" } else { "" }
+    ))
 }
 
 /// Reads `RIP=…`, `RFL=…` and `HLT=…` from QEMU's `info registers`.

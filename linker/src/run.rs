@@ -427,6 +427,8 @@ fn wait(
     let mut monitor: Option<crate::halt_watch::Monitor> = None;
     let mut last_check = Instant::now();
     let mut last_halt: Option<crate::halt_watch::Halted> = None;
+    let mut last_ticks: Option<u64> = None;
+    let mut idle_samples = 0u32;
     loop {
         if let Some(status) = child
             .try_wait()
@@ -438,27 +440,60 @@ fn wait(
             monitor_socket.filter(|_| last_check.elapsed() > Duration::from_millis(250))
         {
             last_check = Instant::now();
-            if monitor.is_none() {
-                monitor = crate::halt_watch::Monitor::connect(path);
-            }
-            let halted = monitor.as_mut().and_then(|m| m.halted());
-            // Seen twice at the same place: not a halt on its way out of the idle loop.
-            let confirmed =
-                halted.filter(|h| last_halt == Some(*h) && crate::halt_watch::is_crash(image, *h));
-            last_halt = halted;
-            if let Some(halted) = confirmed {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Ok(Waited::Halted(halted));
+            // Ask the monitor only about a guest that has been using no CPU: a halted vCPU
+            // sleeps. QEMU 10 can deadlock on exit when a QMP command that stops the vCPU
+            // (`info registers`) is in flight, so a busy guest (about to exit, maybe) is
+            // never asked.
+            let ticks = cpu_ticks(child.id());
+            let idle = ticks.is_some() && ticks == last_ticks;
+            last_ticks = ticks;
+            idle_samples = if idle { idle_samples + 1 } else { 0 };
+            if idle_samples >= 2 {
+                if monitor.is_none() {
+                    monitor = crate::halt_watch::Monitor::connect(path);
+                }
+                let halted = monitor.as_mut().and_then(|m| m.halted());
+                // Seen twice at the same place: not a halt on its way out of the idle loop.
+                let confirmed = halted
+                    .filter(|h| last_halt == Some(*h) && crate::halt_watch::is_crash(image, *h));
+                last_halt = halted;
+                if let Some(halted) = confirmed {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Ok(Waited::Halted(halted));
+                }
             }
         }
         if started.elapsed() > timeout {
+            // Say where the guest was, for whoever reads the timeout.
+            if let Some(registers) = monitor_socket
+                .and_then(|path| {
+                    monitor
+                        .take()
+                        .or_else(|| crate::halt_watch::Monitor::connect(path))
+                })
+                .and_then(|mut m| m.registers())
+            {
+                if let Some(place) = crate::halt_watch::stopped_at(image, &registers) {
+                    eprintln!("ukl: when the time ran out, {place}");
+                }
+            }
             let _ = child.kill();
             let _ = child.wait();
             return Ok(Waited::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// CPU time (user + system, in clock ticks) that process `pid` has used, from /proc.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
 }
 
 /// Streams the guest's lines of a hypervisor log to stdout (and the hypervisor's to stderr when
