@@ -35,32 +35,37 @@ fn stack_pointer() -> u64 {
     rsp
 }
 
-/// Host mode: host mappings to unmap once no stack in them is running: start → length.
-static DEFERRED_HOST: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+/// Host mode: host mappings that held the stack of the thread that unmapped them, to unmap
+/// once that thread is gone: start → (length, thread id).
+static DEFERRED_HOST: Global<BTreeMap<u64, (u64, i64)>> = Global::new(BTreeMap::new());
 
-/// Host mode `munmap` of a mapping the host made.
+/// Host mode `munmap` of a mapping the host made. A thread unmapping its own stack (musl's
+/// detached threads do, right before they exit) keeps it until it has exited: other threads
+/// run in parallel on linuxu, and the exiting one still returns from the trap on that stack.
 pub fn host_munmap(address: u64, len: u64) -> i64 {
     const MUNMAP: i64 = 11;
+    const GETPID: i64 = 39;
+    const GETTID: i64 = 186;
+    const TGKILL: i64 = 234;
+    const ESRCH: i64 = 3;
+    let no_args = [0u64; 6];
     let rsp = stack_pointer();
     let result = if len != 0 && (address..address.saturating_add(len)).contains(&rsp) {
-        DEFERRED_HOST.with(|d| d.insert(address, len));
+        let tid = crate::host::syscall(GETTID, no_args);
+        DEFERRED_HOST.with(|d| d.insert(address, (len, tid)));
         0
     } else {
         crate::host::syscall(MUNMAP, [address, len, 0, 0, 0, 0])
     };
-    let ready: alloc::vec::Vec<(u64, u64)> = DEFERRED_HOST.with(|d| {
-        let ready: alloc::vec::Vec<(u64, u64)> = d
-            .iter()
-            .filter(|(start, len)| !(**start..**start + **len).contains(&rsp))
-            .map(|(start, len)| (*start, *len))
-            .collect();
-        for (start, _) in &ready {
-            d.remove(start);
+    let pid = crate::host::syscall(GETPID, no_args) as u64;
+    let candidates: alloc::vec::Vec<(u64, u64, i64)> =
+        DEFERRED_HOST.with(|d| d.iter().map(|(a, (l, t))| (*a, *l, *t)).collect());
+    for (start, len, tid) in candidates {
+        // Signal 0 only asks whether the thread still exists.
+        if crate::host::syscall(TGKILL, [pid, tid as u64, 0, 0, 0, 0]) == -ESRCH {
+            DEFERRED_HOST.with(|d| d.remove(&start));
+            crate::host::syscall(MUNMAP, [start, len, 0, 0, 0, 0]);
         }
-        ready
-    });
-    for (start, len) in ready {
-        crate::host::syscall(MUNMAP, [start, len, 0, 0, 0, 0]);
     }
     result
 }
