@@ -53,7 +53,7 @@ fn welcome_server() -> (u16, std::thread::JoinHandle<()>) {
 }
 
 /// Drives a running program listening on the host ports `tcp` and `udp`; returns its console.
-fn session(mut guest: Guest, tcp: u16, udp: u16) -> String {
+fn session(mut guest: Guest, tcp: u16, udp: u16, what: &str) -> String {
     guest.wait_for("listening\n", Duration::from_secs(180));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|i| {
@@ -91,7 +91,11 @@ fn session(mut guest: Guest, tcp: u16, udp: u16) -> String {
             matches!(socket.recv_from(&mut buf),
                 Ok((n, _)) if buf[..n] == *datagram.to_uppercase().as_bytes())
         });
-        assert!(answered, "no answer to `{datagram}`:\n{}", guest.console());
+        assert!(
+            answered,
+            "{what}: no answer to `{datagram}`:\n{}",
+            guest.console()
+        );
     }
     let mut stream = TcpStream::connect(("127.0.0.1", tcp)).unwrap();
     stream
@@ -141,7 +145,7 @@ fn sockets_and_threads_match_linux() {
         "127.0.0.1".into(),
         server.to_string(),
     ]);
-    let expected = program_lines(&session(Guest::start(command), tcp, udp));
+    let expected = program_lines(&session(Guest::start(command), tcp, udp, "Linux"));
     welcome.join().unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");
     assert!(
@@ -168,7 +172,7 @@ fn sockets_and_threads_match_linux() {
             "--",
         ])
         .args(["8080", "8081", "10.0.2.2", &server.to_string()]);
-    let console = session(Guest::start(command), tcp, udp);
+    let console = session(Guest::start(command), tcp, udp, "kvm");
     welcome.join().unwrap();
     assert_eq!(
         program_lines(&console),
@@ -199,7 +203,7 @@ fn sockets_and_threads_match_linux() {
             "127.0.0.1".into(),
             server.to_string(),
         ]);
-    let console = session(Guest::start(command), tcp, udp);
+    let console = session(Guest::start(command), tcp, udp, "linuxu");
     welcome.join().unwrap();
     assert_eq!(
         program_lines(&console),
