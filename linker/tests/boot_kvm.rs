@@ -9,20 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn link(objects: &[&Path], image: &Path, extra: &[&str]) -> Output {
-    let output = ukl()
-        .arg("link")
-        .args(objects)
-        .args(["--plat", "kvm", "-o"])
-        .arg(image)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    ukl_link(objects, "kvm", image, extra)
 }
 
 struct Boot {

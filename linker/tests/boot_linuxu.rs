@@ -9,19 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn link(object: &Path, platforms: &str, image: &Path) -> Output {
-    let output = ukl()
-        .arg("link")
-        .arg(object)
-        .args(["--plat", platforms, "-o"])
-        .arg(image)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    ukl_link(&[object], platforms, image, &[])
 }
 
 /// Compiles a C source and links it for linuxu; returns the image.

@@ -3,72 +3,38 @@
 //! `ukl run` under QEMU (TCG). Assertions are on console lines and exit status only; the few
 //! numbers checked (timer ticks, halts) are counts with wide margins, never durations.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn ukl() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home());
-    command
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-sched-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Compiles `tests/apps/<name>` with the pool's C flags against the headers of nolibc, the
+/// Compiles `tests/apps/<name>` with the pool's C flags, also against the headers of the
 /// architecture, the platform and uksched; returns the object.
 fn compile(name: &str, dir: &Path) -> PathBuf {
-    let home = home();
     let object = dir.join(name).with_extension("o");
-    let mut command = Command::new("gcc");
-    command
-        .args(["-std=gnu11", "-O2", "-ffreestanding", "-fno-pic"])
-        .args(["-fno-stack-protector", "-mno-red-zone", "-mcmodel=small"])
-        .args(["-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables"])
-        .args(["-nostdinc", "-Wall", "-Werror"]);
-    for library in ["nolibc", "arch_x86_64", "plat_kvm", "uksched"] {
-        command
-            .arg("-I")
-            .arg(home.join("pool-src/libs").join(library).join("include"));
-    }
-    let status = command
-        .arg("-c")
-        .arg(home.join("tests/apps").join(name))
-        .arg("-o")
-        .arg(&object)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {name}");
+    let include = |library: &str| {
+        home()
+            .join("pool-src/libs")
+            .join(library)
+            .join("include")
+            .display()
+            .to_string()
+    };
+    let (arch, plat, sched) = (
+        include("arch_x86_64"),
+        include("plat_kvm"),
+        include("uksched"),
+    );
+    let flags = ["-Wall", "-Werror", "-I", &arch, "-I", &plat, "-I", &sched];
+    compile_c(&app(name), &object, &flags);
     object
 }
 
 /// Links `object` for kvm, with a map file next to the image; returns the image.
 fn link(object: &Path) -> PathBuf {
     let image = object.with_extension("kvm");
-    let output = ukl()
-        .arg("link")
-        .arg(object)
-        .args(["--plat", "kvm", "-o"])
-        .arg(&image)
-        .arg("--map")
-        .arg(image.with_extension("map"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let map = image.with_extension("map").display().to_string();
+    ukl_link(&[object], "kvm", &image, &["--map", &map]);
     image
 }
 
@@ -104,7 +70,7 @@ fn assert_lines(run: &Boot, lines: &[&str]) {
 
 #[test]
 fn threads_semaphores_mutexes_sleeps_and_joins() {
-    let dir = work_dir("threads");
+    let dir = work_dir("sched", "threads");
     let image = link(&compile("threads.c", &dir));
     let run = boot(&image, &[]);
     assert_lines(
@@ -133,7 +99,7 @@ fn threads_semaphores_mutexes_sleeps_and_joins() {
 
 #[test]
 fn timer_interrupts_arrive_during_a_busy_loop_and_end_a_halt() {
-    let dir = work_dir("timer");
+    let dir = work_dir("sched", "timer");
     let image = link(&compile("timer_irq.c", &dir));
     let run = boot(&image, &[]);
     assert_lines(
@@ -154,7 +120,7 @@ fn timer_interrupts_arrive_during_a_busy_loop_and_end_a_halt() {
 
 #[test]
 fn a_device_interrupt_wakes_a_thread() {
-    let dir = work_dir("irq-wake");
+    let dir = work_dir("sched", "irq-wake");
     let image = link(&compile("sched_edges.c", &dir));
     let run = boot(&image, &["irq-wake"]);
     assert_lines(
@@ -169,7 +135,7 @@ fn a_device_interrupt_wakes_a_thread() {
 
 #[test]
 fn a_deadlock_is_reported() {
-    let dir = work_dir("deadlock");
+    let dir = work_dir("sched", "deadlock");
     let image = link(&compile("sched_edges.c", &dir));
     let run = boot(&image, &["deadlock"]);
     assert_lines(
@@ -185,7 +151,7 @@ fn a_deadlock_is_reported() {
 
 #[test]
 fn a_thread_stack_overflow_is_reported() {
-    let dir = work_dir("overflow");
+    let dir = work_dir("sched", "overflow");
     let image = link(&compile("sched_edges.c", &dir));
     let run = boot(&image, &["overflow"]);
     assert_lines(
@@ -197,7 +163,7 @@ fn a_thread_stack_overflow_is_reported() {
 
 #[test]
 fn main_may_exit_before_the_last_thread() {
-    let dir = work_dir("main-exit");
+    let dir = work_dir("sched", "main-exit");
     let image = link(&compile("sched_edges.c", &dir));
     let run = boot(&image, &["main-exit"]);
     assert_lines(&run, &["main exits", "last thread ends"]);

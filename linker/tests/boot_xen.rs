@@ -26,19 +26,7 @@ fn ensure_xen() {
 }
 
 fn link(object: &Path, platforms: &str, output: &Path) -> Output {
-    let output = ukl()
-        .arg("link")
-        .arg(object)
-        .args(["--plat", platforms, "-o"])
-        .arg(output)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    ukl_link(&[object], platforms, output, &[])
 }
 
 struct Boot {

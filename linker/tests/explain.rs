@@ -6,6 +6,8 @@
 //! The boot tests at the end show link-time configuration changing an image's behaviour
 //! without rebuilding the pool: an option (`ukdebug.level`) and an alternative allocator.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -31,31 +33,7 @@ fn compile(name: &str, dir: &Path) -> PathBuf {
 }
 
 fn compile_source(source: &Path, out: &Path) {
-    let home = home();
-    let include = |lib: &str| home.join("pool-src/libs").join(lib).join("include");
-    let status = Command::new("gcc")
-        .args([
-            "-std=gnu11",
-            "-O2",
-            "-ffreestanding",
-            "-fno-pic",
-            "-fno-stack-protector",
-        ])
-        .args(["-mno-red-zone", "-mcmodel=small", "-fno-omit-frame-pointer"])
-        .args(["-fno-asynchronous-unwind-tables", "-nostdinc"])
-        .arg("-I")
-        .arg(include("nolibc"))
-        .arg("-I")
-        .arg(include("ukalloc"))
-        .arg("-I")
-        .arg(include("ukdebug"))
-        .arg("-c")
-        .arg(source)
-        .arg("-o")
-        .arg(out)
-        .status()
-        .expect("gcc runs");
-    assert!(status.success(), "compiling {}", source.display());
+    common::compile_c(source, out, &[]);
 }
 
 /// A copy of the ukl home whose registry.toml is `edit`ed.

@@ -5,38 +5,10 @@
 //! identical.
 
 mod common;
-use common::{home, musl_gcc};
+use common::{home, ld_dir, make_lua, musl_gcc, musl_work_dir, run_linux};
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A directory holding `ld` → this build's ukl, for `gcc -B`.
-fn ld_dir(work: &Path) -> PathBuf {
-    let dir = work.join("ld");
-    std::fs::create_dir_all(&dir).unwrap();
-    let link = dir.join("ld");
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &link).unwrap();
-    dir
-}
-
-fn run_native(program: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("TZ", "UTC")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the native program runs")
-}
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// Boots `image` with `initrd` (a directory) and the arguments; returns the output with the
 /// console's `\r\n` turned into `\n`.
@@ -55,35 +27,11 @@ fn run_unikernel(image: &Path, initrd: Option<&Path>, args: &[&str]) -> (Output,
 
 #[test]
 fn lua_interpreter_matches_linux() {
-    let work = work_dir("lua");
-    let example = home().join("examples/lua");
-    let rootfs = example.join("rootfs");
-    let make = |out: &str, platform: Option<&str>| {
-        let mut command = Command::new("make");
-        command
-            .arg("-s")
-            .arg("-j2")
-            .arg("-C")
-            .arg(&example)
-            .arg(format!("OBJDIR={}", work.join("obj").display()))
-            .arg(format!("OUT={}", work.join(out).display()))
-            .env("UKL_HOME", home())
-            .env_remove("UKL_PLAT");
-        if let Some(platform) = platform {
-            command
-                .arg(format!("UKL_PLAT={platform}"))
-                .arg(format!("LDFLAGS=-B {}", ld_dir(&work).display()));
-        }
-        let out = command.output().expect("make runs");
-        assert!(
-            out.status.success(),
-            "make {out:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    make("lua", None);
-    make("lua.kvm", Some("kvm"));
-    let native = run_native(&work.join("lua"), &rootfs, &["test.lua"]);
+    let work = musl_work_dir("lua");
+    let rootfs = home().join("examples/lua/rootfs");
+    make_lua(&work, "lua", None);
+    make_lua(&work, "lua.kvm", Some("kvm"));
+    let native = run_linux(&work.join("lua"), &rootfs, &["test.lua"]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.contains("goodbye"), "{expected}");
@@ -112,14 +60,14 @@ fn lua_interpreter_matches_linux() {
 
 #[test]
 fn syscall_families_match_linux() {
-    let work = work_dir("syscalls");
+    let work = musl_work_dir("syscalls");
     let source = home().join("tests/apps/musl-syscalls/main.c");
     musl_gcc(&source, &work.join("native"), None);
     musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
-    let native = run_native(&work.join("native"), &root, &[]);
+    let native = run_linux(&work.join("native"), &root, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");
@@ -137,11 +85,11 @@ fn syscall_families_match_linux() {
 /// linux_thread over uksched (linked because the program brings in musl's `__clone`).
 #[test]
 fn threads_match_linux() {
-    let work = work_dir("threads");
+    let work = musl_work_dir("threads");
     let source = home().join("tests/apps/musl-threads/main.c");
     musl_gcc(&source, &work.join("native"), None);
     musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
-    let native = run_native(&work.join("native"), &work, &[]);
+    let native = run_linux(&work.join("native"), &work, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");
@@ -177,7 +125,7 @@ fn threads_match_linux() {
 
 #[test]
 fn abort_is_a_crash_report_and_unimplemented_calls_are_logged_once() {
-    let work = work_dir("abort");
+    let work = musl_work_dir("abort");
     let source = home().join("tests/apps/musl-abort/main.c");
     musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
     let (out, text) = run_unikernel(&work.join("image.kvm"), None, &[]);
@@ -204,7 +152,7 @@ fn abort_is_a_crash_report_and_unimplemented_calls_are_logged_once() {
 #[test]
 fn a_changed_system_library_is_refused() {
     // A registry whose recorded sha256 of crt1.o is wrong: the link stops and says why.
-    let work = work_dir("syslib");
+    let work = musl_work_dir("syslib");
     let fake_home = work.join("home");
     for dir in ["platforms", "linkscripts", "prebuilt"] {
         std::os::unix::fs::symlink(home().join(dir), fake_home.join(dir))
@@ -255,7 +203,7 @@ fn zlib_built_by_its_own_build_system_matches_linux() {
     let out = Command::new("sh")
         .arg(home().join("examples/zlib/build.sh"))
         .arg(&work)
-        .env("UKL_LD_DIR", ld_dir(&work_dir("zlib")))
+        .env("UKL_LD_DIR", ld_dir(&musl_work_dir("zlib")))
         .output()
         .expect("sh runs");
     if !out.status.success() {
@@ -267,7 +215,7 @@ fn zlib_built_by_its_own_build_system_matches_linux() {
         panic!("examples/zlib/build.sh failed: {stderr}");
     }
     let run = work.join("run");
-    let native = run_native(&work.join("linux/example"), &run, &[]);
+    let native = run_linux(&work.join("linux/example"), &run, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(
@@ -287,7 +235,7 @@ fn zlib_built_by_its_own_build_system_matches_linux() {
 /// function, long before the timeout.
 #[test]
 fn a_crash_hlt_is_reported_by_the_runner() {
-    let work = work_dir("a-crash");
+    let work = musl_work_dir("a-crash");
     let source = home().join("tests/apps/musl-a-crash/main.c");
     let image = work.join("image.kvm");
     let out = Command::new("musl-gcc")

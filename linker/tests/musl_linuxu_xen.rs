@@ -5,29 +5,10 @@
 //! system call layer, its files from an initrd that Xen hands over as a start-info module).
 
 mod common;
-use common::{home, musl_gcc};
+use common::{home, make_lua, musl_gcc, musl_work_dir, run_linux};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ld")).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), dir.join("ld/ld")).unwrap();
-    dir
-}
-
-fn run_process(program: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("TZ", "UTC")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the program runs")
-}
 
 /// Boots a xen image (Xen 4.17 under QEMU) with `ukl run`, an optional initrd and the
 /// arguments; checks that it ended with status 0 and returns its console (`\r\n` → `\n`).
@@ -53,38 +34,15 @@ fn run_xen_ok(image: &Path, initrd: Option<&Path>, args: &[&str]) -> String {
     text
 }
 
-/// Builds examples/lua into `work/out`: a Linux executable, or a unikernel for `platform`.
-fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
-    let mut command = Command::new("make");
-    command
-        .args(["-s", "-j2", "-C"])
-        .arg(home().join("examples/lua"))
-        .arg(format!("OBJDIR={}", work.join("obj").display()))
-        .arg(format!("OUT={}", work.join(out).display()))
-        .env("UKL_HOME", home())
-        .env_remove("UKL_PLAT");
-    if let Some(platform) = platform {
-        command
-            .arg(format!("UKL_PLAT={platform}"))
-            .arg(format!("LDFLAGS=-B {}", work.join("ld").display()));
-    }
-    let result = command.output().unwrap();
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-}
-
 /// Lua as a Xen PVH dom0 with examples/lua's files in an initrd (the second multiboot module,
 /// which Xen lists in dom0's start info): the script's output is Linux's, byte for byte.
 #[test]
 fn lua_on_xen_from_an_initrd_matches_linux() {
-    let work = work_dir("lua-xen");
+    let work = musl_work_dir("lua-xen");
     let rootfs = home().join("examples/lua/rootfs");
     make_lua(&work, "lua", None);
     make_lua(&work, "lua.xen", Some("xen"));
-    let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
+    let native = run_linux(&work.join("lua"), &rootfs, &["test.lua"]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.contains("goodbye"), "{expected}");
@@ -95,7 +53,7 @@ fn lua_on_xen_from_an_initrd_matches_linux() {
 
 #[test]
 fn musl_program_on_xen() {
-    let work = work_dir("xen");
+    let work = musl_work_dir("xen");
     let source = home().join("tests/apps/musl-abort/main.c");
     let image = work.join("image.xen");
     musl_gcc(&source, &image, Some("xen"));
@@ -113,16 +71,16 @@ fn musl_program_on_xen() {
 /// Xen), on linuxu by the host kernel; both print what Linux prints.
 #[test]
 fn threads_on_xen_and_linuxu_match_linux() {
-    let work = work_dir("threads");
+    let work = musl_work_dir("threads");
     let source = home().join("tests/apps/musl-threads/main.c");
     musl_gcc(&source, &work.join("native"), None);
-    let native = run_process(&work.join("native"), &work, &[]);
+    let native = run_linux(&work.join("native"), &work, &[]);
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");
 
     musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
-    let out = run_process(&work.join("image.linuxu"), &work, &[]);
+    let out = run_linux(&work.join("image.linuxu"), &work, &[]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 
@@ -158,11 +116,11 @@ fn run_linuxu_with_initrd(image: &Path, initrd: &Path, args: &[&str]) -> Output 
 /// working directory holds nothing), and prints what Linux prints.
 #[test]
 fn lua_on_linuxu_from_an_initrd_matches_linux() {
-    let work = work_dir("lua-linuxu-initrd");
+    let work = musl_work_dir("lua-linuxu-initrd");
     let rootfs = home().join("examples/lua/rootfs");
     make_lua(&work, "lua", None);
     make_lua(&work, "lua.linuxu", Some("linuxu"));
-    let native = run_process(&work.join("lua"), &rootfs, &["test.lua"]);
+    let native = run_linux(&work.join("lua"), &rootfs, &["test.lua"]);
     assert!(native.status.success(), "{native:?}");
     let out = run_linuxu_with_initrd(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
     assert_eq!(
@@ -177,7 +135,7 @@ fn lua_on_linuxu_from_an_initrd_matches_linux() {
         String::from_utf8_lossy(&native.stdout)
     );
     // Without the initrd the same image reads the host's files (nothing is trapped).
-    let plain = run_process(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
+    let plain = run_linux(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
     assert_eq!(plain.stdout, native.stdout);
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -187,14 +145,14 @@ fn lua_on_linuxu_from_an_initrd_matches_linux() {
 /// the initrd, nothing is trapped and the output is Linux's too.
 #[test]
 fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
-    let work = work_dir("syscalls-linuxu-initrd");
+    let work = musl_work_dir("syscalls-linuxu-initrd");
     let source = home().join("tests/apps/musl-syscalls/main.c");
     musl_gcc(&source, &work.join("native"), None);
     musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
-    let native = run_process(&work.join("native"), &root, &[]);
+    let native = run_linux(&work.join("native"), &root, &[]);
     assert!(native.status.success(), "{native:?}");
     let out = run_linuxu_with_initrd(&work.join("image.linuxu"), &root, &[]);
     assert_eq!(
@@ -209,7 +167,7 @@ fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
         String::from_utf8_lossy(&native.stdout)
     );
     // Without the initrd the same image is served by the host (run where input.txt is).
-    let plain = run_process(&work.join("image.linuxu"), &root, &[]);
+    let plain = run_linux(&work.join("image.linuxu"), &root, &[]);
     assert_eq!(
         String::from_utf8_lossy(&plain.stdout),
         String::from_utf8_lossy(&native.stdout)

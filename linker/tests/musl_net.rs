@@ -219,16 +219,13 @@ fn sockets_and_threads_match_linux() {
 fn sockets_are_linked_only_when_used_and_explained_when_impossible() {
     let dir = work_dir("musl-net", "explain");
     let source = app("musl-sockets/main.c");
-    let ld = dir.join("ld");
-    std::fs::create_dir_all(&ld).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), ld.join("ld")).unwrap();
     let out = Command::new("musl-gcc")
         .args(["-static", "-O2"])
         .arg(&source)
         .arg("-o")
         .arg(dir.join("sockets.xen"))
         .arg("-B")
-        .arg(&ld)
+        .arg(ld_dir(&dir))
         .env("UKL_HOME", home())
         .env("UKL_PLAT", "xen")
         .output()

@@ -42,18 +42,7 @@ fn build(source: &Path, dir: &Path, name: &str) -> PathBuf {
 
 fn link_image(object: &Path, dir: &Path, name: &str) -> PathBuf {
     let image = dir.join(format!("{name}.kvm"));
-    let output = ukl()
-        .arg("link")
-        .arg(object)
-        .args(["--plat", "kvm", "-o"])
-        .arg(&image)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ukl_link(&[object], "kvm", &image, &[]);
     image
 }
 

@@ -21,18 +21,7 @@ fn build(source: &Path, name: &str) -> PathBuf {
     let sockets = sockets.display().to_string();
     compile_c(source, &object, &["-Wall", "-Werror", "-I", &sockets]);
     let image = dir.join(format!("{name}.linuxu"));
-    let output = ukl()
-        .arg("link")
-        .arg(&object)
-        .args(["--plat", "linuxu", "-o"])
-        .arg(&image)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ukl link failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ukl_link(&[&object], "linuxu", &image, &[]);
     image
 }
 

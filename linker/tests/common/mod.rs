@@ -7,7 +7,7 @@
 pub mod guest;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 /// The repository root: registry.toml, platforms/, prebuilt/, pool-src/.
 pub fn home() -> PathBuf {
@@ -121,6 +121,42 @@ pub fn compile_rust(source: &Path, out: &Path) {
     assert!(status.success(), "compiling {}", source.display());
 }
 
+/// `ukl link OBJECTS --plat PLATFORMS -o IMAGE EXTRA...`, which must succeed; its output.
+pub fn ukl_link(objects: &[&Path], platforms: &str, image: &Path, extra: &[&str]) -> Output {
+    let output = ukl()
+        .arg("link")
+        .args(objects)
+        .args(["--plat", platforms, "-o"])
+        .arg(image)
+        .args(extra)
+        .output()
+        .expect("ukl runs");
+    assert!(
+        output.status.success(),
+        "ukl link failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A fresh scratch directory for a musl test (emptied if it exists).
+pub fn musl_work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ukl-musl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// `WORK/ld`, holding `ld` → this build's ukl, for `gcc -B`.
+pub fn ld_dir(work: &Path) -> PathBuf {
+    let dir = work.join("ld");
+    std::fs::create_dir_all(&dir).expect("a directory for ld");
+    let link = dir.join("ld");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &link).expect("ld → ukl");
+    dir
+}
+
 /// Builds a C program with `musl-gcc -static -O2 -Wall`: a Linux executable, or (with
 /// `platform`) a unikernel, the linker swapped for ukl through `-B` and `UKL_PLAT`.
 pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
@@ -133,12 +169,11 @@ pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
         .env("UKL_HOME", home())
         .env_remove("UKL_PLAT");
     if let Some(platform) = platform {
-        let dir = output.with_extension("ld");
-        std::fs::create_dir_all(&dir).expect("a directory for ld");
-        let ld = dir.join("ld");
-        let _ = std::fs::remove_file(&ld);
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ukl"), &ld).expect("ld → ukl");
-        command.arg("-B").arg(&dir).env("UKL_PLAT", platform);
+        let work = output.parent().expect("the output in a directory");
+        command
+            .arg("-B")
+            .arg(ld_dir(work))
+            .env("UKL_PLAT", platform);
     }
     let out = command
         .output()
@@ -148,5 +183,42 @@ pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
         "musl-gcc {}: {}",
         source.display(),
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
+/// but `TZ=UTC`, and no standard input.
+pub fn run_linux(program: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the program runs")
+}
+
+/// Builds examples/lua into `WORK/OUT` with its own Makefile: a Linux executable, or a
+/// unikernel for `platform` (only the linker swapped).
+pub fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
+    let mut command = Command::new("make");
+    command
+        .args(["-s", "-j2", "-C"])
+        .arg(home().join("examples/lua"))
+        .arg(format!("OBJDIR={}", work.join("obj").display()))
+        .arg(format!("OUT={}", work.join(out).display()))
+        .env("UKL_HOME", home())
+        .env_remove("UKL_PLAT");
+    if let Some(platform) = platform {
+        command
+            .arg(format!("UKL_PLAT={platform}"))
+            .arg(format!("LDFLAGS=-B {}", ld_dir(work).display()));
+    }
+    let result = command.output().expect("make runs");
+    assert!(
+        result.status.success(),
+        "make {out}: {}",
+        String::from_utf8_lossy(&result.stderr)
     );
 }
