@@ -8,7 +8,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{FileOps, Object};
+use crate::objects::{insert, FileOps, Object};
 use crate::wait;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -73,16 +73,7 @@ pub fn create(flags: u64) -> i64 {
     if flags & !O_CLOEXEC != 0 {
         return -EINVAL;
     }
-    let handle = LISTS.with(|lists| match lists.iter().position(Option::is_none) {
-        Some(i) => {
-            lists[i] = Some(BTreeMap::new());
-            i
-        }
-        None => {
-            lists.push(Some(BTreeMap::new()));
-            lists.len() - 1
-        }
-    });
+    let handle = LISTS.with(|lists| insert(lists, BTreeMap::new()));
     files::install_object(
         Object {
             ops: &OPS,

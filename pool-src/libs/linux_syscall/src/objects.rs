@@ -55,6 +55,20 @@ impl Object {
     }
 }
 
+/// Puts `value` in the first free slot of a handle table (or a new one); returns its index.
+pub fn insert<T>(list: &mut Vec<Option<T>>, value: T) -> usize {
+    match list.iter().position(Option::is_none) {
+        Some(i) => {
+            list[i] = Some(value);
+            i
+        }
+        None => {
+            list.push(Some(value));
+            list.len() - 1
+        }
+    }
+}
+
 /// Installs `handle` of `ops` at the lowest free descriptor; `flags` may carry O_NONBLOCK and
 /// O_CLOEXEC. Returns the descriptor, or -EMFILE (the object is then closed).
 ///

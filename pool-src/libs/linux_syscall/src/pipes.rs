@@ -8,7 +8,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{FileOps, Object};
+use crate::objects::{insert, FileOps, Object};
 use crate::platform::idle;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -54,19 +54,6 @@ static STATE: Global<State> = Global::new(State {
     shared: Vec::new(),
     ends: Vec::new(),
 });
-
-fn insert<T>(list: &mut Vec<Option<T>>, value: T) -> usize {
-    match list.iter().position(Option::is_none) {
-        Some(i) => {
-            list[i] = Some(value);
-            i
-        }
-        None => {
-            list.push(Some(value));
-            list.len() - 1
-        }
-    }
-}
 
 /// What one attempt at a transfer gave.
 enum Attempt {
