@@ -230,6 +230,9 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         .ok_or_else(|| link_error!("platform `{}` has an empty run command", platform.name))?;
     let mut command = Command::new(program);
     command.args(rest);
+    if is_process {
+        only_standard_streams(&mut command);
+    }
     // A process sizes its memory region from UKL_MEMORY (plat_linuxu).
     if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {
         command.env("UKL_MEMORY", memory);
@@ -246,6 +249,29 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
         );
     }
     Ok(command)
+}
+
+/// Lets `command`'s process inherit only descriptors 0, 1 and 2, like a guest booted in a
+/// virtual machine: a process image started by `ukl run` must not see what its runner's own
+/// parent left open (a build tool's jobserver pipe, a CI harness's log file), which would
+/// shift the descriptor numbers the program is given. The others are marked close-on-exec
+/// in the child, so that `Command` still reports a failed exec.
+pub fn only_standard_streams(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec and makes one system call,
+    // which is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            // Linux 5.11 and later; on an older kernel the descriptors are left as they are.
+            libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            );
+            Ok(())
+        });
+    }
 }
 
 /// The TAP interface of `--net tap:NAME` for a process image (the only network it can have).

@@ -5,7 +5,7 @@
 //! identical.
 
 mod common;
-use common::{home, ld_dir, make_lua, musl_gcc, musl_work_dir, run_linux};
+use common::{assert_same_output, home, ld_dir, make_lua, musl_gcc, musl_work_dir, run_linux};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -42,10 +42,7 @@ fn lua_interpreter_matches_linux() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        text, expected,
-        "the unikernel's output differs from Linux's"
-    );
+    assert_same_output(&text, &expected);
     // Errors in the script are reported like on Linux, with status 1.
     let (out, text) = run_unikernel(&work.join("lua.kvm"), Some(&rootfs), &["missing.lua"]);
     assert_eq!(
@@ -73,10 +70,7 @@ fn syscall_families_match_linux() {
     assert!(expected.ends_with("== done\n"), "{expected}");
     let (out, text) = run_unikernel(&work.join("image.kvm"), Some(&root), &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_eq!(
-        text, expected,
-        "the unikernel's output differs from Linux's"
-    );
+    assert_same_output(&text, &expected);
     assert!(text.contains("mmap 16807    aligned=1 zeroed=1"), "{text}");
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -96,10 +90,7 @@ fn threads_match_linux() {
     assert!(!expected.contains("FAILED"), "{expected}");
     let (out, text) = run_unikernel(&work.join("image.kvm"), None, &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_eq!(
-        text, expected,
-        "the unikernel's output differs from Linux's"
-    );
+    assert_same_output(&text, &expected);
     // A program without threads gets no scheduler.
     let plain = work.join("plain.kvm");
     musl_gcc(
@@ -224,10 +215,7 @@ fn zlib_built_by_its_own_build_system_matches_linux() {
     );
     let (out, text) = run_unikernel(&work.join("kvm/example"), None, &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_eq!(
-        text, expected,
-        "the unikernel's output differs from Linux's"
-    );
+    assert_same_output(&text, &expected);
 }
 
 /// musl's a_crash() is a bare `hlt` (here through the stack protector's __stack_chk_fail):

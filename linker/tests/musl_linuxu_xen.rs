@@ -5,7 +5,7 @@
 //! system call layer, its files from an initrd that Xen hands over as a start-info module).
 
 mod common;
-use common::{home, make_lua, musl_gcc, musl_work_dir, run_linux};
+use common::{assert_same_output, home, make_lua, musl_gcc, musl_work_dir, run_linux};
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -47,7 +47,7 @@ fn lua_on_xen_from_an_initrd_matches_linux() {
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.contains("goodbye"), "{expected}");
     let text = run_xen_ok(&work.join("lua.xen"), Some(&rootfs), &["test.lua"]);
-    assert_eq!(text, expected, "Lua on Xen prints otherwise than on Linux");
+    assert_same_output(&text, &expected);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -82,14 +82,11 @@ fn threads_on_xen_and_linuxu_match_linux() {
     musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
     let out = run_linux(&work.join("image.linuxu"), &work, &[]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    assert_same_output(&String::from_utf8_lossy(&out.stdout), &expected);
 
     musl_gcc(&source, &work.join("image.xen"), Some("xen"));
     let text = run_xen_ok(&work.join("image.xen"), None, &[]);
-    assert_eq!(
-        text, expected,
-        "threads on Xen print otherwise than on Linux"
-    );
+    assert_same_output(&text, &expected);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -130,13 +127,16 @@ fn lua_on_linuxu_from_an_initrd_matches_linux() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&native.stdout)
+    assert_same_output(
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&native.stdout),
     );
     // Without the initrd the same image reads the host's files (nothing is trapped).
     let plain = run_linux(&work.join("lua.linuxu"), &rootfs, &["test.lua"]);
-    assert_eq!(plain.stdout, native.stdout);
+    assert_same_output(
+        &String::from_utf8_lossy(&plain.stdout),
+        &String::from_utf8_lossy(&native.stdout),
+    );
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -162,15 +162,15 @@ fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&native.stdout)
+    assert_same_output(
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&native.stdout),
     );
     // Without the initrd the same image is served by the host (run where input.txt is).
     let plain = run_linux(&work.join("image.linuxu"), &root, &[]);
-    assert_eq!(
-        String::from_utf8_lossy(&plain.stdout),
-        String::from_utf8_lossy(&native.stdout)
+    assert_same_output(
+        &String::from_utf8_lossy(&plain.stdout),
+        &String::from_utf8_lossy(&native.stdout),
     );
     // Nothing leaked onto the host: the program's files were the table's.
     let cwd = work.join("image.cwd");

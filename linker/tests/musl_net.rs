@@ -145,6 +145,7 @@ fn sockets_and_threads_match_linux() {
         "127.0.0.1".into(),
         server.to_string(),
     ]);
+    ukl::run::only_standard_streams(&mut command);
     let expected = program_lines(&session(Guest::start(command), tcp, udp, "Linux"));
     welcome.join().unwrap();
     assert!(expected.ends_with("== done\n"), "{expected}");

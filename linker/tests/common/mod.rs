@@ -187,16 +187,42 @@ pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
 }
 
 /// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
-/// but `TZ=UTC`, and no standard input.
+/// but `TZ=UTC`, no standard input and no descriptor but 0, 1 and 2 (a unikernel starts with
+/// nothing else, and descriptors the test harness's parents left open would shift the
+/// numbers the program gets).
 pub fn run_linux(program: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(dir)
         .env_clear()
         .env("TZ", "UTC")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the program runs")
+        .stdin(Stdio::null());
+    ukl::run::only_standard_streams(&mut command);
+    command.output().expect("the program runs")
+}
+
+/// Asserts that a unikernel printed exactly what the Linux build printed, naming the first
+/// line where they part (the whole outputs follow).
+#[track_caller]
+pub fn assert_same_output(unikernel: &str, linux: &str) {
+    if unikernel == linux {
+        return;
+    }
+    let ours: Vec<&str> = unikernel.lines().collect();
+    let theirs: Vec<&str> = linux.lines().collect();
+    let at = ours
+        .iter()
+        .zip(&theirs)
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours.len().min(theirs.len()));
+    panic!(
+        "the unikernel's output differs from Linux's at line {}:\n  unikernel: {:?}\n  Linux:     {:?}\n\
+         --- unikernel ---\n{unikernel}\n--- Linux ---\n{linux}",
+        at + 1,
+        ours.get(at).copied().unwrap_or("<end of output>"),
+        theirs.get(at).copied().unwrap_or("<end of output>"),
+    );
 }
 
 /// Builds examples/lua into `WORK/OUT` with its own Makefile: a Linux executable, or a
