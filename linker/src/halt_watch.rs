@@ -1,9 +1,10 @@
-//! Finding a guest that stopped itself with `hlt`: musl's `a_crash()` (a failed malloc
-//! consistency check, `__stack_chk_fail`, ...) is a bare `hlt`, which in ring 0 with interrupts
-//! disabled stops the vCPU for good, silently. Nothing inside the guest can notice it, but the
-//! runner can: QEMU's monitor (QMP, `info registers`) shows `HLT=1` and the flags. A halted vCPU
-//! with IF clear never runs again (nothing sends NMIs), so the runner reports a crash at once,
-//! with the address and the function it is in, instead of waiting for the timeout.
+//! Finding a guest that stopped itself with `hlt` outside the idle loop. In ring 0 with
+//! interrupts disabled that stops the vCPU for good, silently. Nothing inside the guest can
+//! notice it, but the runner can: QEMU's monitor (QMP, `info registers`) shows `HLT=1` and the
+//! flags. A halted vCPU with IF clear never runs again (nothing sends NMIs), so the runner
+//! reports a crash at once, with the address and the function it is in, instead of waiting for
+//! the timeout. (A C library's own `hlt`, musl's `a_crash()`, never gets here: the linker
+//! writes it as `int3` for ring 0, see `hlt_trap`, and the guest reports that itself.)
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -163,8 +164,7 @@ pub fn report(image: &Path, halted: Halted) -> String {
         .unwrap_or_default();
     format!(
         "ukl: crash: the guest executed `hlt` outside the idle loop (interrupts {}) at \
-         {:#x}{location}.\nIn a musl program this is a_crash(): the C library found its state \
-         corrupted (a failed malloc check, a smashed stack, ...).",
+         {:#x}{location}: the CPU would never run the program again.",
         if halted.interrupts_enabled {
             "enabled"
         } else {

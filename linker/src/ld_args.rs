@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// What the command line asked for.
 pub enum LdCommand {
-    Link(LinkOptions),
+    Link(Box<LinkOptions>),
     Version,
     Help,
 }
@@ -259,7 +259,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
     }
     inputs.sort_by_key(|(o, _)| *o);
     options.inputs = inputs.into_iter().map(|(_, input)| input).collect();
-    Ok(LdCommand::Link(options))
+    Ok(LdCommand::Link(Box::new(options)))
 }
 
 fn is_known_single_dash(flag: &str) -> bool {

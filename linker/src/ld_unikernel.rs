@@ -211,12 +211,17 @@ pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Resul
     let script_text = std::fs::read_to_string(&script_path)
         .map_err(|e| link_error!("cannot read link script `{}`: {e}", script_path.display()))?;
     let system = crate::system_lib::check_inputs(home, &options.inputs)?;
-    let served = if platform.format == "elf64-exec" {
+    let process = platform.format == "elf64-exec";
+    let served = if process {
         // The host kernel serves threads and sockets of a Linux process.
         Vec::new()
     } else {
         served_libraries(&system, &options.inputs)?
     };
+    // In ring 0 a C library's `hlt` (musl's a_crash()) would not fault: link it as `int3`.
+    if !process {
+        options.trap_hlt_in = crate::system_lib::files_among(&system, &options.inputs);
+    }
     let mut pool_inputs = Vec::new();
     for name in libraries(&pool, &platform, &served)? {
         pool.verify(&name)?;

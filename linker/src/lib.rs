@@ -29,6 +29,7 @@ pub mod explain;
 pub mod gc;
 pub mod halt_watch;
 pub mod hash;
+pub mod hlt_trap;
 pub mod initrd;
 pub mod input;
 pub mod layout;

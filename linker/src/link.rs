@@ -45,6 +45,9 @@ pub struct LinkOptions {
     /// Write `.eh_frame_hdr` and `PT_GNU_EH_FRAME` (`--eh-frame-hdr`).
     pub eh_frame_hdr: bool,
     pub map: Option<PathBuf>,
+    /// Inputs (as given in `inputs`) whose code's `hlt` instructions are written as `int3`: a
+    /// user-space C library linked into a ring-0 image (see [`crate::hlt_trap`]).
+    pub trap_hlt_in: Vec<PathBuf>,
 }
 
 /// What a link produced.
@@ -295,6 +298,12 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         },
     };
 
+    let trap_files: Vec<String> = options
+        .trap_hlt_in
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let hlt_sites = crate::hlt_trap::find(&objects, &trap_files);
     let bytes = write::write_image(
         &mut layout,
         &objects,
@@ -304,6 +313,7 @@ pub fn link_to_bytes(options: &LinkOptions) -> Result<Image> {
         &WriteOptions {
             strip_all: options.strip_all,
             eh_frame_fdes: fdes,
+            hlt_sites: &hlt_sites,
         },
     )?;
     let map = if options.map.is_some() {

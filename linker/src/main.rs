@@ -582,7 +582,7 @@ fn run_ld(args: &[String]) -> ExitCode {
     match ld_args::parse(&args) {
         Ok(LdCommand::Link(options)) if platform.is_some() => {
             let platform = platform.unwrap_or_default();
-            let result = home(None).and_then(|h| ukl::ld_unikernel::link(&h, &platform, options));
+            let result = home(None).and_then(|h| ukl::ld_unikernel::link(&h, &platform, *options));
             match result {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -114,3 +114,20 @@ pub fn check_inputs(home: &Path, inputs: &[Input]) -> Result<Vec<SystemLibrary>>
     }
     Ok(used)
 }
+
+/// The inputs that are files of `libraries` (by canonical path), as given on the command line.
+pub fn files_among(libraries: &[SystemLibrary], inputs: &[Input]) -> Vec<PathBuf> {
+    inputs
+        .iter()
+        .filter(|input| {
+            let Ok(canonical) = input.path.canonicalize() else {
+                return false;
+            };
+            libraries
+                .iter()
+                .flat_map(|l| &l.files)
+                .any(|file| file.path.canonicalize().ok().as_deref() == Some(canonical.as_path()))
+        })
+        .map(|input| input.path.clone())
+        .collect()
+}

@@ -12,10 +12,12 @@ use object::elf;
 use object::read::elf::Sym;
 use rustc_hash::FxHashMap;
 
-pub struct WriteOptions {
+pub struct WriteOptions<'s> {
     pub strip_all: bool,
     /// FDE count for `.eh_frame_hdr`, when one is written.
     pub eh_frame_fdes: Option<usize>,
+    /// `hlt` instructions written as `int3` ([`crate::hlt_trap`]).
+    pub hlt_sites: &'s crate::hlt_trap::HltSites,
 }
 
 struct StringTable {
@@ -44,7 +46,7 @@ pub fn write_image(
     symbols: &SymbolTable<'_>,
     got: &Got,
     eh: &FxHashMap<(u32, u32), EhFrameEdit>,
-    options: &WriteOptions,
+    options: &WriteOptions<'_>,
 ) -> Result<Vec<u8>> {
     let eh_fde_count = options.eh_frame_fdes;
     // Section header indices.
@@ -127,6 +129,9 @@ pub fn write_image(
                         edit,
                         &mut errors,
                     );
+                    if let Some(sites) = options.hlt_sites.get(&(*object, *section)) {
+                        crate::hlt_trap::patch(slice, sites);
+                    }
                 }
                 Piece::Got => {
                     let bytes = relocate::got_contents(got, objects, symbols, layout, at.tp);

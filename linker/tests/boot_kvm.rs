@@ -100,6 +100,32 @@ fn page_fault_gives_a_crash_report() {
     assert_eq!(run.status, 127, "{}\n{}", run.stdout, run.stderr);
 }
 
+/// A `hlt` with interrupts off stops the vCPU for good; the runner notices the idle vCPU,
+/// asks QEMU where it is and reports it with status 127 instead of waiting for the timeout.
+#[test]
+fn a_stray_hlt_is_reported_by_the_runner() {
+    let dir = work_dir("boot", "stray-hlt");
+    let object = dir.join("stray_hlt.o");
+    compile_c(&app("stray_hlt.c"), &object, &[]);
+    let image = dir.join("stray_hlt.kvm");
+    link(&[&object], &image, &[]);
+    let started = std::time::Instant::now();
+    let run = boot(&image, &[], None);
+    assert_eq!(run.status, 127, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("stopping the CPU"), "{}", run.stdout);
+    assert!(!run.stdout.contains("not reached"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("executed `hlt` outside the idle loop")
+            && run.stderr.contains("in stop_here+0x"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(50),
+        "reported before the 60 s timeout"
+    );
+}
+
 #[test]
 fn allocator_stress_fills_ram() {
     let dir = work_dir("boot", "alloc");

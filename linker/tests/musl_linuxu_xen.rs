@@ -5,7 +5,9 @@
 //! system call layer, its files from an initrd that Xen hands over as a start-info module).
 
 mod common;
-use common::{assert_same_output, home, make_lua, musl_gcc, musl_work_dir, run_linux};
+use common::{
+    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
+};
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -13,6 +15,18 @@ use std::process::{Command, Output, Stdio};
 /// Boots a xen image (Xen 4.17 under QEMU) with `ukl run`, an optional initrd and the
 /// arguments; checks that it ended with status 0 and returns its console (`\r\n` → `\n`).
 fn run_xen_ok(image: &Path, initrd: Option<&Path>, args: &[&str]) -> String {
+    let (out, text) = run_xen(image, initrd, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// Boots `image` as a Xen dom0 under QEMU; the output with `\r\n` turned into `\n`.
+fn run_xen(image: &Path, initrd: Option<&Path>, args: &[&str]) -> (Output, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
     command.env("UKL_HOME", home()).arg("run").arg(image).args([
         "--plat",
@@ -25,13 +39,7 @@ fn run_xen_ok(image: &Path, initrd: Option<&Path>, args: &[&str]) -> String {
     }
     let out = command.arg("--").args(args).output().expect("ukl run");
     let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    (out, text)
 }
 
 /// Lua as a Xen PVH dom0 with examples/lua's files in an initrd (the second multiboot module,
@@ -63,6 +71,36 @@ fn musl_program_on_xen() {
         text.matches("acct (163) is not implemented").count(),
         1,
         "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// musl's a_crash() in a second thread (timer interrupts on): on xen the C library's `hlt` is
+/// linked as `int3` and the guest reports it; on linuxu `hlt` faults in user mode and the
+/// process reports the signal. Both end with status 127.
+#[test]
+fn a_crash_on_xen_and_linuxu_is_a_crash_report() {
+    let work = musl_work_dir("a-crash");
+    let source = home().join("tests/apps/musl-a-crash/main.c");
+    let flags = ["-fstack-protector-all"];
+    musl_gcc_with(&source, &work.join("image.xen"), Some("xen"), &flags);
+    let (out, text) = run_xen(&work.join("image.xen"), None, &["thread"]);
+    assert_eq!(out.status.code(), Some(127), "{text}");
+    assert!(
+        text.contains("overflowing a stack buffer in a thread")
+            && text.contains("ukl: crash: #BP breakpoint (vector 3)")
+            && text.contains("a_crash()")
+            && !text.contains("not reached"),
+        "{text}"
+    );
+    musl_gcc_with(&source, &work.join("image.linuxu"), Some("linuxu"), &flags);
+    let out = run_linux(&work.join("image.linuxu"), &work, &["thread"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(127), "{text}{stderr}");
+    assert!(
+        text.contains("overflowing a stack buffer in a thread") && stderr.contains("ukl: crash:"),
+        "{text}{stderr}"
     );
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -160,9 +160,15 @@ pub fn ld_dir(work: &Path) -> PathBuf {
 /// Builds a C program with `musl-gcc -static -O2 -Wall`: a Linux executable, or (with
 /// `platform`) a unikernel, the linker swapped for ukl through `-B` and `UKL_PLAT`.
 pub fn musl_gcc(source: &Path, output: &Path, platform: Option<&str>) {
+    musl_gcc_with(source, output, platform, &[]);
+}
+
+/// [`musl_gcc`] with more compiler flags.
+pub fn musl_gcc_with(source: &Path, output: &Path, platform: Option<&str>, flags: &[&str]) {
     let mut command = Command::new("musl-gcc");
     command
         .args(["-static", "-O2", "-Wall"])
+        .args(flags)
         .arg(source)
         .arg("-o")
         .arg(output)

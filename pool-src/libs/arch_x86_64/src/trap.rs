@@ -10,6 +10,7 @@ use crate::report::{self, Console};
 use core::fmt::Write;
 
 const PAGE_FAULT: u64 = 14;
+const BREAKPOINT: u64 = 3;
 
 /// Mnemonic and description of an exception vector.
 fn describe(vector: u64) -> (&'static str, &'static str) {
@@ -71,6 +72,16 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         "\nukl: crash: {mnemonic} {description} (vector {}), error code {:#x}",
         frame.vector, frame.error_code
     );
+    if frame.vector == BREAKPOINT {
+        // rip is past the one-byte int3. ukl links a C library's `hlt` as int3 in ring 0.
+        let _ = writeln!(
+            out,
+            "int3 at {:#x}: a breakpoint, or a C library's `hlt` (linked as int3): in a musl \
+             program, a_crash(): the C library found its own state corrupted (a failed heap \
+             check, a stack-protector failure)",
+            frame.rip.wrapping_sub(1)
+        );
+    }
     if frame.vector == PAGE_FAULT {
         let address = read_cr2();
         let _ = write!(out, "cr2 {address:#018x}");
