@@ -14,7 +14,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <sys/wait.h>
 #include <sys/select.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -43,6 +52,7 @@ static const char *err(int e)
 	case EAGAIN: return "EAGAIN";
 	case EPIPE: return "EPIPE";
 	case EPERM: return "EPERM";
+	case ECHILD: return "ECHILD";
 	default: return "other";
 	}
 }
@@ -306,6 +316,125 @@ static void process(void)
 	printf("tls %d\n", tls);
 }
 
+static int mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static long mtime_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_mtime : -1;
+}
+
+static void attributes(void)
+{
+	puts("== attributes");
+	umask(027);
+	printf("umask kept %o\n", (unsigned)umask(027));
+	int fd = open("m.txt", O_RDWR | O_CREAT, 0666);
+	printf("new file mode %o\n", mode_of("m.txt"));
+	CHECK("chmod", chmod("m.txt", 0600));
+	printf("mode %o\n", mode_of("m.txt"));
+	CHECK("fchmod", fchmod(fd, 0444));
+	printf("mode %o\n", mode_of("m.txt"));
+	CHECK("fchmodat", fchmodat(AT_FDCWD, "m.txt", 0644, 0));
+	printf("mode %o\n", mode_of("m.txt"));
+	CHECK("chmod missing", chmod("nothing", 0600));
+	CHECK("chown unchanged", chown("m.txt", (uid_t)-1, (gid_t)-1));
+	CHECK("fchown unchanged", fchown(fd, (uid_t)-1, (gid_t)-1));
+	CHECK("lchown missing", lchown("nothing", (uid_t)-1, (gid_t)-1));
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000000000, 0 } };
+	CHECK("utimensat", utimensat(AT_FDCWD, "m.txt", ts, 0));
+	printf("mtime set %d\n", mtime_of("m.txt") == 1000000000);
+	CHECK("futimens now", futimens(fd, NULL));
+	printf("mtime now %d\n", labs(mtime_of("m.txt") - time(NULL)) <= 2);
+	struct timeval tv[2] = { { 0, 0 }, { 1100000000, 0 } };
+	CHECK("utimes", utimes("m.txt", tv));
+	printf("mtime set %d\n", mtime_of("m.txt") == 1100000000);
+	ts[1].tv_nsec = 2000000000;
+	CHECK("utimensat bad nsec", utimensat(AT_FDCWD, "m.txt", ts, 0));
+	CHECK("flock exclusive", flock(fd, LOCK_EX));
+	CHECK("flock unlock", flock(fd, LOCK_UN));
+	CHECK("flock bad fd", flock(99, LOCK_EX));
+	struct statfs fs;
+	CHECK("statfs", statfs(".", &fs));
+	printf("block size > 0 %d\n", fs.f_bsize > 0);
+	CHECK("fstatfs", fstatfs(fd, &fs));
+	CHECK("statfs missing", statfs("nothing", &fs));
+	char link[16];
+	CHECK("readlink file", readlink("m.txt", link, sizeof link));
+	CHECK("readlink missing", readlink("nothing", link, sizeof link));
+	struct iovec out[2] = { { "abc", 3 }, { "defg", 4 } };
+	CHECK("pwritev at 3", pwritev(fd, out, 2, 3));
+	char a[5], b[5];
+	struct iovec in[2] = { { a, 5 }, { b, 5 } };
+	CHECK("preadv at 0", preadv(fd, in, 2, 0));
+	printf("preadv [");
+	for (int i = 0; i < 10; i++) putchar((i < 5 ? a[i] : b[i - 5]) ? (i < 5 ? a[i] : b[i - 5]) : '.');
+	printf("]\n");
+	CHECK("position unmoved", lseek(fd, 0, SEEK_CUR));
+	close(fd);
+	int input = open("input.txt", O_RDONLY);
+	int p[2];
+	pipe(p);
+	off_t at = 5;
+	CHECK("sendfile to pipe", sendfile(p[1], input, &at, 7));
+	printf("offset now %ld\n", (long)at);
+	char piece[8] = {0};
+	read(p[0], piece, 7);
+	printf("piece [%s]\n", piece);
+	CHECK("position unmoved", lseek(input, 0, SEEK_CUR));
+	fflush(stdout);
+	CHECK("sendfile to stdout", sendfile(1, input, NULL, 100));
+	CHECK("position moved", lseek(input, 0, SEEK_CUR));
+	CHECK("sendfile at end", sendfile(p[1], input, NULL, 100));
+	close(p[0]);
+	close(p[1]);
+	close(input);
+	CHECK("creat", creat("c.txt", 0600) >= 0 ? 0 : -1);
+	printf("creat mode %o\n", mode_of("c.txt"));
+	unlink("c.txt");
+	unlink("m.txt");
+	umask(022);
+}
+
+static void machine(void)
+{
+	puts("== machine");
+	cpu_set_t cpus;
+	CHECK("sched_getaffinity", sched_getaffinity(0, sizeof cpus, &cpus));
+	printf("cpus >= 1 %d\n", CPU_COUNT(&cpus) >= 1);
+	printf("online cpus >= 1 %d\n", sysconf(_SC_NPROCESSORS_ONLN) >= 1);
+	printf("sched_getcpu >= 0 %d\n", sched_getcpu() >= 0);
+	struct sysinfo si;
+	CHECK("sysinfo", sysinfo(&si));
+	printf("ram > 1 MiB %d\n", (unsigned long long)si.totalram * si.mem_unit > (1u << 20));
+	printf("free <= total %d\n", si.freeram <= si.totalram);
+	struct rusage ru;
+	CHECK("getrusage self", getrusage(RUSAGE_SELF, &ru));
+	printf("maxrss > 0 %d\n", ru.ru_maxrss > 0);
+	CHECK("getrusage children", getrusage(RUSAGE_CHILDREN, &ru));
+	CHECK("getrusage bad", getrusage(5, &ru));
+	struct tms t;
+	printf("times ok %d\n", times(&t) != (clock_t)-1);
+	printf("clock ok %d\n", clock() != (clock_t)-1);
+	printf("getpgrp positive %d\n", getpgrp() > 0);
+	printf("getsid positive %d\n", getsid(0) > 0);
+	CHECK("wait4 (no children)", wait4(-1, NULL, WNOHANG, NULL));
+	CHECK("prctl set name", prctl(PR_SET_NAME, "worker", 0, 0, 0));
+	char name[16] = {0};
+	CHECK("prctl get name", prctl(PR_GET_NAME, name, 0, 0, 0));
+	printf("name %s\n", name);
+	CHECK("prctl unknown", prctl(9999, 0, 0, 0, 0));
+	errno = 0;
+	int nice_now = getpriority(PRIO_PROCESS, 0);
+	CHECK("setpriority nicer", setpriority(PRIO_PROCESS, 0, nice_now + 1));
+	printf("nicer %d\n", getpriority(PRIO_PROCESS, 0) == nice_now + 1);
+	printf("uid is euid %d\n", getuid() == geteuid());
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -316,6 +445,8 @@ int main(void)
 	channels();
 	timing();
 	process();
+	attributes();
+	machine();
 	puts("== done");
 	return 0;
 }

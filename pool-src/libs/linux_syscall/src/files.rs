@@ -126,7 +126,21 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     })
 }
 
-fn now_seconds() -> i64 {
+/// The file mode creation mask (`umask`): one process, one mask.
+static UMASK: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0o022);
+
+/// `umask(mask)`: sets the mask, returns the old one.
+pub fn umask(mask: u64) -> i64 {
+    let old = UMASK.swap(mask as u32 & 0o777, core::sync::atomic::Ordering::Relaxed);
+    i64::from(old)
+}
+
+/// Permission bits of a new file or directory: the caller's, less the umask.
+fn creation_mode(mode: u64) -> u32 {
+    mode as u32 & 0o7777 & !UMASK.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+pub fn now_seconds() -> i64 {
     // SAFETY: a plain query.
     (unsafe { ukplat_wall_ns() } / 1_000_000_000) as i64
 }
@@ -167,7 +181,7 @@ pub fn mount_initrd() -> usize {
 }
 
 /// A NUL-terminated path from the caller.
-fn user_path(pointer: u64) -> Result<String, i64> {
+pub fn user_path(pointer: u64) -> Result<String, i64> {
     if pointer == 0 {
         return Err(EFAULT);
     }
@@ -278,7 +292,7 @@ impl State {
     }
 }
 
-fn result(r: Result<i64, i64>) -> i64 {
+pub fn result(r: Result<i64, i64>) -> i64 {
     r.unwrap_or_else(|e| -e)
 }
 
@@ -294,7 +308,7 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
                 Some(false) if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
                 Some(_) => {}
                 None if flags & O_CREAT != 0 && flags & O_DIRECTORY == 0 => {
-                    let mode = S_IFREG | (mode as u32 & 0o7777 & !0o022);
+                    let mode = S_IFREG | creation_mode(mode);
                     s.fs.create(&full, mode, Vec::new(), now_seconds())?;
                 }
                 None => return Err(ENOENT),
@@ -592,6 +606,44 @@ fn lookup(dirfd: i64, path: u64, flags: u64) -> Result<Attributes, i64> {
     })
 }
 
+/// What [`with_node`] found: a file of the RAM filesystem, or a descriptor that is none (the
+/// console, an object of another library), whose attributes are fixed.
+pub enum Found<'a> {
+    Node(&'a mut vfs::Node),
+    Other,
+}
+
+/// Runs `f` on what `path` names from `dirfd` — or, for a null path or an empty one with
+/// `AT_EMPTY_PATH`, on what descriptor `dirfd` is open on (the `f*` calls).
+pub fn with_node<R>(
+    dirfd: i64,
+    path: u64,
+    flags: u64,
+    f: impl FnOnce(Found<'_>) -> Result<R, i64>,
+) -> Result<R, i64> {
+    let path = if path == 0 {
+        None
+    } else {
+        Some(user_path(path)?).filter(|p| !(p.is_empty() && flags & AT_EMPTY_PATH != 0))
+    };
+    with_state(|s| {
+        let full = match path {
+            Some(path) => s.resolve(dirfd, &path)?,
+            None if dirfd == AT_FDCWD => s.cwd.clone(),
+            None => match &s.descriptor(dirfd)?.description.borrow().target {
+                Target::Node(path) => path.clone(),
+                _ => return f(Found::Other),
+            },
+        };
+        f(Found::Node(s.node_mut(&full).ok_or(ENOENT)?))
+    })
+}
+
+/// Whether `fd` is a descriptor of the table (EBADF otherwise).
+pub fn check_descriptor(fd: i64) -> Result<(), i64> {
+    with_state(|s| s.descriptor(fd).map(|_| ()))
+}
+
 pub fn fstat(fd: i64, out: u64) -> i64 {
     result(
         with_state(|s| {
@@ -662,7 +714,7 @@ pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
             let full = s.resolve(dirfd, &path)?;
-            let mode = S_IFDIR | (mode as u32 & 0o7777 & !0o022);
+            let mode = S_IFDIR | creation_mode(mode);
             s.fs.create(&full, mode, Vec::new(), now_seconds())
                 .map(|_| 0)
         })

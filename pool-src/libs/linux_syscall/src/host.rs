@@ -84,10 +84,18 @@ fn empty_path(pointer: u64) -> bool {
 pub fn route(frame: &Frame) -> Route {
     let a = frame.args();
     match frame.rax {
-        // read write close fstat lseek ioctl pread64 pwrite64 readv writev dup fcntl fsync
-        // fdatasync ftruncate getdents fchdir getdents64
-        0 | 1 | 3 | 5 | 8 | 16 | 17 | 18 | 19 | 20 | 32 | 72 | 74 | 75 | 77 | 78 | 81 | 217 => {
-            descriptor(a[0])
+        // read write close fstat lseek ioctl pread64 pwrite64 readv writev dup fcntl flock fsync
+        // fdatasync ftruncate getdents fchdir fchmod fchown fstatfs getdents64 fallocate preadv
+        // pwritev syncfs
+        0 | 1 | 3 | 5 | 8 | 16 | 17 | 18 | 19 | 20 | 32 | 72 | 73 | 74 | 75 | 77 | 78 | 81 | 91
+        | 93 | 138 | 217 | 285 | 295 | 296 | 306 => descriptor(a[0]),
+        // sendfile: the table's if either side is.
+        40 => {
+            if files::is_ours(a[0] as i64) || files::is_ours(a[1] as i64) {
+                Route::Table
+            } else {
+                Route::Host
+            }
         }
         // dup2, dup3: the table's if either side is.
         33 | 292 => {
@@ -103,8 +111,13 @@ pub fn route(frame: &Frame) -> Route {
         11 | 25 if memory::is_ours(a[0]) => Route::Table,
         11 => Route::HostMunmap,
         25 => Route::Host,
-        // openat mkdirat unlinkat readlinkat faccessat faccessat2 renameat renameat2
-        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 => directory(a[0]),
+        // openat mkdirat unlinkat readlinkat faccessat faccessat2 renameat renameat2 fchownat
+        // futimesat linkat fchmodat
+        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 | 260 | 261 | 265 | 268 => directory(a[0]),
+        266 => directory(a[1]), // symlinkat
+        // utimensat with a null path is futimens.
+        280 if a[1] == 0 => descriptor(a[0]),
+        280 => directory(a[0]),
         262 if a[3] & AT_EMPTY_PATH != 0 && empty_path(a[1]) => descriptor(a[0]),
         332 if a[2] & AT_EMPTY_PATH != 0 && empty_path(a[1]) => descriptor(a[0]),
         262 | 332 => directory(a[0]),

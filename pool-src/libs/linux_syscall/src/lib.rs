@@ -4,8 +4,10 @@
 //! The `syscall` instruction jumps to [`entry`]'s stub through `LSTAR`; the stub saves the
 //! caller's state and calls [`table::dispatch`], which routes each call to a service module:
 //! [`memory`] (mmap & co. over ukalloc, page-aligned), [`files`] (descriptors over the console
-//! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]), [`time`] (platform clocks)
-//! and [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report).
+//! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]; [`meta`] for modes, times
+//! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
+//! [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report) and
+//! [`system`] (CPUs, memory, resource usage, ids, priority, the process name).
 //! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
@@ -27,6 +29,8 @@ extern crate alloc;
 
 mod cell;
 #[cfg(not(test))]
+mod copy;
+#[cfg(not(test))]
 mod entry;
 #[cfg(not(test))]
 mod epoll;
@@ -38,6 +42,8 @@ mod host;
 pub mod initrd;
 #[cfg(not(test))]
 mod memory;
+#[cfg(not(test))]
+mod meta;
 mod names;
 #[cfg(not(test))]
 mod objects;
@@ -47,6 +53,8 @@ mod pipes;
 mod platform;
 #[cfg(not(test))]
 mod process;
+#[cfg(not(test))]
+mod system;
 #[cfg(not(test))]
 mod table;
 #[cfg(not(test))]

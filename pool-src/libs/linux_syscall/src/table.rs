@@ -9,8 +9,9 @@
 
 use crate::entry::Frame;
 use crate::errno::*;
+use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
-use crate::{epoll, files, memory, names, pipes, process, time, wait};
+use crate::{copy, epoll, files, memory, names, pipes, process, system, time, wait};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
@@ -155,16 +156,19 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         23 => wait::select_timeval(a0, a1, a2, a3, a4),
         24 => 0, // sched_yield: nothing else to run (linux_thread serves it with threads)
         25 => memory::mremap(a0, a1, a2, a3),
-        28 => memory::accept_aligned(a0), // madvise
+        26 | 28 => memory::accept_aligned(a0), // msync, madvise
         32 => files::dup(fd, None, 0),
         33 => files::dup(fd, Some(a1 as i64), 0),
         35 => time::sleep(1, a0, false),
         39 | 186 => process::PID, // getpid, gettid
+        40 => copy::sendfile(fd, a1 as i64, a2, a3),
         60 | 231 => process::exit(a0),
+        61 | 247 => system::wait_child(), // wait4, waitid
         62 => process::send_signal(a0 as i64, a1, false),
         63 => process::uname(a0),
         72 => files::fcntl(fd, a1, a2),
         74 | 75 => 0, // fsync, fdatasync: memory is the storage
+        73 => meta::flock(fd, a1),
         76 => files::truncate(a0, a1 as i64),
         77 => files::ftruncate(fd, a1 as i64),
         79 => files::getcwd(a0, a1),
@@ -173,15 +177,57 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         83 => files::mkdirat(-100, a0, a1),
         84 => files::unlinkat(-100, a0, 0x200),
         87 => files::unlinkat(-100, a0, 0),
-        89 => -EINVAL, // readlink: there are no symbolic links
-        95 => 0o022,   // umask
+        85 => files::openat(AT_FDCWD, a0, 0o1101, a1), // creat: O_CREAT|O_WRONLY|O_TRUNC
+        86 => meta::link(AT_FDCWD, Some(a0), AT_FDCWD, a1),
+        88 => meta::link(AT_FDCWD, None, AT_FDCWD, a1), // symlink
+        89 => meta::readlink(AT_FDCWD, a0),
+        90 => meta::chmod(AT_FDCWD, a0, a1),
+        91 => meta::chmod(fd, 0, a1), // fchmod
+        92 | 94 => meta::chown(AT_FDCWD, a0, 0),
+        93 => meta::chown(fd, 0, 0), // fchown
+        95 => files::umask(a0),
         96 => time::gettimeofday(a0),
-        102 | 104 | 107 | 108 => 0, // getuid, getgid, geteuid, getegid: root
-        110 => 0,                   // getppid
-        131 => 0,                   // sigaltstack
+        97 => {
+            // getrlimit: no limits.
+            if a1 != 0 {
+                // SAFETY: the caller passed a `struct rlimit` (two u64).
+                unsafe { core::ptr::write_bytes(a1 as *mut u8, 0xff, 16) };
+            }
+            0
+        }
+        98 => system::getrusage(a0, a1),
+        99 => system::sysinfo(a0),
+        100 => system::times(a0),
+        102 | 107 => system::id(false), // getuid, geteuid
+        104 | 108 => system::id(true),  // getgid, getegid
+        105 => system::set_id(false, &[a0]),
+        106 => system::set_id(true, &[a0]),
+        109 => system::setpgid(a0, a1),
+        110 => 0,            // getppid
+        111 => process::PID, // getpgrp
+        112 => -EPERM,       // setsid: already a group leader
+        113 => system::set_id(false, &[a0, a1]),
+        114 => system::set_id(true, &[a0, a1]),
+        115 => 0, // getgroups: none
+        116 => 0, // setgroups
+        117 => system::set_id(false, &[a0, a1, a2]),
+        118 => system::get_res_id(false, [a0, a1, a2]),
+        119 => system::set_id(true, &[a0, a1, a2]),
+        120 => system::get_res_id(true, [a0, a1, a2]),
+        121 | 124 => system::group_of(a0), // getpgid, getsid
+        131 => 0,                          // sigaltstack
+        132 => meta::utime(a0, a1),
+        137 => meta::statfs(AT_FDCWD, a0, a1),
+        138 => meta::statfs(fd, 0, a1), // fstatfs
+        140 => system::getpriority(a0, a1),
+        141 => system::setpriority(a0, a1, a2),
+        157 => system::prctl(a0, a1),
         158 => process::arch_prctl(a0, a1),
         200 => process::send_signal(a0 as i64, a1, true), // tkill
+        162 => 0,                                         // sync: memory is the storage
         201 => time::time(a0),
+        203 => system::setaffinity(a0, a1, a2),
+        204 => system::getaffinity(a0, a1, a2),
         213 if (a0 as i32) <= 0 => -EINVAL, // epoll_create(size)
         213 => epoll::create(0),
         217 => files::getdents64(fd, a1, a2),
@@ -197,20 +243,31 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         229 => time::clock_getres(a0, a1),
         230 => time::sleep(a0, a2, a1 & 1 != 0),
         234 => process::send_signal(a1 as i64, a2, true), // tgkill
+        235 => meta::utimes(AT_FDCWD, a0, a1),
         257 => files::openat(fd, a1, a2, a3),
         258 => files::mkdirat(fd, a1, a2),
         262 => files::fstatat(fd, a1, a2, a3),
         263 => files::unlinkat(fd, a1, a2),
+        260 => meta::chown(fd, a1, a4),  // fchownat
+        261 => meta::utimes(fd, a1, a2), // futimesat
         264 | 316 => files::renameat(fd, a1, a2 as i64, a3),
+        265 => meta::link(fd, Some(a1), a2 as i64, a3), // linkat
+        266 => meta::link(AT_FDCWD, None, a1 as i64, a2), // symlinkat
+        267 => meta::readlink(fd, a1),
+        268 => meta::chmod(fd, a1, a2), // fchmodat
         269 | 439 => files::access(fd, a1),
         270 => wait::pselect(a0, a1, a2, a3, a4),
         271 => wait::ppoll(a0, a1, a2),
         273 => 0, // set_robust_list
+        280 => meta::utimensat(fd, a1, a2, a3),
         284 => pipes::eventfd(a0, 0),
+        285 => meta::fallocate(fd, a1, a2 as i64, a3 as i64),
         291 => epoll::create(a0),
         290 => pipes::eventfd(a0, a1),
         292 => files::dup(fd, Some(a1 as i64), a2),
         293 => pipes::pipe(a0, a1),
+        295 => copy::positioned_vector(fd, a1, a2, a3 as i64, false), // preadv
+        296 => copy::positioned_vector(fd, a1, a2, a3 as i64, true),  // pwritev
         302 => {
             // prlimit64: no limits; report "unlimited" for reads.
             if a3 != 0 {
@@ -219,6 +276,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
             }
             0
         }
+        306 => meta::flock(fd, 8), // syncfs: a valid descriptor is enough
+        309 => system::getcpu(a0, a1),
         318 => process::getrandom(a0, a1),
         332 => files::statx(fd, a1, a2, a4),
         441 => match wait::timespec_deadline(a4) {

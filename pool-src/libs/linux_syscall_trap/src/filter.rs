@@ -23,14 +23,16 @@ const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 pub const RET_ALLOW: u32 = 0x7fff_0000;
 pub const RET_TRAP: u32 = 0x0003_0000;
 
-/// The calls the table serves: paths, descriptors, file mappings and `poll`/`select` (each
-/// passes back to the host when the descriptor or mapping is not the table's), and the two
+/// The calls the table serves: paths, descriptors, file mappings, `poll`/`select` (each
+/// passes back to the host when the descriptor or mapping is not the table's), `umask` (the
+/// table creates the files), and the two
 /// signal calls that could block `SIGSYS` (`rt_sigaction`, `rt_sigprocmask`: the trap keeps
 /// SIGSYS out of their masks, since a trapped call with SIGSYS blocked kills the process).
 pub const TRAPPED: &[u32] = &[
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 14, 16, 17, 18, 19, 20, 21, 23, 25, 32, 33, 72, 74, 75,
-    76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 94, 137, 217, 257, 258, 260,
-    262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 280, 292, 316, 332, 439,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 14, 16, 17, 18, 19, 20, 21, 23, 25, 32, 33, 40, 72, 73,
+    74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 132,
+    137, 138, 217, 235, 257, 258, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 280,
+    285, 292, 295, 296, 306, 316, 332, 439,
 ];
 
 fn load(offset: u32) -> Instruction {
