@@ -75,6 +75,30 @@ fn musl_program_on_xen() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// The system call family test as a Xen dom0 with its file in an initrd: the same output as
+/// on Linux. Its socket pairs need no network: linux_net (and a network driver, which xen
+/// lacks) is not linked.
+#[test]
+fn syscall_families_on_xen_match_linux() {
+    let work = musl_work_dir("syscalls-xen");
+    let source = home().join("tests/apps/musl-syscalls/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &work.join("image.xen"), Some("xen"));
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
+    let native = run_linux(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let text = run_xen_ok(&work.join("image.xen"), Some(&root), &[]);
+    assert_same_output(&text, &String::from_utf8_lossy(&native.stdout));
+    let image = std::fs::read(work.join("image.xen")).unwrap();
+    assert!(
+        !image.windows(17).any(|w| w == b"uk_linux_net_init"),
+        "linux_net linked for socket pairs"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 /// musl's a_crash() in a second thread (timer interrupts on): on xen the C library's `hlt` is
 /// linked as `int3` and the guest reports it; on linuxu `hlt` faults in user mode and the
 /// process reports the signal. Both end with status 127.

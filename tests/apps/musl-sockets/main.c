@@ -2,7 +2,7 @@
  * thread per connection (read through stdio's readv, replies through writev), a UDP service
  * that answers in upper case, both watched with epoll (and poll while the last connections
  * end), select/fcntl/fstat/dup on sockets, and a TCP client that finds its server with
- * getaddrinfo. On Linux the kernel serves it; in a unikernel
+ * getaddrinfo, and a local socket pair between two threads. On Linux the kernel serves it; in a unikernel
  * linux_syscall + linux_net + linux_thread serve it over netstack and uksched.
  *
  *   main TCP_PORT UDP_PORT SERVER_ADDRESS SERVER_PORT
@@ -108,6 +108,37 @@ static void client(const char *host, const char *port)
 	close(fd);
 }
 
+static void *pair_writer(void *arg)
+{
+	int fd = (int)(long)arg;
+	const char *text = "hello through a socket pair";
+	if (send(fd, text, strlen(text), 0) != (ssize_t)strlen(text))
+		fail("send on a socket pair");
+	close(fd);
+	return NULL;
+}
+
+/* A local socket pair: a thread sends, the main thread waits in recv (on the unikernel,
+ * served by linux_syscall through linux_net's hand-back), then sees the end of the data. */
+static void socket_pair(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		fail("socketpair");
+	pthread_t thread;
+	if (pthread_create(&thread, NULL, pair_writer, (void *)(long)sv[1]) != 0)
+		fail("pthread_create");
+	char text[64];
+	size_t got = 0;
+	ssize_t n;
+	while ((n = recv(sv[0], text + got, sizeof text - 1 - got, 0)) > 0)
+		got += n;
+	text[got] = 0;
+	pthread_join(thread, NULL);
+	printf("socket pair: [%s], then %s\n", text, n == 0 ? "end of data" : strerror(errno));
+	close(sv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
@@ -116,6 +147,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
 	client(argv[3], argv[4]);
+	socket_pair();
 
 	int tcp = listen_on(SOCK_STREAM, atoi(argv[1]));
 	int udp = listen_on(SOCK_DGRAM, atoi(argv[2]));

@@ -20,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/times.h>
@@ -53,6 +54,10 @@ static const char *err(int e)
 	case EPIPE: return "EPIPE";
 	case EPERM: return "EPERM";
 	case ECHILD: return "ECHILD";
+	case ENOTSOCK: return "ENOTSOCK";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case EISCONN: return "EISCONN";
 	default: return "other";
 	}
 }
@@ -400,6 +405,79 @@ static void attributes(void)
 	umask(022);
 }
 
+static void socket_pairs(void)
+{
+	puts("== socket pairs");
+	int sv[2];
+	char buf[16] = {0};
+	CHECK("socketpair stream", socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	CHECK("write", write(sv[0], "ping", 4));
+	CHECK("read the other end", read(sv[1], buf, sizeof buf));
+	printf("got [%s]\n", buf);
+	CHECK("send", send(sv[1], "pong!", 5, MSG_NOSIGNAL));
+	CHECK("recv peek", recv(sv[0], buf, 4, MSG_PEEK));
+	memset(buf, 0, sizeof buf);
+	CHECK("recv", recv(sv[0], buf, sizeof buf, 0));
+	printf("got [%s]\n", buf);
+	CHECK("recv nothing", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT));
+	struct pollfd pf = { sv[0], POLLIN | POLLOUT, 0 };
+	CHECK("poll", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	struct iovec out[2] = { { "ab", 2 }, { "cd", 2 } };
+	struct msghdr m = { .msg_iov = out, .msg_iovlen = 2 };
+	CHECK("sendmsg", sendmsg(sv[0], &m, 0));
+	char in1[3] = {0}, in2[8] = {0};
+	struct iovec in[2] = { { in1, 2 }, { in2, 7 } };
+	struct msghdr r = { .msg_iov = in, .msg_iovlen = 2 };
+	CHECK("recvmsg", recvmsg(sv[1], &r, 0));
+	printf("got [%s|%s]\n", in1, in2);
+	int type = 0;
+	socklen_t len = sizeof type;
+	CHECK("getsockopt SO_TYPE", getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len));
+	printf("type %d\n", type);
+	struct stat st;
+	fstat(sv[0], &st);
+	printf("is a socket %d\n", S_ISSOCK(st.st_mode));
+	CHECK("sendto with an address", sendto(sv[0], "x", 1, 0, (struct sockaddr *)&st, 16));
+	CHECK("shutdown write", shutdown(sv[0], SHUT_WR));
+	CHECK("read at the end", read(sv[1], buf, sizeof buf));
+	pf = (struct pollfd){ sv[1], POLLIN | POLLOUT, 0 };
+	CHECK("poll half closed", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	CHECK("write after shutdown", send(sv[0], "x", 1, MSG_NOSIGNAL));
+	CHECK("the other way still", write(sv[1], "back", 4));
+	CHECK("read it", read(sv[0], buf, sizeof buf));
+	close(sv[1]);
+	pf = (struct pollfd){ sv[0], POLLIN | POLLOUT, 0 };
+	CHECK("poll peer closed", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	close(sv[0]);
+	CHECK("socketpair dgram", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	send(sv[0], "one", 3, 0);
+	send(sv[0], "three", 5, 0);
+	memset(buf, 0, sizeof buf);
+	CHECK("recv a datagram", recv(sv[1], buf, sizeof buf, 0));
+	printf("got [%s]\n", buf);
+	memset(buf, 0, sizeof buf);
+	CHECK("recv cut short", recv(sv[1], buf, 2, 0));
+	printf("got [%s]\n", buf);
+	CHECK("rest dropped", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT));
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 5 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev);
+	CHECK("epoll_wait nothing", epoll_wait(ep, &ev, 1, 0));
+	send(sv[0], "hi", 2, 0);
+	CHECK("epoll_wait datagram", epoll_wait(ep, &ev, 1, 1000));
+	printf("data %llu\n", (unsigned long long)ev.data.u64);
+	close(ep);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK("socketpair inet", socketpair(AF_INET, SOCK_STREAM, 0, sv));
+	int file = open("input.txt", O_RDONLY);
+	CHECK("send on a file", send(file, "x", 1, 0));
+	close(file);
+}
+
 static void machine(void)
 {
 	puts("== machine");
@@ -446,6 +524,7 @@ int main(void)
 	timing();
 	process();
 	attributes();
+	socket_pairs();
 	machine();
 	puts("== done");
 	return 0;

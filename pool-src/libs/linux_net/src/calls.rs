@@ -3,7 +3,7 @@
 //! `recvmsg` gather and scatter their iovecs through one buffer (netstack's sockets take one
 //! contiguous buffer); control messages are not supported (`msg_controllen` comes back 0).
 
-use crate::ffi::{self, Frame, Handler, EAFNOSUPPORT, EFAULT, EINVAL, EMSGSIZE};
+use crate::ffi::{self, Frame, Handler, EFAULT, EINVAL, EMSGSIZE};
 use crate::ops::OPS;
 use alloc::vec::Vec;
 
@@ -15,7 +15,7 @@ const O_CLOEXEC: u64 = 0o2000000;
 const MAX_IOV: u64 = 1024;
 
 /// The call numbers served here and their handlers.
-pub const HANDLERS: [(i64, Handler); 16] = [
+pub const HANDLERS: [(i64, Handler); 15] = [
     (41, socket),
     (42, connect),
     (43, accept),
@@ -28,7 +28,6 @@ pub const HANDLERS: [(i64, Handler); 16] = [
     (50, listen),
     (51, getsockname),
     (52, getpeername),
-    (53, socketpair),
     (54, setsockopt),
     (55, getsockopt),
     (288, accept4),
@@ -50,9 +49,18 @@ fn socket_of(fd: u64) -> Result<i32, i64> {
     }
 }
 
-/// Runs `f` on the socket behind `fd`.
-fn with_socket(fd: u64, f: impl FnOnce(i32) -> i64) -> i64 {
-    socket_of(fd).map_or_else(|e| e, f)
+/// Runs `f` on the socket behind `fd`. A descriptor that is not a netstack socket (a local
+/// socket pair's end, a file) goes back to linux_syscall's own table, which serves the socket
+/// calls on pair ends and fails the others with ENOTSOCK.
+fn with_socket(frame: *mut Frame, fd: u64, f: impl FnOnce(i32) -> i64) -> i64 {
+    match socket_of(fd) {
+        Ok(sock) => f(sock),
+        Err(e) if e == -ffi::ENOTSOCK => {
+            // SAFETY: the caller's live frame.
+            unsafe { ffi::uk_syscall_builtin(frame) }
+        }
+        Err(e) => e,
+    }
 }
 
 /// Puts netstack socket `sock` behind a new descriptor (closing it if none is free).
@@ -79,14 +87,9 @@ unsafe extern "C" fn socket(frame: *mut Frame) -> i64 {
     install(sock, kind)
 }
 
-/// `socketpair`: there are no local (AF_UNIX) sockets.
-unsafe extern "C" fn socketpair(_frame: *mut Frame) -> i64 {
-    -EAFNOSUPPORT
-}
-
 unsafe extern "C" fn bind(frame: *mut Frame) -> i64 {
     let [fd, address, len, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's sockaddr of `len` bytes.
         i64::from(unsafe { ffi::uk_netstack_bind(s, address as *const u8, len as u32) })
     })
@@ -94,7 +97,7 @@ unsafe extern "C" fn bind(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn listen(frame: *mut Frame) -> i64 {
     let [fd, backlog, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: plain values.
         i64::from(unsafe { ffi::uk_netstack_listen(s, backlog as i32) })
     })
@@ -102,17 +105,17 @@ unsafe extern "C" fn listen(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn connect(frame: *mut Frame) -> i64 {
     let [fd, address, len, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's sockaddr of `len` bytes.
         i64::from(unsafe { ffi::uk_netstack_connect(s, address as *const u8, len as u32) })
     })
 }
 
-fn accept_with(fd: u64, address: u64, len: u64, flags: u64) -> i64 {
+fn accept_with(frame: *mut Frame, fd: u64, address: u64, len: u64, flags: u64) -> i64 {
     if flags & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
         return -EINVAL;
     }
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's sockaddr buffer and its length (or nulls).
         let new = unsafe {
             ffi::uk_netstack_accept(
@@ -132,17 +135,17 @@ fn accept_with(fd: u64, address: u64, len: u64, flags: u64) -> i64 {
 
 unsafe extern "C" fn accept(frame: *mut Frame) -> i64 {
     let [fd, address, len, ..] = args(frame);
-    accept_with(fd, address, len, 0)
+    accept_with(frame, fd, address, len, 0)
 }
 
 unsafe extern "C" fn accept4(frame: *mut Frame) -> i64 {
     let [fd, address, len, flags, ..] = args(frame);
-    accept_with(fd, address, len, flags)
+    accept_with(frame, fd, address, len, flags)
 }
 
 unsafe extern "C" fn sendto(frame: *mut Frame) -> i64 {
     let [fd, buffer, len, flags, address, address_len] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's buffer of `len` bytes and sockaddr (or null).
         unsafe {
             ffi::uk_netstack_sendto(
@@ -159,7 +162,7 @@ unsafe extern "C" fn sendto(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn recvfrom(frame: *mut Frame) -> i64 {
     let [fd, buffer, len, flags, address, address_len] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's buffer of `len` bytes and sockaddr buffer (or nulls).
         unsafe {
             ffi::uk_netstack_recvfrom(
@@ -216,7 +219,7 @@ unsafe extern "C" fn sendmsg(frame: *mut Frame) -> i64 {
     }
     // SAFETY: the caller passed a `struct msghdr`.
     let header = unsafe { (message as *const MessageHeader).read_unaligned() };
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         let (list, total) = match segments(&header) {
             Ok(found) => found,
             Err(e) => return e,
@@ -252,7 +255,7 @@ unsafe extern "C" fn recvmsg(frame: *mut Frame) -> i64 {
     let header_pointer = message as *mut MessageHeader;
     // SAFETY: the caller passed a `struct msghdr`.
     let mut header = unsafe { header_pointer.read_unaligned() };
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         let (list, total) = match segments(&header) {
             Ok(found) => found,
             Err(e) => return e,
@@ -298,7 +301,7 @@ unsafe extern "C" fn recvmsg(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn shutdown(frame: *mut Frame) -> i64 {
     let [fd, how, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: plain values.
         i64::from(unsafe { ffi::uk_netstack_shutdown(s, how as i32) })
     })
@@ -306,7 +309,7 @@ unsafe extern "C" fn shutdown(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn getsockname(frame: *mut Frame) -> i64 {
     let [fd, address, len, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's sockaddr buffer and length.
         i64::from(unsafe { ffi::uk_netstack_getsockname(s, address as *mut u8, len as *mut u32) })
     })
@@ -314,7 +317,7 @@ unsafe extern "C" fn getsockname(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn getpeername(frame: *mut Frame) -> i64 {
     let [fd, address, len, ..] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's sockaddr buffer and length.
         i64::from(unsafe { ffi::uk_netstack_getpeername(s, address as *mut u8, len as *mut u32) })
     })
@@ -322,7 +325,7 @@ unsafe extern "C" fn getpeername(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn setsockopt(frame: *mut Frame) -> i64 {
     let [fd, level, name, value, len, _] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's option value of `len` bytes.
         i64::from(unsafe {
             ffi::uk_netstack_setsockopt(
@@ -338,7 +341,7 @@ unsafe extern "C" fn setsockopt(frame: *mut Frame) -> i64 {
 
 unsafe extern "C" fn getsockopt(frame: *mut Frame) -> i64 {
     let [fd, level, name, value, len, _] = args(frame);
-    with_socket(fd, |s| {
+    with_socket(frame, fd, |s| {
         // SAFETY: the caller's option buffer and its length.
         i64::from(unsafe {
             ffi::uk_netstack_getsockopt(

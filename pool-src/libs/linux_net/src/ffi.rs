@@ -8,6 +8,7 @@ extern "C" {
     pub fn uk_syscall_register(nr: i64, handler: Option<Handler>) -> i32;
     pub fn uk_syscall_fd_open(ops: *const FileOps, handle: u64, flags: u64) -> i64;
     pub fn uk_syscall_fd_object(fd: i64, ops: *const FileOps, handle: *mut u64) -> i64;
+    pub fn uk_syscall_builtin(frame: *mut Frame) -> i64;
 
     pub fn uk_netstack_socket(domain: i32, kind: i32, protocol: i32) -> i32;
     pub fn uk_netstack_bind(sock: i32, address: *const u8, len: u32) -> i32;
@@ -56,5 +57,5 @@ extern "C" {
 /// Linux error numbers (returned negated).
 pub const EFAULT: i64 = 14;
 pub const EINVAL: i64 = 22;
+pub const ENOTSOCK: i64 = 88;
 pub const EMSGSIZE: i64 = 90;
-pub const EAFNOSUPPORT: i64 = 97;

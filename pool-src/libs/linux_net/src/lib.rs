@@ -4,10 +4,12 @@
 //! A socket is a netstack socket id behind a descriptor of linux_syscall's table (installed
 //! with `uk_syscall_fd_open` and the [`ops::OPS`] table), so `read`, `write`, `readv`,
 //! `writev`, `close`, `dup`, `fcntl(O_NONBLOCK)`, `ioctl(FIONBIO)`, `fstat`, `poll` and
-//! `select` work on it like on any descriptor. [`calls`] serves socket, socketpair, bind,
-//! listen, accept, accept4, connect, sendto, recvfrom, sendmsg, recvmsg, shutdown,
-//! getsockname, getpeername, setsockopt and getsockopt. Blocking calls wait in netstack, which
-//! lets other threads run meanwhile (`uk_idle`).
+//! `select` work on it like on any descriptor. [`calls`] serves socket, bind, listen, accept,
+//! accept4, connect, sendto, recvfrom, sendmsg, recvmsg, shutdown, getsockname, getpeername,
+//! setsockopt and getsockopt; on a descriptor that is not a netstack socket (a local socket
+//! pair's end, served by linux_syscall itself) it hands the call back to linux_syscall's table
+//! (`uk_syscall_builtin`). Blocking calls wait in netstack, which lets other threads run
+//! meanwhile (`uk_idle`).
 //!
 //! The handlers are registered from the init table; `ukl ld` links this library when the
 //! program's C library brings in `socket` (registry.toml, `[[system_library]] serves`).

@@ -7,7 +7,9 @@
 //! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]; [`meta`] for modes, times
 //! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
 //! [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report) and
-//! [`system`] (CPUs, memory, resource usage, ids, priority, the process name).
+//! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
+//! and epoll ([`pipes`], [`epoll`]) and local socket pairs ([`socketpair`]) are objects of the
+//! descriptor table.
 //! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
@@ -53,6 +55,8 @@ mod pipes;
 mod platform;
 #[cfg(not(test))]
 mod process;
+#[cfg(not(test))]
+mod socketpair;
 #[cfg(not(test))]
 mod system;
 #[cfg(not(test))]

@@ -13,7 +13,6 @@ pub const AT_FDCWD: i64 = -100;
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 const TMPFS_MAGIC: u64 = 0x0102_1994;
-const EOPNOTSUPP: i64 = 95;
 
 /// `chmod`/`fchmod`/`fchmodat` (a null `path` names descriptor `dirfd` itself).
 pub fn chmod(dirfd: i64, path: u64, mode: u64) -> i64 {

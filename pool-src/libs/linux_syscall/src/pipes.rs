@@ -1,9 +1,12 @@
-//! Pipes and eventfd counters: objects of the descriptor table ([`crate::objects`]) that live
-//! in this library. A pipe is a 64 KiB byte queue with a read end and a write end; reading
-//! an empty pipe waits (or fails with EAGAIN when non-blocking) until data comes or the last
-//! writer is gone (end of file); writing to a pipe whose readers are all gone fails with EPIPE
-//! (no SIGPIPE: signals are not delivered). An eventfd is a 64-bit counter (`write` adds,
-//! `read` takes it all, or 1 in semaphore mode). Waits call `uk_idle`, so other threads run.
+//! Pipes, local socket pairs and eventfd counters: objects of the descriptor table
+//! ([`crate::objects`]) that live in this library. A pipe is a 64 KiB byte queue with a read
+//! end and a write end; reading an empty pipe waits (or fails with EAGAIN when non-blocking)
+//! until data comes or the last writer is gone (end of file); writing to a pipe whose readers
+//! are all gone fails with EPIPE (no SIGPIPE: signals are not delivered). A socket pair
+//! ([`crate::socketpair`]) is two such queues crossed: each end reads one and writes the other;
+//! a datagram or sequenced-packet pair keeps the messages' boundaries. An eventfd is a 64-bit
+//! counter (`write` adds, `read` takes it all, or 1 in semaphore mode). Waits call `uk_idle`,
+//! so other threads run.
 
 use crate::cell::Global;
 use crate::errno::*;
@@ -24,11 +27,14 @@ const POLLOUT: i32 = 0x4;
 const POLLERR: i32 = 0x8;
 const POLLHUP: i32 = 0x10;
 const S_IFIFO: u32 = 0o010000;
+const S_IFSOCK: u32 = 0o140000;
 const EFD_SEMAPHORE: u64 = 1;
 
 enum Kind {
     Pipe {
         bytes: VecDeque<u8>,
+        /// The lengths of the messages in `bytes`, for a queue that keeps boundaries.
+        messages: Option<VecDeque<usize>>,
         readers: u32,
         writers: u32,
     },
@@ -38,11 +44,14 @@ enum Kind {
     },
 }
 
-/// One end of a pipe, or an eventfd: the shared state's index and the end's own flags.
-struct End {
-    shared: usize,
-    write: bool,
+/// One end: the queue it reads (a pipe's read end, a socket end, an eventfd), the queue it
+/// writes (a pipe's write end, a socket end, the same eventfd), and its own flags.
+pub struct End {
+    input: Option<usize>,
+    output: Option<usize>,
     nonblocking: bool,
+    /// The socket type of a socket pair's end (`SOCK_STREAM`, ...); 0 for a pipe or eventfd.
+    socket_type: u32,
 }
 
 struct State {
@@ -61,19 +70,32 @@ enum Attempt {
     Wait,
 }
 
-/// Repeats `attempt` on end `handle` until it is done (or the end is non-blocking).
-fn transfer(handle: u64, mut attempt: impl FnMut(&mut Kind, &End) -> Attempt) -> i64 {
+/// Repeats `attempt` on the input (or, `writing`, the output) queue of end `handle` until it
+/// is done, or would wait and the end (or this one call, `nonblocking`) is non-blocking.
+fn transfer(
+    handle: u64,
+    writing: bool,
+    nonblocking: bool,
+    mut attempt: impl FnMut(&mut Kind, bool) -> Attempt,
+) -> i64 {
     loop {
         let result = STATE.with(|s| {
             let Some(Some(end)) = s.ends.get(handle as usize) else {
                 return Some(-EBADF);
             };
-            let Some(Some(kind)) = s.shared.get_mut(end.shared) else {
-                return Some(-EBADF);
+            let queue = if writing { end.output } else { end.input };
+            let Some(Some(kind)) = queue.and_then(|q| s.shared.get_mut(q)) else {
+                // A socket end shut down for this direction: EPIPE, or the end of the data.
+                return Some(match (end.socket_type, writing) {
+                    (0, _) => -EBADF,
+                    (_, true) => -EPIPE,
+                    (_, false) => 0,
+                });
             };
-            match attempt(kind, end) {
+            let nonblocking = nonblocking || end.nonblocking;
+            match attempt(kind, nonblocking) {
                 Attempt::Done(n) => Some(n),
-                Attempt::Wait if end.nonblocking => Some(-EAGAIN),
+                Attempt::Wait if nonblocking => Some(-EAGAIN),
                 Attempt::Wait => None,
             }
         });
@@ -91,15 +113,41 @@ unsafe extern "C" fn read(handle: u64, buffer: *mut u8, len: usize) -> i64 {
         // SAFETY: the system call layer passes the caller's buffer of `len` bytes.
         unsafe { core::slice::from_raw_parts_mut(buffer, len) }
     };
-    transfer(handle, |kind, end| match kind {
-        Kind::Pipe { .. } if end.write => Attempt::Done(-EBADF),
-        Kind::Pipe { bytes, writers, .. } => {
-            if out.is_empty() {
+    receive(handle, out, false, false)
+}
+
+/// Reads from end `handle` into `out`: waits as the end says, or not at all (`nonblocking`,
+/// `MSG_DONTWAIT`); `peek` leaves the data queued (`MSG_PEEK`). A message longer than `out`
+/// is cut, the rest dropped, as for a datagram socket.
+pub fn receive(handle: u64, out: &mut [u8], nonblocking: bool, peek: bool) -> i64 {
+    transfer(handle, false, nonblocking, |kind, _| match kind {
+        Kind::Pipe {
+            bytes,
+            messages,
+            writers,
+            ..
+        } => {
+            let has_data = match messages {
+                Some(lengths) => !lengths.is_empty(),
+                None => !bytes.is_empty(),
+            };
+            if out.is_empty() && messages.is_none() {
                 Attempt::Done(0)
-            } else if !bytes.is_empty() {
-                let n = bytes.len().min(out.len());
-                for (slot, byte) in out.iter_mut().zip(bytes.drain(..n)) {
-                    *slot = byte;
+            } else if has_data {
+                let available = match messages {
+                    Some(lengths) => lengths.front().copied().unwrap_or(0),
+                    None => bytes.len(),
+                };
+                let n = available.min(out.len());
+                for (slot, byte) in out[..n].iter_mut().zip(bytes.iter()) {
+                    *slot = *byte;
+                }
+                if !peek {
+                    let consumed = if messages.is_some() { available } else { n };
+                    bytes.drain(..consumed);
+                    if let Some(lengths) = messages {
+                        lengths.pop_front();
+                    }
                 }
                 Attempt::Done(n as i64)
             } else if *writers == 0 {
@@ -130,18 +178,39 @@ unsafe extern "C" fn write(handle: u64, buffer: *const u8, len: usize) -> i64 {
         // SAFETY: the system call layer passes the caller's buffer of `len` bytes.
         unsafe { core::slice::from_raw_parts(buffer, len) }
     };
+    send(handle, data, false)
+}
+
+/// Writes `data` to end `handle`, waiting as the end says or not at all (`nonblocking`). A
+/// queue that keeps boundaries takes `data` as one message, whole or not at all.
+pub fn send(handle: u64, data: &[u8], nonblocking: bool) -> i64 {
     let mut written = 0usize;
-    transfer(handle, |kind, end| match kind {
-        Kind::Pipe { .. } if !end.write => Attempt::Done(-EBADF),
-        Kind::Pipe { bytes, readers, .. } => {
+    transfer(handle, true, nonblocking, |kind, nonblocking| match kind {
+        Kind::Pipe {
+            bytes,
+            messages,
+            readers,
+            ..
+        } => {
             if *readers == 0 {
                 return Attempt::Done(if written > 0 { written as i64 } else { -EPIPE });
             }
             let room = CAPACITY - bytes.len();
             let rest = &data[written..];
+            if let Some(lengths) = messages {
+                if data.len() > CAPACITY {
+                    return Attempt::Done(-EMSGSIZE);
+                }
+                if room < data.len() {
+                    return Attempt::Wait;
+                }
+                bytes.extend(data);
+                lengths.push_back(data.len());
+                return Attempt::Done(data.len() as i64);
+            }
             // Small writes go in whole or wait; large ones go in pieces.
             if room == 0 || (rest.len() <= PIPE_BUF && room < rest.len()) {
-                return if end.nonblocking && written > 0 {
+                return if nonblocking && written > 0 {
                     Attempt::Done(written as i64)
                 } else {
                     Attempt::Wait
@@ -150,7 +219,7 @@ unsafe extern "C" fn write(handle: u64, buffer: *const u8, len: usize) -> i64 {
             let n = room.min(rest.len());
             bytes.extend(&rest[..n]);
             written += n;
-            if written == data.len() || end.nonblocking {
+            if written == data.len() || nonblocking {
                 Attempt::Done(written as i64)
             } else {
                 Attempt::Wait
@@ -182,61 +251,117 @@ unsafe extern "C" fn close(handle: u64) -> i32 {
         let Some(end) = s.ends.get_mut(handle as usize).and_then(Option::take) else {
             return -(EBADF as i32);
         };
-        let gone = match s.shared.get_mut(end.shared) {
-            Some(Some(Kind::Pipe {
-                readers, writers, ..
-            })) => {
-                if end.write {
-                    *writers -= 1;
-                } else {
-                    *readers -= 1;
-                }
-                *readers == 0 && *writers == 0
-            }
-            Some(Some(Kind::Counter { .. })) => true,
-            _ => false,
-        };
-        if gone {
-            s.shared[end.shared] = None;
+        if let Some(queue) = end.input {
+            leave(s, queue, false);
+        }
+        if let Some(queue) = end.output.filter(|q| Some(*q) != end.input) {
+            leave(s, queue, true);
         }
         0
     })
 }
 
+/// An end stops reading (or, `writer`, writing) `queue`; the queue goes with its last end.
+fn leave(s: &mut State, queue: usize, writer: bool) {
+    let gone = match s.shared.get_mut(queue) {
+        Some(Some(Kind::Pipe {
+            readers, writers, ..
+        })) => {
+            if writer {
+                *writers = writers.saturating_sub(1);
+            } else {
+                *readers = readers.saturating_sub(1);
+            }
+            *readers == 0 && *writers == 0
+        }
+        Some(Some(Kind::Counter { .. })) => true,
+        _ => false,
+    };
+    if gone {
+        s.shared[queue] = None;
+    }
+}
+
+/// `shutdown` of a socket end: stops its reading, writing or both (`how` 0, 1, 2); the
+/// peer then sees the end of the data, or EPIPE. 0, or -EINVAL / -ENOTCONN.
+pub fn shutdown(handle: u64, how: u64) -> i64 {
+    STATE.with(|s| {
+        let Some(Some(end)) = s.ends.get_mut(handle as usize) else {
+            return -EBADF;
+        };
+        if how > 2 {
+            return -EINVAL;
+        }
+        let input = if how != 1 { end.input.take() } else { None };
+        let output = if how != 0 { end.output.take() } else { None };
+        if let Some(queue) = input {
+            leave(s, queue, false);
+        }
+        if let Some(queue) = output {
+            leave(s, queue, true);
+        }
+        0
+    })
+}
+
+/// What `poll` sees on an end: its input readable or at its end (the writers gone), its
+/// output writable or without readers (a pipe: POLLERR, as writing fails with EPIPE). A socket
+/// end reads as Linux's local sockets do: readable also once nothing more can come, writable
+/// also once writing would fail (EPIPE), and hung up when both directions are shut.
 unsafe extern "C" fn readiness(handle: u64) -> i32 {
     STATE.with(|s| {
         let Some(Some(end)) = s.ends.get(handle as usize) else {
             return 0;
         };
-        match s.shared.get(end.shared) {
-            Some(Some(Kind::Pipe {
-                bytes,
-                readers,
-                writers,
-            })) => {
-                if end.write {
-                    let mut events = if bytes.len() < CAPACITY { POLLOUT } else { 0 };
-                    if *readers == 0 {
-                        events |= POLLERR;
-                    }
-                    events
-                } else {
-                    let mut events = if bytes.is_empty() { 0 } else { POLLIN };
-                    if *writers == 0 {
-                        events |= POLLHUP;
-                    }
-                    events
-                }
-            }
-            Some(Some(Kind::Counter { value, .. })) => {
-                let mut events = POLLOUT;
-                if *value > 0 {
-                    events |= POLLIN;
-                }
-                events
-            }
-            _ => 0,
+        let queue = |q: Option<usize>| q.and_then(|q| s.shared.get(q)).and_then(Option::as_ref);
+        if let Some(Kind::Counter { value, .. }) = queue(end.input) {
+            return POLLOUT | if *value > 0 { POLLIN } else { 0 };
         }
+        let (mut readable, mut input_closed) = (false, end.input.is_none());
+        if let Some(Kind::Pipe {
+            bytes,
+            messages,
+            writers,
+            ..
+        }) = queue(end.input)
+        {
+            readable = !bytes.is_empty() || messages.as_ref().is_some_and(|m| !m.is_empty());
+            input_closed = *writers == 0;
+        }
+        let (mut writable, mut output_closed) = (false, end.output.is_none());
+        if let Some(Kind::Pipe { bytes, readers, .. }) = queue(end.output) {
+            writable = bytes.len() < CAPACITY;
+            output_closed = *readers == 0;
+        }
+        let mut events = 0;
+        if end.socket_type != 0 {
+            if readable || input_closed {
+                events |= POLLIN;
+            }
+            if writable || output_closed {
+                events |= POLLOUT;
+            }
+            if input_closed && output_closed {
+                events |= POLLHUP;
+            }
+            return events;
+        }
+        if readable {
+            events |= POLLIN;
+        }
+        if end.input.is_some() && input_closed {
+            events |= POLLHUP;
+        }
+        if end.output.is_some() {
+            events |= if output_closed {
+                POLLERR
+            } else if writable {
+                POLLOUT
+            } else {
+                0
+            };
+        }
+        events
     })
 }
 
@@ -261,16 +386,96 @@ static OPS: FileOps = FileOps {
     progress: None,
 };
 
-fn open_end(shared: usize, write: bool, flags: u64) -> u64 {
+/// The same operations for socket pairs (`fstat` says socket).
+pub static SOCKET_OPS: FileOps = FileOps {
+    mode: S_IFSOCK,
+    ..OPS
+};
+
+/// A new queue; `messages` keeps boundaries.
+fn new_queue(messages: bool) -> usize {
+    STATE.with(|s| {
+        insert(
+            &mut s.shared,
+            Kind::Pipe {
+                bytes: VecDeque::new(),
+                messages: messages.then(VecDeque::new),
+                readers: 1,
+                writers: 1,
+            },
+        )
+    })
+}
+
+fn open_end(input: Option<usize>, output: Option<usize>, socket_type: u32, flags: u64) -> u64 {
     STATE.with(|s| {
         insert(
             &mut s.ends,
             End {
-                shared,
-                write,
+                input,
+                output,
                 nonblocking: flags & O_NONBLOCK != 0,
+                socket_type,
             },
         ) as u64
+    })
+}
+
+/// Installs two new ends behind descriptors and writes them to `fds` (an `int[2]`).
+fn install_pair(fds: u64, ops: &'static FileOps, ends: [u64; 2], flags: u64) -> i64 {
+    let first = files::install_object(
+        Object {
+            ops,
+            handle: ends[0],
+        },
+        flags,
+    );
+    if first < 0 {
+        // SAFETY: the second end has no descriptor yet; the first was closed already.
+        unsafe { close(ends[1]) };
+        return first;
+    }
+    let second = files::install_object(
+        Object {
+            ops,
+            handle: ends[1],
+        },
+        flags,
+    );
+    if second < 0 {
+        files::close(first);
+        return second;
+    }
+    // SAFETY: the caller passed an `int[2]`.
+    unsafe {
+        (fds as *mut i32).write_unaligned(first as i32);
+        (fds as *mut i32).add(1).write_unaligned(second as i32);
+    }
+    0
+}
+
+/// Two socket ends of `socket_type` joined by two queues (`messages`: keeping boundaries),
+/// installed in `fds`.
+pub fn socket_pair(fds: u64, socket_type: u32, messages: bool, flags: u64) -> i64 {
+    let (one, two) = (new_queue(messages), new_queue(messages));
+    let first = open_end(Some(one), Some(two), socket_type, flags);
+    let second = open_end(Some(two), Some(one), socket_type, flags);
+    install_pair(fds, &SOCKET_OPS, [first, second], flags)
+}
+
+/// The end behind `fd` if it is a socket pair's (-ENOTSOCK for another descriptor).
+pub fn socket_end(fd: i64) -> Result<u64, i64> {
+    match files::object(fd)? {
+        Some(object) if core::ptr::eq(object.ops, &SOCKET_OPS) => Ok(object.handle),
+        _ => Err(ENOTSOCK),
+    }
+}
+
+/// The socket type of end `handle` (0 if it is gone or not a socket's).
+pub fn socket_type(handle: u64) -> u32 {
+    STATE.with(|s| match s.ends.get(handle as usize) {
+        Some(Some(end)) => end.socket_type,
+        _ => 0,
     })
 }
 
@@ -282,47 +487,10 @@ pub fn pipe(fds: u64, flags: u64) -> i64 {
     if fds == 0 {
         return -EFAULT;
     }
-    let shared = STATE.with(|s| {
-        insert(
-            &mut s.shared,
-            Kind::Pipe {
-                bytes: VecDeque::new(),
-                readers: 1,
-                writers: 1,
-            },
-        )
-    });
-    let reader = open_end(shared, false, flags);
-    let writer = open_end(shared, true, flags);
-    let read_fd = files::install_object(
-        Object {
-            ops: &OPS,
-            handle: reader,
-        },
-        flags,
-    );
-    if read_fd < 0 {
-        // SAFETY: the write end has no descriptor yet; the read end was closed already.
-        unsafe { close(writer) };
-        return read_fd;
-    }
-    let write_fd = files::install_object(
-        Object {
-            ops: &OPS,
-            handle: writer,
-        },
-        flags,
-    );
-    if write_fd < 0 {
-        files::close(read_fd);
-        return write_fd;
-    }
-    // SAFETY: the caller passed an `int[2]`.
-    unsafe {
-        (fds as *mut i32).write_unaligned(read_fd as i32);
-        (fds as *mut i32).add(1).write_unaligned(write_fd as i32);
-    }
-    0
+    let queue = new_queue(false);
+    let reader = open_end(Some(queue), None, 0, flags);
+    let writer = open_end(None, Some(queue), 0, flags);
+    install_pair(fds, &OPS, [reader, writer], flags)
 }
 
 /// `eventfd2(initial, flags)`: EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC.
@@ -339,6 +507,6 @@ pub fn eventfd(initial: u64, flags: u64) -> i64 {
             },
         )
     });
-    let handle = open_end(shared, true, flags);
+    let handle = open_end(Some(shared), Some(shared), 0, flags);
     files::install_object(Object { ops: &OPS, handle }, flags)
 }

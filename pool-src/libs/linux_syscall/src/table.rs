@@ -11,7 +11,7 @@ use crate::entry::Frame;
 use crate::errno::*;
 use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
-use crate::{copy, epoll, files, memory, names, pipes, process, system, time, wait};
+use crate::{copy, epoll, files, memory, names, pipes, process, socketpair, system, time, wait};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
@@ -120,6 +120,19 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
     builtin(nr, a0, a1, a2, a3, a4, a5)
 }
 
+/// Serves the call in `frame` from the built-in table, whatever handler is registered: a
+/// library that serves a family for its own descriptors (`linux_net`'s sockets) hands back
+/// the calls on others (a socket pair's ends, files).
+///
+/// # Safety
+/// `frame` is a live frame.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_builtin(frame: *mut Frame) -> i64 {
+    // SAFETY: the caller's contract.
+    let (nr, [a0, a1, a2, a3, a4, a5]) = unsafe { ((*frame).rax, (*frame).args()) };
+    builtin(nr as i64, a0, a1, a2, a3, a4, a5)
+}
+
 fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
     let fd = a0 as i64;
     let _ = a5;
@@ -162,6 +175,17 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         35 => time::sleep(1, a0, false),
         39 | 186 => process::PID, // getpid, gettid
         40 => copy::sendfile(fd, a1 as i64, a2, a3),
+        42 => socketpair::connected(a0, true),
+        43 | 49 | 50 | 288 => socketpair::connected(a0, false), // accept bind listen accept4
+        44 => socketpair::sendto(a0, a1, a2, a3, a4),
+        45 => socketpair::recvfrom(a0, a1, a2, a3, a5),
+        46 => socketpair::sendmsg(a0, a1, a2),
+        47 => socketpair::recvmsg(a0, a1, a2),
+        48 => socketpair::shutdown(a0, a1),
+        51 | 52 => socketpair::name(a0, a1, a2), // getsockname, getpeername
+        53 => socketpair::socketpair(a0, a1, a2, a3),
+        54 => socketpair::setsockopt(a0, a1),
+        55 => socketpair::getsockopt(a0, a1, a2, a3, a4),
         60 | 231 => process::exit(a0),
         61 | 247 => system::wait_child(), // wait4, waitid
         62 => process::send_signal(a0 as i64, a1, false),
