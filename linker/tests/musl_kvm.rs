@@ -7,24 +7,15 @@
 mod common;
 use common::{
     assert_same_output, home, ld_dir, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
+    ukl_run,
 };
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Boots `image` with `initrd` (a directory) and the arguments; returns the output with the
-/// console's `\r\n` turned into `\n`.
+/// Boots `image` on kvm with `initrd` (a directory) and the arguments.
 fn run_unikernel(image: &Path, initrd: Option<&Path>, args: &[&str]) -> (Output, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home()).arg("run").arg(image);
-    command.args(["--plat", "kvm", "--timeout", "120"]);
-    if let Some(dir) = initrd {
-        command.arg("--initrd").arg(dir);
-    }
-    command.arg("--").args(args);
-    let out = command.output().expect("ukl run");
-    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    (out, text)
+    ukl_run(image, "kvm", initrd, None, args)
 }
 
 #[test]

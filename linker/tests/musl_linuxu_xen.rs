@@ -6,11 +6,11 @@
 
 mod common;
 use common::{
-    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
+    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux, ukl_run,
 };
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// Boots a xen image (Xen 4.17 under QEMU) with `ukl run`, an optional initrd and the
 /// arguments; checks that it ended with status 0 and returns its console (`\r\n` → `\n`).
@@ -25,21 +25,9 @@ fn run_xen_ok(image: &Path, initrd: Option<&Path>, args: &[&str]) -> String {
     text
 }
 
-/// Boots `image` as a Xen dom0 under QEMU; the output with `\r\n` turned into `\n`.
+/// Boots `image` as a Xen dom0 under QEMU.
 fn run_xen(image: &Path, initrd: Option<&Path>, args: &[&str]) -> (Output, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ukl"));
-    command.env("UKL_HOME", home()).arg("run").arg(image).args([
-        "--plat",
-        "xen",
-        "--timeout",
-        "240",
-    ]);
-    if let Some(dir) = initrd {
-        command.arg("--initrd").arg(dir);
-    }
-    let out = command.arg("--").args(args).output().expect("ukl run");
-    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-    (out, text)
+    ukl_run(image, "xen", initrd, None, args)
 }
 
 /// Lua as a Xen PVH dom0 with examples/lua's files in an initrd (the second multiboot module,
@@ -157,18 +145,7 @@ fn threads_on_xen_and_linuxu_match_linux() {
 fn run_linuxu_with_initrd(image: &Path, initrd: &Path, args: &[&str]) -> Output {
     let empty = image.with_extension("cwd");
     std::fs::create_dir_all(&empty).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_ukl"))
-        .env("UKL_HOME", home())
-        .current_dir(&empty)
-        .arg("run")
-        .arg(image)
-        .args(["--plat", "linuxu", "--timeout", "120", "--initrd"])
-        .arg(initrd)
-        .arg("--")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("ukl run")
+    ukl_run(image, "linuxu", Some(initrd), Some(&empty), args).0
 }
 
 /// The initrd as the file system of a linuxu process: Lua reads its script from it (the

@@ -192,6 +192,31 @@ pub fn musl_gcc_with(source: &Path, output: &Path, platform: Option<&str>, flags
     );
 }
 
+/// `ukl run IMAGE --plat PLATFORM [--initrd DIR] -- ARGS` with no standard input, from `cwd`
+/// when given (a linuxu image sees that directory's files unless an initrd is its file
+/// system); returns the output with the console's `\r\n` turned into `\n`.
+pub fn ukl_run(
+    image: &Path,
+    platform: &str,
+    initrd: Option<&Path>,
+    cwd: Option<&Path>,
+    args: &[&str],
+) -> (Output, String) {
+    let mut command = ukl();
+    command.arg("run").arg(image);
+    command.args(["--plat", platform, "--timeout", "240"]);
+    if let Some(dir) = initrd {
+        command.arg("--initrd").arg(dir);
+    }
+    if let Some(dir) = cwd {
+        command.current_dir(dir);
+    }
+    command.arg("--").args(args).stdin(Stdio::null());
+    let out = command.output().expect("ukl run");
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    (out, text)
+}
+
 /// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
 /// but `TZ=UTC`, no standard input and no descriptor but 0, 1 and 2 (a unikernel starts with
 /// nothing else, and descriptors the test harness's parents left open would shift the
@@ -234,10 +259,16 @@ pub fn assert_same_output(unikernel: &str, linux: &str) {
 /// Builds examples/lua into `WORK/OUT` with its own Makefile: a Linux executable, or a
 /// unikernel for `platform` (only the linker swapped).
 pub fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
+    make_example("lua", work, out, platform);
+}
+
+/// Builds `examples/NAME` into `WORK/OUT` with its Makefile (objects in `WORK/obj`, shared by
+/// the builds): a Linux executable, or a unikernel for `platform` (only the linker swapped).
+pub fn make_example(name: &str, work: &Path, out: &str, platform: Option<&str>) {
     let mut command = Command::new("make");
     command
         .args(["-s", "-j2", "-C"])
-        .arg(home().join("examples/lua"))
+        .arg(home().join("examples").join(name))
         .arg(format!("OBJDIR={}", work.join("obj").display()))
         .arg(format!("OUT={}", work.join(out).display()))
         .env("UKL_HOME", home())
@@ -250,7 +281,7 @@ pub fn make_lua(work: &Path, out: &str, platform: Option<&str>) {
     let result = command.output().expect("make runs");
     assert!(
         result.status.success(),
-        "make {out}: {}",
+        "make {out} in examples/{name}: {}",
         String::from_utf8_lossy(&result.stderr)
     );
 }
