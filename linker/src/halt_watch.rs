@@ -119,7 +119,7 @@ pub fn parse_registers(text: &str) -> Option<Halted> {
 }
 
 /// Is this halt a crash? With interrupts disabled the CPU never runs again; with interrupts
-/// enabled, a `hlt` anywhere but the idle function is one (musl's a_crash()) that the next
+/// enabled, a `hlt` anywhere but the idle function is one (a program's own) that the next
 /// interrupt would resume as if nothing happened.
 pub fn is_crash(image: &Path, halted: Halted) -> bool {
     if !halted.interrupts_enabled {
