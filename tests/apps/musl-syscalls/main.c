@@ -89,6 +89,15 @@ static void memory(void)
 	char *r = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK("mprotect", mprotect(r, 4096, PROT_READ));
 	CHECK("madvise", madvise(r, 8192, MADV_DONTNEED) == 0 ? 0 : -1);
+	char *reserved = mmap(NULL, 16 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *part = mmap(reserved + 4 * 4096, 2 * 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	printf("map fixed inside a reservation %d\n", part == reserved + 4 * 4096);
+	part[0] = 1;
+	part[8191] = 2;
+	CHECK("madvise dontneed", madvise(part, 8192, MADV_DONTNEED));
+	printf("zeroes after dontneed %d\n", part[0] == 0 && part[8191] == 0);
+	CHECK("munmap reservation", munmap(reserved, 16 * 4096));
 	void *blocks[64];
 	int aligned = 1;
 	for (int i = 0; i < 64; i++) { blocks[i] = malloc(i * 1000 + 1); aligned &= ((uintptr_t)blocks[i] & 15) == 0; }

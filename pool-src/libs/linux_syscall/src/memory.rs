@@ -1,11 +1,14 @@
 //! Memory calls: anonymous (and private file-backed) `mmap` over ukalloc, always page-aligned
 //! (musl's mallocng finds its metadata by masking pointers to 4 KiB), `munmap`, `mremap`,
-//! `mprotect` and `madvise` (accepted, nothing to do without page protection), and a `brk`
-//! that never grows (musl's malloc then uses mmap).
+//! `mprotect` (accepted, nothing to do without page protection), `madvise` (`MADV_DONTNEED`
+//! zeroes anonymous memory, as Linux does), and a `brk` that never grows (musl's malloc then
+//! uses mmap).
 //!
 //! Each mapping is one ukalloc block, recorded by start address. `munmap` of a whole mapping
 //! frees it; unmapping part of one is accepted and the memory stays allocated until the rest
-//! goes (no page tables are changed).
+//! goes (no page tables are changed). `MAP_FIXED` works inside a mapping this layer made (the
+//! "reserve, then map parts" pattern of allocators and runtimes): the range is replaced by
+//! fresh zeroes or the file's bytes; anywhere else it fails with ENOMEM.
 //!
 //! A thread may unmap the stack it runs on and exit right after (musl's detached threads do):
 //! such a block is freed by the next memory call made on another stack. In host mode
@@ -20,6 +23,7 @@ use core::ffi::c_void;
 
 pub const PAGE_SIZE: u64 = 4096;
 const MAP_FIXED: u64 = 0x10;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 const MAP_ANONYMOUS: u64 = 0x20;
 const MREMAP_MAYMOVE: u64 = 1;
 
@@ -112,36 +116,69 @@ pub fn is_ours(address: u64) -> bool {
     MAPPINGS.with(|m| m.contains_key(&address))
 }
 
+/// Whether `[address, address + len)` lies inside one mapping this layer made.
+fn inside_a_mapping(address: u64, len: u64) -> bool {
+    MAPPINGS.with(|m| {
+        m.range(..=address)
+            .next_back()
+            .is_some_and(|(start, mapped)| address.saturating_add(len) <= start + mapped)
+    })
+}
+
 /// `mmap(addr, len, prot, flags, fd, offset)`; `file` copies a file's bytes for a private
 /// file mapping (given by the files module).
-pub fn mmap(len: u64, flags: u64, file: Option<&[u8]>, offset: u64) -> i64 {
-    if flags & MAP_FIXED != 0 {
-        return -EINVAL;
-    }
+pub fn mmap(address: u64, len: u64, flags: u64, file: Option<&[u8]>, offset: u64) -> i64 {
     let Some(len) = round_up(len).filter(|l| *l != 0 && *l < (1 << 40)) else {
         return -EINVAL;
     };
     if flags & MAP_ANONYMOUS == 0 && file.is_none() {
         return -ENODEV;
     }
-    match allocate(len) {
-        Ok(address) => {
-            if let Some(bytes) = file {
-                let start = (offset as usize).min(bytes.len());
-                let count = (bytes.len() - start).min(len as usize);
-                // SAFETY: the mapping is `len` bytes, `count` ≤ len, the source is valid.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        bytes[start..].as_ptr(),
-                        address as *mut u8,
-                        count,
-                    )
-                };
-            }
-            address as i64
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    let target = if fixed {
+        if !address.is_multiple_of(PAGE_SIZE) {
+            return -EINVAL;
         }
-        Err(e) => -e,
+        if !inside_a_mapping(address, len) {
+            return -ENOMEM;
+        }
+        if flags & MAP_FIXED_NOREPLACE != 0 {
+            return -EEXIST;
+        }
+        // SAFETY: the range is inside a live mapping of this layer; it starts afresh.
+        unsafe { core::ptr::write_bytes(address as *mut u8, 0, len as usize) };
+        address
+    } else {
+        match allocate(len) {
+            Ok(address) => address,
+            Err(e) => return -e,
+        }
+    };
+    if let Some(bytes) = file {
+        let start = (offset as usize).min(bytes.len());
+        let count = (bytes.len() - start).min(len as usize);
+        // SAFETY: the mapping is `len` bytes, `count` ≤ len, the source is valid.
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes[start..].as_ptr(), target as *mut u8, count)
+        };
     }
+    target as i64
+}
+
+/// `madvise(address, len, advice)`: `MADV_DONTNEED` on anonymous memory of this layer reads
+/// back as zeroes afterwards, as on Linux; other advice is accepted.
+pub fn madvise(address: u64, len: u64, advice: u64) -> i64 {
+    const MADV_DONTNEED: u64 = 4;
+    if !address.is_multiple_of(PAGE_SIZE) {
+        return -EINVAL;
+    }
+    if advice == MADV_DONTNEED && len != 0 {
+        if let Some(len) = round_up(len).filter(|l| inside_a_mapping(address, *l)) {
+            // SAFETY: the range is inside a live mapping of this layer.
+            unsafe { core::ptr::write_bytes(address as *mut u8, 0, len as usize) };
+        }
+    }
+    0
 }
 
 pub fn munmap(address: u64, len: u64) -> i64 {

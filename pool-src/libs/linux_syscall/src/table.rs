@@ -148,9 +148,9 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         8 => files::lseek(fd, a1 as i64, a2),
         9 => {
             if a3 & 0x20 != 0 {
-                memory::mmap(a1, a3, None, 0)
+                memory::mmap(a0, a1, a3, None, 0)
             } else {
-                files::with_file_bytes(a4 as i64, |bytes| memory::mmap(a1, a3, bytes, a5))
+                files::with_file_bytes(a4 as i64, |bytes| memory::mmap(a0, a1, a3, bytes, a5))
                     .unwrap_or_else(|e| -e)
             }
         }
@@ -169,7 +169,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         23 => wait::select_timeval(a0, a1, a2, a3, a4),
         24 => 0, // sched_yield: nothing else to run (linux_thread serves it with threads)
         25 => memory::mremap(a0, a1, a2, a3),
-        26 | 28 => memory::accept_aligned(a0), // msync, madvise
+        26 => memory::accept_aligned(a0), // msync
+        28 => memory::madvise(a0, a1, a2),
         32 => files::dup(fd, None, 0),
         33 => files::dup(fd, Some(a1 as i64), 0),
         35 => time::sleep(1, a0, false),
