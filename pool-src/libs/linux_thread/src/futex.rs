@@ -144,12 +144,7 @@ fn deadline(timeout: u64, absolute: bool, realtime: bool) -> Result<u64, i64> {
     }
     // SAFETY: the caller of futex passed a `struct timespec`.
     let ns = unsafe { syscall_abi::timespec_ns(timeout) }?;
-    let now = ffi::monotonic_ns();
-    Ok(match (absolute, realtime) {
-        (false, _) => now.saturating_add(ns),
-        (true, false) => ns,
-        (true, true) => now.saturating_add(ns.saturating_sub(ffi::wall_ns())),
-    })
+    Ok(crate::clock::deadline(ns, absolute, realtime))
 }
 
 /// `futex(address, op, value, timeout | value2, address2, value3)`.

@@ -21,6 +21,7 @@
 
 extern crate alloc;
 
+mod clock;
 mod clone;
 mod ffi;
 mod futex;

@@ -23,12 +23,7 @@ fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
         Ok(ns) => ns,
         Err(e) => return -e,
     };
-    let now = ffi::monotonic_ns();
-    let deadline = match (clock, absolute) {
-        (_, false) => now.saturating_add(ns),
-        (CLOCK_REALTIME, true) => now.saturating_add(ns.saturating_sub(ffi::wall_ns())),
-        (_, true) => ns,
-    };
+    let deadline = crate::clock::deadline(ns, absolute, clock == CLOCK_REALTIME);
     // SAFETY: blocks the calling thread; nothing is borrowed across the sleep.
     unsafe { ffi::uk_thread_sleep_until(deadline) };
     0
