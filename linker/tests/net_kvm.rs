@@ -9,7 +9,7 @@ mod common;
 use common::guest::Guest;
 use common::*;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -283,6 +283,36 @@ fn tcp_client_session(run_args: &[&str], extra_args: &[&str]) -> String {
         "{console}"
     );
     console
+}
+
+/// A guest that sends 1 MiB, closes the socket and returns from main at once: the host still
+/// gets every byte (the stack's exit hook delivers the connection's last data before the guest
+/// stops), then the end of the stream, and the guest's status is 0.
+#[test]
+fn the_last_bytes_arrive_after_the_program_ends() {
+    let dir = work_dir("net", "send-and-exit");
+    let image = build(
+        &home().join("tests/apps/send_and_exit.c"),
+        &dir,
+        "send_and_exit",
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut guest = boot(&image, &["--net", "user"], &[port.as_str()]);
+    let (mut stream, _) = listener.accept().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).unwrap();
+    assert_eq!(received.len(), 1 << 20, "{}", guest.console());
+    let wrong = received
+        .iter()
+        .enumerate()
+        .position(|(i, byte)| usize::from(*byte) != i % 251);
+    assert_eq!(wrong, None, "the bytes arrived out of order");
+    let status = guest.finish(Duration::from_secs(120));
+    assert_eq!(status, 0, "{}", guest.console());
 }
 
 #[test]

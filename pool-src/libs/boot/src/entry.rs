@@ -116,7 +116,7 @@ fn start_libraries() {
     }
 }
 
-/// Calls `main`, then ends the guest with its return value.
+/// Calls `main`, then ends the guest with its return value (after the exit hooks).
 ///
 /// # Safety
 /// C's `main` contract: `argc` strings in `argv`, then NULL, living for good.
@@ -129,6 +129,5 @@ unsafe fn run_main(argc: c_int, argv: *mut *mut c_char) -> ! {
     }
     // SAFETY: the caller upholds `main`'s contract.
     let status = unsafe { main(argc, argv) };
-    // SAFETY: ending the guest is always allowed.
-    unsafe { ukplat_terminate(status) }
+    crate::exittab::uk_boot_exit(status)
 }

@@ -3,9 +3,10 @@
 //! Exports: `uk_boot_set_app_entry` (an init hook registers an entry that replaces `main`,
 //! e.g. `musl_start`), `uk_boot_main` (called by the platform once the console, memory regions and clock are
 //! ready) and `uk_boot_main_argv` (the same, for a platform that has real arguments), `uk_idle`/`uk_idle_set`
-//! (the idle hook that polling loops call, see `idle`). Imports: `ukplat_cmdline`, `ukplat_console_write`, `ukplat_terminate`, the
-//! application's `main`, and the link-script symbols `__uk_inittab_start`/`_end` and
-//! `__init_array_start`/`_end`.
+//! (the idle hook that polling loops call, see `idle`), `uk_boot_exit` (a normal end: the exit
+//! hooks of `.uk_exittab`, then `ukplat_terminate`). Imports: `ukplat_cmdline`, `ukplat_console_write`, `ukplat_terminate`, the
+//! application's `main`, and the link-script symbols `__uk_inittab_start`/`_end`,
+//! `__uk_exittab_start`/`_end` and `__init_array_start`/`_end`.
 //!
 //! Rust libraries register an init hook like this (the Rust twin of C's `UK_INIT_HOOK`):
 //!
@@ -28,9 +29,13 @@ mod argv;
 mod constructors;
 #[cfg(not(test))]
 mod entry;
+#[cfg(not(test))]
+mod exittab;
 mod idle;
 mod inittab;
 
 #[cfg(not(test))]
 pub use entry::{uk_boot_main, uk_boot_main_argv, uk_boot_set_app_entry};
+#[cfg(not(test))]
+pub use exittab::uk_boot_exit;
 pub use idle::{uk_idle, uk_idle_set};

@@ -14,7 +14,7 @@
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
 //! `uk_syscall_unimplemented_count`. Imports: `ukplat_console_write`, `ukplat_monotonic_ns`,
-//! `ukplat_wall_ns`, `ukplat_terminate`, `ukplat_memregion_*`, `ukarch_crash`, `uk_memalign`,
+//! `ukplat_wall_ns`, `uk_boot_exit`, `ukplat_memregion_*`, `ukarch_crash`, `uk_memalign`,
 //! `uk_free`, `uk_malloc_usable_size`, and the global allocator (`rust_rt`).
 //!
 //! Everything here assumes one CPU and no preemption inside a call (the pool has no threads

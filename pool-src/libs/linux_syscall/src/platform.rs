@@ -20,7 +20,7 @@ extern "C" {
     pub fn ukplat_console_write(buf: *const c_char, len: usize);
     pub fn ukplat_monotonic_ns() -> u64;
     pub fn ukplat_wall_ns() -> u64;
-    pub fn ukplat_terminate(status: i32) -> !;
+    pub fn uk_boot_exit(status: i32) -> !;
     pub fn ukplat_memregion_count() -> i32;
     pub fn ukplat_memregion_get(index: i32, region: *mut MemRegion) -> i32;
     pub fn ukarch_crash(why: *const c_char) -> !;

@@ -7,7 +7,7 @@
 //! report naming the signal, so `abort()` never reaches musl's `a_crash()` (`hlt`).
 
 use crate::errno::*;
-use crate::platform::{ukarch_crash, ukplat_terminate};
+use crate::platform::{uk_boot_exit, ukarch_crash};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Our process and thread id.
@@ -17,8 +17,8 @@ const ARCH_GET_FS: u64 = 0x1003;
 const MSR_FS_BASE: u32 = 0xC000_0100;
 
 pub fn exit(status: u64) -> ! {
-    // SAFETY: ending the guest is always allowed.
-    unsafe { ukplat_terminate((status & 0xff) as i32) }
+    // SAFETY: a normal end of the program (boot runs the exit hooks, then stops the guest).
+    unsafe { uk_boot_exit((status & 0xff) as i32) }
 }
 
 pub fn arch_prctl(code: u64, address: u64) -> i64 {

@@ -199,7 +199,7 @@ pub unsafe extern "C" fn exit(frame: *mut Frame) -> i64 {
     if others == 0 {
         // The last thread: the process ends.
         // SAFETY: ending the guest is always allowed.
-        unsafe { ffi::ukplat_terminate(status) }
+        unsafe { ffi::uk_boot_exit(status) }
     }
     if clear_tid != 0 {
         write_tid(clear_tid, 0);

@@ -46,7 +46,7 @@ extern "C" {
     pub fn ukarch_irq_restore(flags: u64);
     pub fn ukplat_monotonic_ns() -> u64;
     pub fn ukplat_wall_ns() -> u64;
-    pub fn ukplat_terminate(status: i32) -> !;
+    pub fn uk_boot_exit(status: i32) -> !;
 }
 
 pub fn monotonic_ns() -> u64 {

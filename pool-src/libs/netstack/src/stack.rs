@@ -204,6 +204,53 @@ pub fn with<R>(f: impl FnOnce(&mut Net) -> R) -> Option<R> {
     net.as_mut().map(f)
 }
 
+/// How long the exit hook lets connections deliver what they were given.
+const EXIT_DRAIN: Duration = Duration::from_millis(1000);
+
+impl Net {
+    /// Whether some TCP connection still holds data the peer has not acknowledged, or a FIN
+    /// of a closed connection not yet acknowledged.
+    fn undelivered(&mut self) -> bool {
+        self.sockets.iter_mut().any(|(_, socket)| match socket {
+            smoltcp::socket::Socket::Tcp(tcp) => {
+                tcp.send_queue() > 0
+                    || matches!(
+                        tcp.state(),
+                        tcp::State::FinWait1 | tcp::State::Closing | tcp::State::LastAck
+                    )
+            }
+            _ => false,
+        })
+    }
+}
+
+/// Exit hook: a program that answers and then ends (`close`, then `exit`) expects its last
+/// bytes to arrive, as the kernel would keep sending them after the process is gone. Before
+/// the guest stops, the stack runs until every connection's data and FIN are acknowledged,
+/// for at most [`EXIT_DRAIN`]. Nothing happens when the stack never started.
+extern "C" fn deliver_at_exit() {
+    // SAFETY: see `Shared`; only a stack that exists is touched.
+    if unsafe { (*NET.0.get()).is_none() } {
+        return;
+    }
+    let deadline = now() + EXIT_DRAIN;
+    loop {
+        let pending = with(|net| {
+            net.poll();
+            net.undelivered()
+        });
+        if pending != Some(true) || now() > deadline {
+            return;
+        }
+        // SAFETY: boot's idle hook, called while the stack is not borrowed.
+        unsafe { uk_idle() };
+    }
+}
+
+#[used]
+#[link_section = ".uk_exittab.10"]
+static DELIVER_AT_EXIT: extern "C" fn() = deliver_at_exit;
+
 /// Brings the stack up (and, with DHCP, waits up to `dhcp_wait` for a lease): 0, or -ENODEV.
 pub fn start(dhcp_wait: Duration) -> c_int {
     let started = with(|net| net.poll());

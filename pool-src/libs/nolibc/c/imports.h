@@ -11,6 +11,9 @@ void ukplat_terminate(int status) __attribute__((__noreturn__));
 uint64_t ukplat_monotonic_ns(void);
 uint64_t ukplat_wall_ns(void);
 
+/* boot: a normal end (exit hooks, then ukplat_terminate) */
+void uk_boot_exit(int status) __attribute__((__noreturn__));
+
 /* ukalloc */
 void *uk_malloc(size_t size);
 void *uk_calloc(size_t count, size_t size);

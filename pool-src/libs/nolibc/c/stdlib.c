@@ -85,12 +85,12 @@ void exit(int status)
 	/* Handlers run in reverse order of registration; one may register another. */
 	while (atexit_count > 0)
 		atexit_handlers[--atexit_count]();
-	ukplat_terminate(status);
+	uk_boot_exit(status);
 }
 
 void _Exit(int status)
 {
-	ukplat_terminate(status);
+	uk_boot_exit(status);
 }
 
 void abort(void)

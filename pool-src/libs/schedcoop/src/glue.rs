@@ -55,7 +55,7 @@ extern "C" {
     fn ukplat_monotonic_ns() -> u64;
     fn ukplat_halt_irq_until(deadline_ns: u64);
     fn ukplat_irq_handlers() -> u32;
-    fn ukplat_terminate(status: i32) -> !;
+    fn uk_boot_exit(status: i32) -> !;
     fn ukplat_console_write(buf: *const c_char, len: usize);
     fn ukarch_crash(why: *const c_char) -> !;
     fn uk_thread_yield();
@@ -163,7 +163,7 @@ fn nothing_can_wake() -> ! {
     // SAFETY: plain platform calls; the messages are NUL-terminated or length-given.
     unsafe {
         if uk_sched_thread_count() == 0 {
-            ukplat_terminate(0);
+            uk_boot_exit(0);
         }
         let text = b"\nukl: schedcoop: every thread waits, with no deadline and no interrupt handler to wake one\n";
         ukplat_console_write(text.as_ptr().cast(), text.len());
