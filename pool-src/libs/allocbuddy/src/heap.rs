@@ -58,16 +58,7 @@ pub enum HeapError {
     NotABlock,
 }
 
-/// Counters, as `struct uk_alloc_stats` reports them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HeapStats {
-    pub total_bytes: usize,
-    pub used_bytes: usize,
-    pub peak_used_bytes: usize,
-    pub alloc_count: usize,
-    pub free_count: usize,
-    pub failed_count: usize,
-}
+pub use allocglue::HeapStats;
 
 /// A binary buddy allocator over up to [`MAX_ZONES`] memory ranges.
 pub struct BuddyHeap {

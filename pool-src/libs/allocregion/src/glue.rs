@@ -1,84 +1,28 @@
-//! The image side: one global region heap behind a lock, offered to ukalloc as a
-//! `struct uk_alloc_ops`, filled from the platform's memory regions by an init-table entry
-//! (prio 01, before anything that allocates).
+//! The image side: the region heap behind allocglue's global, offered to ukalloc as "region",
+//! filled from the platform's memory regions (up to the `allocregion.limit` option) by an
+//! init-table entry (prio 01, before anything that allocates).
 
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_int, c_void};
 use core::ptr;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::region::{RegionError, RegionHeap};
-use spinlock::SpinLock;
-
-/// `-ENOMEM`.
-const ENOMEM: c_int = -12;
-/// `-ENOSPC`.
-const ENOSPC: c_int = -28;
-/// `struct ukplat_memregion` flag: free RAM.
-const MEMREGION_FREE: u32 = 1;
-
-/// `struct ukplat_memregion` (see docs/pool-abi.md).
-#[repr(C)]
-#[derive(Default)]
-struct MemRegion {
-    base: u64,
-    len: u64,
-    flags: u32,
-    _pad: u32,
-}
-
-/// `struct uk_alloc_stats` (ukalloc's `include/uk/alloc.h`).
-#[repr(C)]
-struct AllocStats {
-    total_bytes: usize,
-    used_bytes: usize,
-    free_bytes: usize,
-    peak_used_bytes: usize,
-    alloc_count: usize,
-    free_count: usize,
-    failed_count: usize,
-}
-
-/// `struct uk_alloc_ops` (ukalloc's `include/uk/alloc.h`).
-#[repr(C)]
-struct AllocOps {
-    name: *const c_char,
-    malloc: unsafe extern "C" fn(usize) -> *mut c_void,
-    memalign: unsafe extern "C" fn(usize, usize) -> *mut c_void,
-    realloc: Option<unsafe extern "C" fn(*mut c_void, usize) -> *mut c_void>,
-    free: unsafe extern "C" fn(*mut c_void),
-    usable_size: unsafe extern "C" fn(*const c_void) -> usize,
-    stats: unsafe extern "C" fn(*mut AllocStats),
-}
-
-/// Wrapper that lets the operations table live in a `static`.
-#[repr(transparent)]
-struct SharedOps(AllocOps);
-
-// SAFETY: the table is immutable and its only pointer is to a string literal.
-unsafe impl Sync for SharedOps {}
+use allocglue::Glue;
 
 /// No `realloc`: ukalloc moves with malloc + copy + free, which is all a bump allocator could
 /// do anyway.
-static OPS: SharedOps = SharedOps(AllocOps {
-    name: c"region".as_ptr(),
-    malloc: region_malloc,
-    memalign: region_memalign,
-    realloc: None,
-    free: region_free,
-    usable_size: region_usable_size,
-    stats: region_stats,
-});
+static GLUE: Glue<RegionHeap> = Glue::new(RegionHeap::new(), c"region");
 
-static HEAP: SpinLock<RegionHeap> = SpinLock::new(RegionHeap::new());
-static INITIALIZED: AtomicBool = AtomicBool::new(false);
+allocglue::impl_heap!(
+    RegionHeap,
+    RegionError,
+    full: RegionError::TooManyRegions,
+    library: "allocregion",
+    glue: GLUE
+);
 
 extern "C" {
     /// Link-time option `allocregion.limit` (see `c/options.c`).
     static uk_opt_allocregion_limit: u64;
-    fn uk_alloc_register(ops: *const AllocOps);
-    fn ukplat_memregion_count() -> c_int;
-    fn ukplat_memregion_get(index: c_int, region: *mut MemRegion) -> c_int;
-    fn ukplat_console_write(buf: *const u8, len: usize);
 }
 
 /// The boot library runs this entry before `main` (see docs/pool-abi.md, init table).
@@ -86,44 +30,25 @@ extern "C" {
 #[link_section = ".uk_inittab.01"]
 static INIT_ENTRY: extern "C" fn() -> c_int = uk_allocregion_init;
 
-/// Takes every free RAM region the platform reports and registers with ukalloc. Idempotent.
+/// Takes free RAM regions the platform reports, up to the limit in total, and registers with
+/// ukalloc. Idempotent.
 #[no_mangle]
 pub extern "C" fn uk_allocregion_init() -> c_int {
-    if INITIALIZED.swap(true, Ordering::AcqRel) {
-        return 0;
-    }
-    let mut heap = HEAP.lock();
     // SAFETY: the symbol is an initialized u64 (the link's value or the weak default); a
     // volatile read keeps the compiler from assuming either.
     let limit = unsafe { ptr::read_volatile(&raw const uk_opt_allocregion_limit) } as usize;
     let mut budget = if limit == 0 { usize::MAX } else { limit };
-    // SAFETY: plain platform query.
-    let count = unsafe { ukplat_memregion_count() };
-    for index in 0..count {
-        let mut region = MemRegion::default();
-        // SAFETY: `region` is a valid, writable `struct ukplat_memregion`.
-        if unsafe { ukplat_memregion_get(index, &mut region) } != 0 {
-            continue;
+    GLUE.init(|heap, base, len| {
+        if budget == 0 {
+            return;
         }
-        if region.flags & MEMREGION_FREE == 0 || budget == 0 {
-            continue;
-        }
-        let len = (region.len as usize).min(budget);
-        // SAFETY: the platform reports this range as free RAM that nothing else uses; the
-        // image runs identity-mapped, so physical addresses are usable pointers. A region that
-        // is too small (or one too many) is skipped: the others still serve.
-        if unsafe { heap.add_region(region.base as usize, len) }.is_ok() {
+        let len = len.min(budget);
+        // SAFETY: `init` passes only free RAM that nothing else uses. A region that is too
+        // small (or one too many) is skipped: the others still serve.
+        if unsafe { heap.add_region(base, len) }.is_ok() {
             budget -= len;
         }
-    }
-    if heap.stats().total_bytes == 0 {
-        INITIALIZED.store(false, Ordering::Release);
-        return ENOMEM;
-    }
-    drop(heap);
-    // SAFETY: `OPS` is a static table that honours ukalloc's contracts.
-    unsafe { uk_alloc_register(&OPS.0) };
-    0
+    })
 }
 
 /// Adds `[base, base + len)` to the heap and registers with ukalloc.
@@ -135,53 +60,5 @@ pub extern "C" fn uk_allocregion_init() -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn uk_allocregion_add_region(base: *mut c_void, len: usize) -> c_int {
     // SAFETY: the caller hands the range over.
-    let added = unsafe { HEAP.lock().add_region(base as usize, len) };
-    match added {
-        Ok(()) => {
-            // SAFETY: as in `uk_allocregion_init`.
-            unsafe { uk_alloc_register(&OPS.0) };
-            0
-        }
-        Err(RegionError::TooManyRegions) => ENOSPC,
-        Err(_) => ENOMEM,
-    }
-}
-
-extern "C" fn region_malloc(size: usize) -> *mut c_void {
-    region_memalign(16, size)
-}
-
-extern "C" fn region_memalign(align: usize, size: usize) -> *mut c_void {
-    HEAP.lock()
-        .allocate(size, align)
-        .map_or(ptr::null_mut(), |block| block.cast())
-}
-
-unsafe extern "C" fn region_free(block: *mut c_void) {
-    // SAFETY: ukalloc passes a non-null block that the caller no longer uses.
-    if unsafe { HEAP.lock().deallocate(block.cast()) }.is_err() {
-        let message = "allocregion: free of a pointer that is not a live block (ignored)\n";
-        // SAFETY: the pointer and length describe a live string.
-        unsafe { ukplat_console_write(message.as_ptr(), message.len()) };
-    }
-}
-
-extern "C" fn region_usable_size(block: *const c_void) -> usize {
-    HEAP.lock().usable_size(block.cast()).unwrap_or(0)
-}
-
-unsafe extern "C" fn region_stats(out: *mut AllocStats) {
-    let stats = HEAP.lock().stats();
-    // SAFETY: ukalloc passes a valid, writable `struct uk_alloc_stats`.
-    unsafe {
-        out.write(AllocStats {
-            total_bytes: stats.total_bytes,
-            used_bytes: stats.used_bytes,
-            free_bytes: stats.total_bytes - stats.used_bytes,
-            peak_used_bytes: stats.peak_used_bytes,
-            alloc_count: stats.alloc_count,
-            free_count: stats.free_count,
-            failed_count: stats.failed_count,
-        })
-    };
+    unsafe { GLUE.add_region(base, len) }
 }

@@ -31,18 +31,9 @@ pub enum RegionError {
     NotABlock,
 }
 
-/// Counters, in bytes and blocks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    pub total_bytes: usize,
-    /// Bytes between each region's start and its top: live blocks, their headers, padding,
-    /// and freed blocks that could not be given back.
-    pub used_bytes: usize,
-    pub peak_used_bytes: usize,
-    pub alloc_count: usize,
-    pub free_count: usize,
-    pub failed_count: usize,
-}
+/// Counters, in bytes and blocks. `used_bytes` is the bytes between each region's start and its
+/// top: live blocks, their headers, padding, and freed blocks that could not be given back.
+pub use allocglue::HeapStats as Stats;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Region {

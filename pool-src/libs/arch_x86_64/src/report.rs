@@ -10,8 +10,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Status that crash reports end the guest with (`ukplat_terminate`).
 pub const CRASH_STATUS: i32 = 127;
-/// Deepest backtrace printed.
-const MAX_FRAMES: usize = 32;
 
 /// `struct ukplat_memregion` from `uk/plat.h`.
 #[repr(C)]
@@ -77,49 +75,10 @@ fn is_ram(address: u64, len: u64) -> bool {
         && !crate::guard::is_guard(end - 1)
 }
 
-/// Prints `rip` (if known: the faulting instruction) and the return addresses found by following
-/// the frame-pointer chain from `rbp`; runs of one address (deep recursion) are shown once, with
-/// a count.
-pub fn backtrace(out: &mut Console, rip: Option<u64>, mut rbp: u64) {
-    let _ = writeln!(out, "backtrace:");
-    let first = match rip {
-        Some(rip) => {
-            let _ = writeln!(out, "  #0  {rip:#018x}");
-            1
-        }
-        None => 0,
-    };
-    let mut previous = 0;
-    let mut repeats = 0;
-    for depth in first..first + MAX_FRAMES {
-        if rbp == 0 || !rbp.is_multiple_of(8) || !is_ram(rbp, 16) {
-            break;
-        }
-        let frame = rbp as *const u64;
-        // SAFETY: `is_ram` checked that both words are mapped RAM.
-        let (caller_rbp, return_address) = unsafe { (frame.read(), frame.add(1).read()) };
-        if return_address == 0 {
-            break;
-        }
-        if return_address == previous {
-            repeats += 1;
-        } else {
-            print_repeats(out, repeats);
-            repeats = 0;
-            let _ = writeln!(out, "  #{depth:<2} {return_address:#018x}");
-            previous = return_address;
-        }
-        // Stacks grow down: a caller's frame is always above its callee's.
-        if caller_rbp <= rbp {
-            break;
-        }
-        rbp = caller_rbp;
-    }
-    print_repeats(out, repeats);
-}
-
-fn print_repeats(out: &mut Console, repeats: usize) {
-    if repeats > 0 {
-        let _ = writeln!(out, "      ... the same {repeats} more time(s)");
-    }
+/// Prints the backtrace from `rip` and `rbp` (see the `frame_backtrace` support crate),
+/// following frames only through mapped RAM outside the guard pages.
+pub fn backtrace(out: &mut Console, rip: Option<u64>, rbp: u64) {
+    frame_backtrace::print(out, rip, rbp, |rbp| {
+        rbp.is_multiple_of(8) && is_ram(rbp, 16)
+    });
 }

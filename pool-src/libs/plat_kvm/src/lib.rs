@@ -23,39 +23,15 @@ mod ioapic;
 mod irq;
 mod memory;
 mod port;
+mod pvh_shared;
 mod rtc;
 mod start_info;
 
-use core::cell::UnsafeCell;
 use core::ffi::c_char;
-use core::fmt::Write;
-use memory::{MemoryRegion, RegionTable};
 use start_info::BootInfo;
 
 /// The isa-debug-exit device (`-device isa-debug-exit,iobase=0xf4,iosize=4`).
 const DEBUG_EXIT_PORT: u16 = 0xf4;
-
-/// Boot-time state: written once by `ukplat_entry_pvh` before anything else runs, read-only
-/// afterwards.
-struct BootState {
-    regions: RegionTable,
-    cmdline: *const c_char,
-}
-
-struct BootCell(UnsafeCell<BootState>);
-
-// SAFETY: written only during single-threaded boot, before any reader exists.
-unsafe impl Sync for BootCell {}
-
-static BOOT: BootCell = BootCell(UnsafeCell::new(BootState {
-    regions: RegionTable::new(),
-    cmdline: c"".as_ptr(),
-}));
-
-fn boot_state() -> &'static BootState {
-    // SAFETY: after boot the state is never written again.
-    unsafe { &*BOOT.0.get() }
-}
 
 extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
@@ -77,22 +53,8 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
         // SAFETY: the message is NUL-terminated.
         Err(error) => unsafe { ukarch_crash(error.message().as_ptr()) },
     };
-    let mut regions = RegionTable::new();
-    if let Err(error) = memory::build(&boot, &mut regions) {
-        let _ = writeln!(
-            console::Console,
-            "ukl: plat_kvm: the image ends at {:#x}, beyond RAM: give the guest at least {} KiB",
-            error.image_end,
-            error.image_end.div_ceil(1024)
-        );
-        // SAFETY: the message is NUL-terminated.
-        unsafe { ukarch_crash(c"image does not fit in RAM".as_ptr()) };
-    }
-    let cmdline = boot
-        .cmdline()
-        .map_or(c"".as_ptr(), |line| line.as_ptr().cast());
-    // SAFETY: single-threaded boot; nothing reads the boot state before this write completes.
-    unsafe { BOOT.0.get().write(BootState { regions, cmdline }) };
+    // SAFETY: single-threaded boot, once; nothing reads the boot state yet.
+    unsafe { pvh_shared::publish(&boot, "plat_kvm", "guest") };
     clock::init(entry_tsc);
     rtc::init();
     irq::init();
@@ -104,73 +66,10 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
     unsafe { uk_boot_main() }
 }
 
-/// Writes `len` bytes to the serial console (`\n` becomes `\r\n`).
-///
-/// # Safety
-/// `buf` points to `len` readable bytes (or `len` is 0).
-#[no_mangle]
-pub unsafe extern "C" fn ukplat_console_write(buf: *const c_char, len: usize) {
-    if buf.is_null() || len == 0 {
-        return;
-    }
-    // SAFETY: the caller passes `len` readable bytes.
-    console::write(unsafe { core::slice::from_raw_parts(buf.cast(), len) });
-}
-
-/// Number of entries in the memory-region table.
-#[no_mangle]
-pub extern "C" fn ukplat_memregion_count() -> i32 {
-    boot_state().regions.as_slice().len() as i32
-}
-
-/// Copies region `index` to `*region`. Returns 0, or -22 (EINVAL) for a bad index or NULL.
-///
-/// # Safety
-/// `region` is NULL or points to a writable `struct ukplat_memregion`.
-#[no_mangle]
-pub unsafe extern "C" fn ukplat_memregion_get(index: i32, region: *mut MemoryRegion) -> i32 {
-    let regions = boot_state().regions.as_slice();
-    match usize::try_from(index)
-        .ok()
-        .and_then(|index| regions.get(index))
-    {
-        Some(found) if !region.is_null() => {
-            // SAFETY: the caller passes a writable region.
-            unsafe { region.write(*found) };
-            0
-        }
-        _ => -22,
-    }
-}
-
-/// The command line the loader passed (QEMU: `-append`); "" if none. Never NULL.
-#[no_mangle]
-pub extern "C" fn ukplat_cmdline() -> *const c_char {
-    boot_state().cmdline
-}
-
-/// Nanoseconds since the PVH entry (TSC-based).
-#[no_mangle]
-pub extern "C" fn ukplat_monotonic_ns() -> u64 {
-    clock::monotonic_ns()
-}
-
 /// Nanoseconds since the Unix epoch (CMOS RTC at boot plus monotonic time).
 #[no_mangle]
 pub extern "C" fn ukplat_wall_ns() -> u64 {
     rtc::wall_ns()
-}
-
-/// The TSC value read by the very first instruction of the PVH entry.
-#[no_mangle]
-pub extern "C" fn ukplat_boot_tsc() -> u64 {
-    clock::entry_tsc()
-}
-
-/// The TSC frequency in Hz that the clock uses.
-#[no_mangle]
-pub extern "C" fn ukplat_tsc_hz() -> u64 {
-    clock::tsc_hz()
 }
 
 /// Ends the guest: writes `status` to the debug-exit port (QEMU exits with

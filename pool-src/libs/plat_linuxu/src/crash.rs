@@ -19,7 +19,6 @@ use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Status a crash report ends the process with (`UKARCH_CRASH_STATUS`).
 pub const CRASH_STATUS: i32 = 127;
-const MAX_FRAMES: usize = 32;
 const ALTERNATE_STACK_BYTES: usize = 64 * 1024;
 
 const SIGILL: i32 = 4;
@@ -252,41 +251,8 @@ fn frame_readable(rbp: u64, rsp: u64) -> bool {
 }
 
 /// Prints `rip` (if known) and the return addresses along the frame-pointer chain from `rbp`.
-fn backtrace(out: &mut Stream, rip: Option<u64>, mut rbp: u64, rsp: u64) {
-    let _ = writeln!(out, "backtrace:");
-    let first = match rip {
-        Some(rip) => {
-            let _ = writeln!(out, "  #0  {rip:#018x}");
-            1
-        }
-        None => 0,
-    };
-    let mut previous = 0;
-    let mut repeats = 0;
-    for depth in first..first + MAX_FRAMES {
-        if rbp == 0 || !frame_readable(rbp, rsp) {
-            break;
-        }
-        let frame = rbp as *const u64;
-        // SAFETY: `frame_readable` checked that both words are mapped stack memory.
-        let (caller_rbp, return_address) = unsafe { (frame.read(), frame.add(1).read()) };
-        if return_address == 0 {
-            break;
-        }
-        if return_address == previous {
-            repeats += 1;
-        } else {
-            print_repeats(out, repeats);
-            repeats = 0;
-            let _ = writeln!(out, "  #{depth:<2} {return_address:#018x}");
-            previous = return_address;
-        }
-        if caller_rbp <= rbp {
-            break;
-        }
-        rbp = caller_rbp;
-    }
-    print_repeats(out, repeats);
+fn backtrace(out: &mut Stream, rip: Option<u64>, rbp: u64, rsp: u64) {
+    frame_backtrace::print(out, rip, rbp, |rbp| frame_readable(rbp, rsp));
     let program = PROGRAM.load(Ordering::Relaxed) as *const u8;
     if !program.is_null() {
         let _ = write!(out, "(symbols: addr2line -f -e ");
@@ -298,12 +264,6 @@ fn backtrace(out: &mut Stream, rip: Option<u64>, mut rbp: u64, rsp: u64) {
         // SAFETY: the `len` bytes before the NUL were just read.
         syscall::write_all(STDERR, unsafe { core::slice::from_raw_parts(program, len) });
         let _ = writeln!(out, " ADDRESS...)");
-    }
-}
-
-fn print_repeats(out: &mut Stream, repeats: usize) {
-    if repeats > 0 {
-        let _ = writeln!(out, "      ... the same {repeats} more time(s)");
     }
 }
 

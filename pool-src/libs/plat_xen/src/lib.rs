@@ -23,41 +23,19 @@ mod idle;
 mod memory;
 mod memory_map;
 mod notes;
+#[path = "../../plat_kvm/src/pvh_shared.rs"]
+mod pvh_shared;
 mod ring;
 mod shutdown;
 #[path = "../../plat_kvm/src/start_info.rs"]
 mod start_info;
 
-use core::cell::UnsafeCell;
 use core::ffi::c_char;
 use core::fmt::Write;
-use memory::{MemoryRegion, RegionTable};
 use start_info::BootInfo;
 
 /// `hvm_start_info.flags`: this is the initial domain (`SIF_INITDOMAIN`).
 const SIF_INITDOMAIN: u32 = 1 << 1;
-
-/// Boot-time state: written once by `ukplat_entry_pvh` before anything else runs, read-only
-/// afterwards.
-struct BootState {
-    regions: RegionTable,
-    cmdline: *const c_char,
-}
-
-struct BootCell(UnsafeCell<BootState>);
-
-// SAFETY: written only during single-threaded boot, before any reader exists.
-unsafe impl Sync for BootCell {}
-
-static BOOT: BootCell = BootCell(UnsafeCell::new(BootState {
-    regions: RegionTable::new(),
-    cmdline: c"".as_ptr(),
-}));
-
-fn boot_state() -> &'static BootState {
-    // SAFETY: after boot the state is never written again.
-    unsafe { &*BOOT.0.get() }
-}
 
 extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
@@ -113,94 +91,17 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
         Err(error) => unsafe { ukarch_crash(error.message().as_ptr()) },
     };
     shutdown::set_control_domain(boot.info.flags & SIF_INITDOMAIN != 0);
-    let mut regions = RegionTable::new();
-    if let Err(error) = memory::build(&boot, &mut regions) {
-        let _ = writeln!(
-            console::Console,
-            "ukl: plat_xen: the image ends at {:#x}, beyond RAM: give the domain at least {} KiB",
-            error.image_end,
-            error.image_end.div_ceil(1024)
-        );
-        // SAFETY: the message is NUL-terminated.
-        unsafe { ukarch_crash(c"image does not fit in RAM".as_ptr()) };
-    }
-    let cmdline = boot
-        .cmdline()
-        .map_or(c"".as_ptr(), |line| line.as_ptr().cast());
-    // SAFETY: single-threaded boot; nothing reads the boot state before this write completes.
-    unsafe { BOOT.0.get().write(BootState { regions, cmdline }) };
+    // SAFETY: single-threaded boot, once; nothing reads the boot state yet.
+    unsafe { pvh_shared::publish(&boot, "plat_xen", "domain") };
     clock::init(entry_tsc);
     // SAFETY: the boot library's entry point; it never returns.
     unsafe { uk_boot_main() }
-}
-
-/// Writes `len` bytes to the console.
-///
-/// # Safety
-/// `buf` points to `len` readable bytes (or `len` is 0).
-#[no_mangle]
-pub unsafe extern "C" fn ukplat_console_write(buf: *const c_char, len: usize) {
-    if buf.is_null() || len == 0 {
-        return;
-    }
-    // SAFETY: the caller passes `len` readable bytes.
-    console::write(unsafe { core::slice::from_raw_parts(buf.cast(), len) });
-}
-
-/// Number of entries in the memory-region table.
-#[no_mangle]
-pub extern "C" fn ukplat_memregion_count() -> i32 {
-    boot_state().regions.as_slice().len() as i32
-}
-
-/// Copies region `index` to `*region`. Returns 0, or -22 (EINVAL) for a bad index or NULL.
-///
-/// # Safety
-/// `region` is NULL or points to a writable `struct ukplat_memregion`.
-#[no_mangle]
-pub unsafe extern "C" fn ukplat_memregion_get(index: i32, region: *mut MemoryRegion) -> i32 {
-    let regions = boot_state().regions.as_slice();
-    match usize::try_from(index)
-        .ok()
-        .and_then(|index| regions.get(index))
-    {
-        Some(found) if !region.is_null() => {
-            // SAFETY: the caller passes a writable region.
-            unsafe { region.write(*found) };
-            0
-        }
-        _ => -22,
-    }
-}
-
-/// The domain's command line ("" if none). Never NULL.
-#[no_mangle]
-pub extern "C" fn ukplat_cmdline() -> *const c_char {
-    boot_state().cmdline
-}
-
-/// Nanoseconds since the PVH entry (Xen system time).
-#[no_mangle]
-pub extern "C" fn ukplat_monotonic_ns() -> u64 {
-    clock::monotonic_ns()
 }
 
 /// Nanoseconds since the Unix epoch (Xen's wallclock plus system time).
 #[no_mangle]
 pub extern "C" fn ukplat_wall_ns() -> u64 {
     clock::wall_ns()
-}
-
-/// The TSC value read by the very first instruction of the PVH entry.
-#[no_mangle]
-pub extern "C" fn ukplat_boot_tsc() -> u64 {
-    clock::entry_tsc()
-}
-
-/// The TSC frequency in Hz implied by Xen's time scale.
-#[no_mangle]
-pub extern "C" fn ukplat_tsc_hz() -> u64 {
-    clock::tsc_hz()
 }
 
 /// Ends the domain: prints `ukl: exit status <status>`, then `SCHEDOP_shutdown` (see

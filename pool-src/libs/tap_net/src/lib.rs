@@ -15,9 +15,10 @@ mod config;
 mod sys;
 
 use core::cell::UnsafeCell;
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_int, c_void};
 
 use config::{IfName, Source, IFNAMSIZ};
+use netdevglue::NetdevOps;
 use uklog::{error, info};
 
 /// `TUNSETIFF`: `_IOW('T', 202, int)`.
@@ -33,32 +34,7 @@ const MAX_FRAME: usize = MTU as usize + 14;
 const RECEIVE_BUFFER: usize = 65536;
 const EMSGSIZE: c_int = 90;
 
-/// `struct uk_netdev_ops` (netdev's `include/uk/netdev.h`).
-#[repr(C)]
-struct NetdevOps {
-    name: *const c_char,
-    transmit: unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> c_int,
-    receive: unsafe extern "C" fn(*mut c_void, *mut c_void, usize) -> c_int,
-}
-
-extern "C" {
-    fn uk_netdev_register(
-        ops: *const NetdevOps,
-        dev: *mut c_void,
-        mac: *const u8,
-        mtu: u16,
-    ) -> c_int;
-}
-
-struct SharedOps(NetdevOps);
-// SAFETY: immutable; its only pointer is to a string literal.
-unsafe impl Sync for SharedOps {}
-
-static OPS: SharedOps = SharedOps(NetdevOps {
-    name: c"tap".as_ptr(),
-    transmit,
-    receive,
-});
+static OPS: NetdevOps = NetdevOps::new(c"tap", transmit, receive);
 
 /// The one TAP device of the process.
 struct Tap {
@@ -209,15 +185,9 @@ fn init(state: &mut State) -> c_int {
         m[4],
         m[5]
     );
-    // SAFETY: the device lives in a static for the rest of the run; OPS is static.
-    let index = unsafe {
-        uk_netdev_register(
-            &OPS.0,
-            tap as *mut Tap as *mut c_void,
-            tap.mac.as_ptr(),
-            MTU,
-        )
-    };
+    // SAFETY: the device lives in a static for the rest of the run.
+    let index =
+        unsafe { netdevglue::register(&OPS, tap as *mut Tap as *mut c_void, &tap.mac, MTU) };
     if index < 0 {
         error!("tap: netdev refused the device ({index})");
         return index;

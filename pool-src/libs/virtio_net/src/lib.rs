@@ -23,9 +23,10 @@ mod transport;
 mod virtqueue;
 
 use core::cell::UnsafeCell;
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_int, c_void};
 
 use net::NetDevice;
+use netdevglue::NetdevOps;
 use transport::Transport;
 use uklog::{error, info};
 
@@ -35,14 +36,6 @@ const VIRTIO_ID_NET: u32 = 1;
 const PCI_NET_IDS: [u16; 2] = [0x1000, 0x1041];
 const MAX_DEVICES: usize = 4;
 
-/// `struct uk_netdev_ops` (netdev's `include/uk/netdev.h`).
-#[repr(C)]
-struct NetdevOps {
-    name: *const c_char,
-    transmit: unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> c_int,
-    receive: unsafe extern "C" fn(*mut c_void, *mut c_void, usize) -> c_int,
-}
-
 type IrqHandler = extern "C" fn(arg: *mut c_void) -> c_int;
 /// `UKPLAT_IRQ_LEVEL` (active high).
 const UKPLAT_IRQ_LEVEL: u32 = 1;
@@ -50,24 +43,9 @@ const UKPLAT_IRQ_LEVEL: u32 = 1;
 extern "C" {
     fn ukplat_irq_register(irq: u32, handler: Option<IrqHandler>, arg: *mut c_void) -> c_int;
     fn ukplat_irq_set_mode(irq: u32, mode: u32) -> c_int;
-    fn uk_netdev_register(
-        ops: *const NetdevOps,
-        dev: *mut c_void,
-        mac: *const u8,
-        mtu: u16,
-    ) -> c_int;
 }
 
-/// The operations table in a `static`.
-struct SharedOps(NetdevOps);
-// SAFETY: immutable; its only pointer is to a string literal.
-unsafe impl Sync for SharedOps {}
-
-static OPS: SharedOps = SharedOps(NetdevOps {
-    name: c"virtio-net".as_ptr(),
-    transmit,
-    receive,
-});
+static OPS: NetdevOps = NetdevOps::new(c"virtio-net", transmit, receive);
 
 struct Devices {
     slots: [Option<NetDevice>; MAX_DEVICES],
@@ -152,12 +130,12 @@ fn add(devices: &mut Devices, transport: Transport, gsi: Option<u32>, place: cor
                 "virtio-net: {place}, mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
                 m[0], m[1], m[2], m[3], m[4], m[5]
             );
-            // SAFETY: the device lives in a static slot for the rest of the run; OPS is static.
+            // SAFETY: the device lives in a static slot for the rest of the run.
             let index = unsafe {
-                uk_netdev_register(
-                    &OPS.0,
+                netdevglue::register(
+                    &OPS,
                     device as *mut NetDevice as *mut c_void,
-                    device.mac.as_ptr(),
+                    &device.mac,
                     1500,
                 )
             };

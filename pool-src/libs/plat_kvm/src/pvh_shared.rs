@@ -1,0 +1,128 @@
+//! What the two PVH platforms, KVM and Xen, do alike (plat_xen includes this file with
+//! `#[path]`, as it does `memory.rs` and `start_info.rs`): the boot state (memory regions and
+//! command line) and the `ukplat_*` exports that only read it or call the platform's own
+//! `console` and `clock` modules, which each platform implements its own way.
+
+use core::cell::UnsafeCell;
+use core::ffi::c_char;
+use core::fmt::Write;
+
+use crate::memory::{self, MemoryRegion, RegionTable};
+use crate::start_info::BootInfo;
+use crate::{clock, console};
+
+extern "C" {
+    fn ukarch_crash(why: *const c_char) -> !;
+}
+
+/// Boot-time state: written once by `ukplat_entry_pvh` before anything else runs, read-only
+/// afterwards.
+struct BootState {
+    regions: RegionTable,
+    cmdline: *const c_char,
+}
+
+struct BootCell(UnsafeCell<BootState>);
+
+// SAFETY: written only during single-threaded boot, before any reader exists.
+unsafe impl Sync for BootCell {}
+
+static BOOT: BootCell = BootCell(UnsafeCell::new(BootState {
+    regions: RegionTable::new(),
+    cmdline: c"".as_ptr(),
+}));
+
+fn boot_state() -> &'static BootState {
+    // SAFETY: after boot the state is never written again.
+    unsafe { &*BOOT.0.get() }
+}
+
+/// Builds the memory regions and takes the command line from the start info; stops the boot
+/// with a message naming `library` and what to enlarge (`machine`: "guest", "domain") if the
+/// image does not fit in RAM.
+///
+/// # Safety
+/// Called once, during single-threaded boot, before anything reads the boot state.
+pub(crate) unsafe fn publish(boot: &BootInfo, library: &str, machine: &str) {
+    let mut regions = RegionTable::new();
+    if let Err(error) = memory::build(boot, &mut regions) {
+        let _ = writeln!(
+            console::Console,
+            "ukl: {library}: the image ends at {:#x}, beyond RAM: give the {machine} at least {} KiB",
+            error.image_end,
+            error.image_end.div_ceil(1024)
+        );
+        // SAFETY: the message is NUL-terminated.
+        unsafe { ukarch_crash(c"image does not fit in RAM".as_ptr()) };
+    }
+    let cmdline = boot
+        .cmdline()
+        .map_or(c"".as_ptr(), |line| line.as_ptr().cast());
+    // SAFETY: the caller's promise: nothing reads the boot state before this write completes.
+    unsafe { BOOT.0.get().write(BootState { regions, cmdline }) };
+}
+
+/// Writes `len` bytes to the console (KVM: the serial port, `\n` becomes `\r\n`; Xen: the
+/// console ring or port 0xe9).
+///
+/// # Safety
+/// `buf` points to `len` readable bytes (or `len` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn ukplat_console_write(buf: *const c_char, len: usize) {
+    if buf.is_null() || len == 0 {
+        return;
+    }
+    // SAFETY: the caller passes `len` readable bytes.
+    console::write(unsafe { core::slice::from_raw_parts(buf.cast(), len) });
+}
+
+/// Number of entries in the memory-region table.
+#[no_mangle]
+pub extern "C" fn ukplat_memregion_count() -> i32 {
+    boot_state().regions.as_slice().len() as i32
+}
+
+/// Copies region `index` to `*region`. Returns 0, or -22 (EINVAL) for a bad index or NULL.
+///
+/// # Safety
+/// `region` is NULL or points to a writable `struct ukplat_memregion`.
+#[no_mangle]
+pub unsafe extern "C" fn ukplat_memregion_get(index: i32, region: *mut MemoryRegion) -> i32 {
+    let regions = boot_state().regions.as_slice();
+    match usize::try_from(index)
+        .ok()
+        .and_then(|index| regions.get(index))
+    {
+        Some(found) if !region.is_null() => {
+            // SAFETY: the caller passes a writable region.
+            unsafe { region.write(*found) };
+            0
+        }
+        _ => -22,
+    }
+}
+
+/// The command line the loader passed (QEMU: `-append`; Xen: the domain's); "" if none. Never
+/// NULL.
+#[no_mangle]
+pub extern "C" fn ukplat_cmdline() -> *const c_char {
+    boot_state().cmdline
+}
+
+/// Nanoseconds since the PVH entry (KVM: TSC-based; Xen: Xen system time).
+#[no_mangle]
+pub extern "C" fn ukplat_monotonic_ns() -> u64 {
+    clock::monotonic_ns()
+}
+
+/// The TSC value read by the very first instruction of the PVH entry.
+#[no_mangle]
+pub extern "C" fn ukplat_boot_tsc() -> u64 {
+    clock::entry_tsc()
+}
+
+/// The TSC frequency in Hz that the clock uses (Xen: implied by Xen's time scale).
+#[no_mangle]
+pub extern "C" fn ukplat_tsc_hz() -> u64 {
+    clock::tsc_hz()
+}
