@@ -105,9 +105,9 @@ pub unsafe extern "C" fn uk_syscall_fd_object(
     }
 }
 
-/// `readv`/`writev` on an object: one transfer through a bounce buffer, so that a stream sees
-/// one read or write (as the kernel's socket layer does).
-pub fn vectored(object: Object, iov: u64, count: u64, writing: bool) -> i64 {
+/// The caller's `count` iovecs at `iov` as (base, len) pairs, and their total length (EINVAL
+/// when it overflows).
+pub fn iovecs(iov: u64, count: u64) -> Result<(Vec<(u64, usize)>, usize), i64> {
     let mut segments = Vec::with_capacity(count as usize);
     let mut total = 0usize;
     for i in 0..count {
@@ -116,12 +116,22 @@ pub fn vectored(object: Object, iov: u64, count: u64, writing: bool) -> i64 {
             let entry = (iov + i * 16) as *const u64;
             (entry.read_unaligned(), entry.add(1).read_unaligned())
         };
-        total = match total.checked_add(len as usize) {
-            Some(t) if t <= isize::MAX as usize => t,
-            _ => return -EINVAL,
-        };
+        total = total
+            .checked_add(len as usize)
+            .filter(|t| *t <= isize::MAX as usize)
+            .ok_or(EINVAL)?;
         segments.push((base, len as usize));
     }
+    Ok((segments, total))
+}
+
+/// `readv`/`writev` on an object: one transfer through a bounce buffer, so that a stream sees
+/// one read or write (as the kernel's socket layer does).
+pub fn vectored(object: Object, iov: u64, count: u64, writing: bool) -> i64 {
+    let (segments, total) = match iovecs(iov, count) {
+        Ok(found) => found,
+        Err(e) => return -e,
+    };
     let mut bounce = alloc::vec![0u8; total];
     if writing {
         let mut at = 0;

@@ -70,26 +70,12 @@ fn result(r: Result<i64, i64>) -> i64 {
     r.unwrap_or_else(|e| -e)
 }
 
-/// Reads `count` iovecs at `iov` as (base, len) pairs, checking the total.
+/// The iovecs of a message (at most UIO_MAXIOV).
 fn iovecs(iov: u64, count: u64) -> Result<(Vec<(u64, usize)>, usize), i64> {
     if count > MAX_IOV {
         return Err(EMSGSIZE);
     }
-    let mut segments = Vec::with_capacity(count as usize);
-    let mut total = 0usize;
-    for i in 0..count {
-        // SAFETY: the caller passed `count` iovecs.
-        let (base, len) = unsafe {
-            let entry = (iov + i * 16) as *const u64;
-            (entry.read_unaligned(), entry.add(1).read_unaligned())
-        };
-        total = total
-            .checked_add(len as usize)
-            .filter(|t| *t <= isize::MAX as usize)
-            .ok_or(EINVAL)?;
-        segments.push((base, len as usize));
-    }
-    Ok((segments, total))
+    crate::objects::iovecs(iov, count)
 }
 
 fn user_slice<'a>(base: u64, len: usize) -> &'a [u8] {
