@@ -20,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
@@ -58,6 +59,7 @@ static const char *err(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EAFNOSUPPORT: return "EAFNOSUPPORT";
 	case EISCONN: return "EISCONN";
+	case ENOSPC: return "ENOSPC";
 	default: return "other";
 	}
 }
@@ -487,6 +489,58 @@ static void socket_pairs(void)
 	close(file);
 }
 
+static void devices(void)
+{
+	puts("== devices");
+	char buf[16];
+	int null = open("/dev/null", O_RDWR);
+	CHECK("write /dev/null", write(null, "gone", 4));
+	CHECK("read /dev/null", read(null, buf, sizeof buf));
+	CHECK("lseek /dev/null", lseek(null, 100, SEEK_SET));
+	CHECK("isatty /dev/null", isatty(null));
+	struct stat st;
+	CHECK("fstat /dev/null", fstat(null, &st));
+	printf("char device %d, %u:%u, mode %o\n", S_ISCHR(st.st_mode), major(st.st_rdev),
+	       minor(st.st_rdev), (unsigned)(st.st_mode & 0777));
+	struct pollfd pf = { null, POLLIN | POLLOUT, 0 };
+	CHECK("poll /dev/null", poll(&pf, 1, 0));
+	printf("revents %x\n", pf.revents);
+	close(null);
+	int zero = open("/dev/zero", O_RDONLY);
+	memset(buf, 'x', sizeof buf);
+	CHECK("read /dev/zero", read(zero, buf, sizeof buf));
+	printf("zeroes %d\n", buf[0] == 0 && buf[15] == 0);
+	char *mapped = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, zero, 0);
+	printf("mmap /dev/zero %d\n", mapped != MAP_FAILED && mapped[0] == 0 && mapped[8191] == 0);
+	close(zero);
+	int full = open("/dev/full", O_WRONLY);
+	CHECK("write /dev/full", write(full, "x", 1));
+	close(full);
+	int random = open("/dev/urandom", O_RDONLY);
+	unsigned char r[32] = {0};
+	CHECK("read /dev/urandom", read(random, r, sizeof r));
+	int nonzero = 0;
+	for (int i = 0; i < 32; i++)
+		nonzero |= r[i];
+	printf("random nonzero %d\n", nonzero != 0);
+	close(random);
+	FILE *f = fopen("/dev/null", "w");
+	printf("fopen /dev/null %d, fprintf %d\n", f != NULL, f ? fprintf(f, "text %d", 42) : -1);
+	if (f)
+		fclose(f);
+	CHECK("stat /dev/urandom", stat("/dev/urandom", &st));
+	printf("urandom %u:%u\n", major(st.st_rdev), minor(st.st_rdev));
+	DIR *dev = opendir("/dev");
+	int listed = 0;
+	struct dirent *entry;
+	while (dev && (entry = readdir(dev)) != NULL)
+		if (strcmp(entry->d_name, "null") == 0 || strcmp(entry->d_name, "zero") == 0)
+			listed += entry->d_type == DT_CHR;
+	if (dev)
+		closedir(dev);
+	printf("listed in /dev as devices %d\n", listed);
+}
+
 static void machine(void)
 {
 	puts("== machine");
@@ -534,6 +588,7 @@ int main(void)
 	process();
 	attributes();
 	socket_pairs();
+	devices();
 	machine();
 	puts("== done");
 	return 0;

@@ -15,6 +15,7 @@
 //! state's borrow, because they may block and let other threads make system calls.
 
 use crate::cell::Global;
+use crate::devices;
 use crate::errno::*;
 use crate::host;
 use crate::objects::Object;
@@ -22,7 +23,7 @@ use crate::platform::{
     console, ukplat_memregion_count, ukplat_memregion_get, ukplat_wall_ns, MemRegion,
     MEMREGION_MODULE,
 };
-use crate::vfs::{self, Fs, S_IFDIR, S_IFMT, S_IFREG};
+use crate::vfs::{self, Fs, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -46,7 +47,6 @@ const O_SETTABLE: u64 = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
 const AT_FDCWD: i64 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000;
 const AT_REMOVEDIR: u64 = 0x200;
-const S_IFCHR: u32 = 0o020000;
 const MAX_DESCRIPTORS: usize = 1024;
 const PATH_MAX: usize = 4096;
 
@@ -119,8 +119,12 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
             cwd: String::from("/"),
         });
         if state.fs.get("/tmp").is_none() {
-            // Programs expect a writable /tmp.
+            // Programs expect a writable /tmp, and the device files.
             let _ = state.fs.create("/tmp", S_IFDIR | 0o1777, Vec::new(), 0);
+            let _ = state.fs.create("/dev", S_IFDIR | 0o755, Vec::new(), 0);
+            for (path, rdev) in devices::NODES {
+                let _ = state.fs.create_device(path, rdev, 0);
+            }
         }
         f(state)
     })
@@ -366,6 +370,9 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
                 if node.is_dir() {
                     return Err(EISDIR);
                 }
+                if node.mode & S_IFMT == S_IFCHR {
+                    return devices::read(node.rdev, buffer);
+                }
                 let at = offset.unwrap_or(description.offset) as usize;
                 let available = node.data.get(at..).unwrap_or(&[]);
                 let n = available.len().min(buffer.len());
@@ -396,6 +403,9 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
             Target::Object(_) => Err(ESPIPE),
             Target::Node(path) => {
                 let node = s.node_mut(&path).ok_or(EBADF)?;
+                if node.mode & S_IFMT == S_IFCHR {
+                    return devices::write(node.rdev, bytes);
+                }
                 let at = match offset {
                     Some(o) => o as usize,
                     None if append => node.data.len(),
@@ -489,6 +499,11 @@ pub fn lseek(fd: i64, offset: i64, whence: u64) -> i64 {
         let Target::Node(path) = &description.target else {
             return Err(ESPIPE);
         };
+        if s.node(path).is_some_and(|n| n.mode & S_IFMT == S_IFCHR) {
+            // Devices have no position (Linux's null and zero answer 0).
+            description.offset = 0;
+            return Ok(0);
+        }
         let size = s.node(path).map_or(0, |n| n.data.len()) as i64;
         let base = match whence {
             0 => 0,
@@ -534,7 +549,7 @@ fn attributes(s: &State, target: &Target) -> Result<Attributes, i64> {
                 size: node.data.len() as u64,
                 inode: node.inode,
                 mtime: node.mtime,
-                rdev: 0,
+                rdev: node.rdev,
             })
         }
     }
@@ -680,14 +695,14 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
             return Err(ENOTDIR);
         }
         let mut entries = alloc::vec![
-            (String::from("."), node.inode, true),
-            (String::from(".."), 1, true),
+            (String::from("."), node.inode, S_IFDIR),
+            (String::from(".."), 1, S_IFDIR),
         ];
         entries.extend(s.fs.list(dir));
         let out = user_bytes_mut(buffer, len);
         let mut used = 0usize;
         let mut index = description.offset as usize;
-        while let Some((name, inode, is_dir)) = entries.get(index) {
+        while let Some((name, inode, mode)) = entries.get(index) {
             let record = (19 + name.len() + 1).next_multiple_of(8);
             if used + record > out.len() {
                 if used == 0 {
@@ -700,7 +715,7 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
             slot[0..8].copy_from_slice(&inode.to_le_bytes());
             slot[8..16].copy_from_slice(&((index + 1) as i64).to_le_bytes());
             slot[16..18].copy_from_slice(&(record as u16).to_le_bytes());
-            slot[18] = if *is_dir { 4 } else { 8 }; // DT_DIR, DT_REG
+            slot[18] = ((mode & S_IFMT) >> 12) as u8; // DT_DIR, DT_REG, DT_CHR
             slot[19..19 + name.len()].copy_from_slice(name.as_bytes());
             used += record;
             index += 1;
@@ -872,7 +887,12 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
                     (description.flags & !O_NONBLOCK) | (u64::from(on) * O_NONBLOCK);
                 Ok(0)
             }
-            (Target::Node(_) | Target::Object(_), _) => Err(ENOTTY),
+            (Target::Node(path), _)
+                if !s.node(&path).is_some_and(|n| devices::is_console(n.rdev)) =>
+            {
+                Err(ENOTTY)
+            }
+            (Target::Object(_), _) => Err(ENOTTY),
             (_, TIOCGWINSZ) => {
                 let size: [u16; 4] = [24, 80, 0, 0];
                 // SAFETY: the caller passed a `struct winsize` (four u16).

@@ -33,6 +33,8 @@ mod cell;
 #[cfg(not(test))]
 mod copy;
 #[cfg(not(test))]
+mod devices;
+#[cfg(not(test))]
 mod entry;
 #[cfg(not(test))]
 mod epoll;

@@ -93,13 +93,20 @@ fn next_random() -> u64 {
     state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
+/// Fills `buffer` from the generator (`getrandom`, `/dev/urandom`).
+pub fn fill_random(buffer: &mut [u8]) {
+    for byte in buffer {
+        *byte = next_random() as u8;
+    }
+}
+
 pub fn getrandom(buffer: u64, len: u64) -> i64 {
     if buffer == 0 && len != 0 {
         return -EFAULT;
     }
-    for i in 0..len {
+    if len != 0 {
         // SAFETY: the caller passed `len` writable bytes.
-        unsafe { ((buffer + i) as *mut u8).write(next_random() as u8) };
+        fill_random(unsafe { core::slice::from_raw_parts_mut(buffer as *mut u8, len as usize) });
     }
     len as i64
 }

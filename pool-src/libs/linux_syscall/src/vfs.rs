@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 pub const S_IFMT: u32 = 0o170000;
 pub const S_IFDIR: u32 = 0o040000;
 pub const S_IFREG: u32 = 0o100000;
+pub const S_IFCHR: u32 = 0o020000;
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -18,6 +19,8 @@ pub struct Node {
     pub inode: u64,
     /// Modification time in seconds since the epoch.
     pub mtime: i64,
+    /// The device number of a character device (`makedev(major, minor)`); 0 otherwise.
+    pub rdev: u64,
 }
 
 impl Node {
@@ -92,6 +95,7 @@ impl Fs {
                 data: Vec::new(),
                 inode: 1,
                 mtime: 0,
+                rdev: 0,
             },
         );
         fs
@@ -128,8 +132,18 @@ impl Fs {
                 data,
                 inode,
                 mtime,
+                rdev: 0,
             },
         );
+        Ok(())
+    }
+
+    /// Creates a character device node with device number `rdev`.
+    pub fn create_device(&mut self, path: &str, rdev: u64, mtime: i64) -> Result<(), i64> {
+        self.create(path, S_IFCHR | 0o666, Vec::new(), mtime)?;
+        if let Some(node) = self.nodes.get_mut(path) {
+            node.rdev = rdev;
+        }
         Ok(())
     }
 
@@ -160,10 +174,10 @@ impl Fs {
             .filter(move |(k, _)| in_dir(k) && !k[prefix_len..].contains('/'))
     }
 
-    /// Names and nodes directly inside directory `dir`, sorted by name.
-    pub fn list(&self, dir: &str) -> Vec<(String, u64, bool)> {
+    /// Names, inodes and modes of the nodes directly inside directory `dir`, sorted by name.
+    pub fn list(&self, dir: &str) -> Vec<(String, u64, u32)> {
         self.children(dir)
-            .map(|(k, n)| (String::from(base_name(k)), n.inode, n.is_dir()))
+            .map(|(k, n)| (String::from(base_name(k)), n.inode, n.mode))
             .collect()
     }
 
