@@ -629,13 +629,14 @@ pub enum Found<'a> {
 }
 
 /// Runs `f` on what `path` names from `dirfd` — or, for a null path or an empty one with
-/// `AT_EMPTY_PATH`, on what descriptor `dirfd` is open on (the `f*` calls).
-pub fn with_node<R>(
+/// `AT_EMPTY_PATH`, on what descriptor `dirfd` is open on (the `f*` calls). One body for all
+/// callers (`f` is a trait object): the attribute calls are many and small.
+pub fn with_node(
     dirfd: i64,
     path: u64,
     flags: u64,
-    f: impl FnOnce(Found<'_>) -> Result<R, i64>,
-) -> Result<R, i64> {
+    f: &mut dyn FnMut(Found<'_>) -> Result<i64, i64>,
+) -> Result<i64, i64> {
     let path = if path == 0 {
         None
     } else {

@@ -16,7 +16,7 @@ const TMPFS_MAGIC: u64 = 0x0102_1994;
 
 /// `chmod`/`fchmod`/`fchmodat` (a null `path` names descriptor `dirfd` itself).
 pub fn chmod(dirfd: i64, path: u64, mode: u64) -> i64 {
-    result(with_node(dirfd, path, 0, |found| {
+    result(with_node(dirfd, path, 0, &mut |found| {
         if let Found::Node(node) = found {
             node.mode = (node.mode & S_IFMT) | (mode as u32 & 0o7777);
         }
@@ -26,13 +26,13 @@ pub fn chmod(dirfd: i64, path: u64, mode: u64) -> i64 {
 
 /// The `chown` family: the file must exist; owners are not stored.
 pub fn chown(dirfd: i64, path: u64, flags: u64) -> i64 {
-    result(with_node(dirfd, path, flags, |_| Ok(0)))
+    result(with_node(dirfd, path, flags, &mut |_| Ok(0)))
 }
 
 /// Sets the modification time of what `path` names from `dirfd` to `mtime` (seconds; `None`
 /// leaves it).
 fn set_mtime(dirfd: i64, path: u64, flags: u64, mtime: Option<i64>) -> i64 {
-    result(with_node(dirfd, path, flags, |found| {
+    result(with_node(dirfd, path, flags, &mut |found| {
         if let (Found::Node(node), Some(mtime)) = (found, mtime) {
             node.mtime = mtime;
         }
@@ -101,7 +101,7 @@ pub fn statfs(dirfd: i64, path: u64, out: u64) -> i64 {
     if out == 0 {
         return -EFAULT;
     }
-    let found = result(with_node(dirfd, path, 0, |_| Ok(0)));
+    let found = result(with_node(dirfd, path, 0, &mut |_| Ok(0)));
     if found < 0 {
         return found;
     }
@@ -150,7 +150,7 @@ pub fn fallocate(fd: i64, mode: u64, offset: i64, len: i64) -> i64 {
     let Some(end) = offset.checked_add(len) else {
         return -EINVAL;
     };
-    result(with_node(fd, 0, 0, |found| match found {
+    result(with_node(fd, 0, 0, &mut |found| match found {
         Found::Node(node) if node.is_dir() => Err(EISDIR),
         Found::Node(node) => {
             if node.data.len() < end as usize {
@@ -165,7 +165,7 @@ pub fn fallocate(fd: i64, mode: u64, offset: i64, len: i64) -> i64 {
 
 /// `readlink`/`readlinkat`: nothing is a symbolic link.
 pub fn readlink(dirfd: i64, path: u64) -> i64 {
-    match result(with_node(dirfd, path, 0, |_| Ok(0))) {
+    match result(with_node(dirfd, path, 0, &mut |_| Ok(0))) {
         0 => -EINVAL,
         error => error,
     }
@@ -175,12 +175,12 @@ pub fn readlink(dirfd: i64, path: u64) -> i64 {
 /// not; then EPERM, as on a file system without links.
 pub fn link(old_dirfd: i64, old: Option<u64>, new_dirfd: i64, new: u64) -> i64 {
     if let Some(old) = old {
-        let found = result(with_node(old_dirfd, old, 0, |_| Ok(0)));
+        let found = result(with_node(old_dirfd, old, 0, &mut |_| Ok(0)));
         if found < 0 {
             return found;
         }
     }
-    match result(with_node(new_dirfd, new, 0, |_| Ok(0))) {
+    match result(with_node(new_dirfd, new, 0, &mut |_| Ok(0))) {
         0 => -EEXIST,
         e if e == -ENOENT => -EPERM,
         e => e,
