@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
@@ -541,6 +542,92 @@ static void devices(void)
 	printf("listed in /dev as devices %d\n", listed);
 }
 
+static long since_ns(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000000000L + (now.tv_nsec - start->tv_nsec);
+}
+
+static void timers_and_copies(void)
+{
+	puts("== timers, memfd, copies");
+	int t = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	printf("timerfd_create %d\n", t >= 0);
+	uint64_t count = 0;
+	struct itimerspec its = { { 0, 0 }, { 0, 20000000 } };
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	int set = timerfd_settime(t, 0, &its, NULL);
+	long got = read(t, &count, sizeof count);
+	CHECK("timerfd_settime 20ms", set);
+	CHECK("read timerfd (waits)", got);
+	printf("expired once %d, after 20ms %d\n", count == 1, since_ns(&start) >= 20000000L);
+	struct itimerspec now;
+	CHECK("timerfd_gettime", timerfd_gettime(t, &now));
+	printf("disarmed %d\n", now.it_value.tv_sec == 0 && now.it_value.tv_nsec == 0);
+	fcntl(t, F_SETFL, O_NONBLOCK);
+	CHECK("read disarmed", read(t, &count, sizeof count));
+	struct itimerspec periodic = { { 0, 5000000 }, { 0, 5000000 } };
+	CHECK("timerfd_settime periodic", timerfd_settime(t, 0, &periodic, NULL));
+	struct pollfd pf = { t, POLLIN, 0 };
+	CHECK("poll timerfd", poll(&pf, 1, 1000));
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 9 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, t, &ev);
+	CHECK("epoll_wait timerfd", epoll_wait(ep, &ev, 1, 1000));
+	CHECK("read periodic", read(t, &count, sizeof count));
+	printf("expirations >= 1 %d\n", count >= 1);
+	CHECK("timerfd_gettime periodic", timerfd_gettime(t, &now));
+	printf("interval 5ms %d, next within 5ms %d\n", now.it_interval.tv_nsec == 5000000,
+	       now.it_value.tv_sec == 0 && now.it_value.tv_nsec <= 5000000);
+	close(ep);
+	close(t);
+	CHECK("timerfd bad clock", timerfd_create(99, 0));
+	int file = open("input.txt", O_RDONLY);
+	CHECK("timerfd_settime on a file", timerfd_settime(file, 0, &its, NULL));
+	int m = memfd_create("scratch", MFD_CLOEXEC);
+	printf("memfd_create %d\n", m >= 0);
+	CHECK("write memfd", write(m, "in memory!\n", 11));
+	struct stat st;
+	fstat(m, &st);
+	printf("memfd size %ld regular %d\n", (long)st.st_size, S_ISREG(st.st_mode));
+	lseek(m, 4, SEEK_SET);
+	int available = -1;
+	CHECK("FIONREAD file", ioctl(m, FIONREAD, &available));
+	printf("available %d\n", available);
+	close(m);
+	int out = open("copy.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	off_t in_at = 7;
+	CHECK("copy_file_range", copy_file_range(file, &in_at, out, NULL, 100, 0));
+	printf("input offset %ld, output position %ld\n", (long)in_at, (long)lseek(out, 0, SEEK_CUR));
+	char text[32] = {0};
+	pread(out, text, sizeof text - 1, 0);
+	printf("copied [%s]\n", strtok(text, "\n"));
+	close(out);
+	unlink("copy.txt");
+	close(file);
+	int p[2];
+	pipe(p);
+	write(p[1], "12345", 5);
+	CHECK("FIONREAD pipe", ioctl(p[0], FIONREAD, &available));
+	printf("available %d\n", available);
+	close(p[0]);
+	close(p[1]);
+	mkdir("sub", 0755);
+	int d = open("sub", O_RDONLY | O_DIRECTORY);
+	CHECK("fchdir", fchdir(d));
+	char cwd[256];
+	getcwd(cwd, sizeof cwd);
+	printf("in sub %d\n", strcmp(cwd + strlen(cwd) - 4, "/sub") == 0);
+	CHECK("chdir ..", chdir(".."));
+	close(d);
+	int f2 = open("input.txt", O_RDONLY);
+	CHECK("fchdir to a file", fchdir(f2));
+	close(f2);
+	rmdir("sub");
+}
+
 static void machine(void)
 {
 	puts("== machine");
@@ -589,6 +676,7 @@ int main(void)
 	attributes();
 	socket_pairs();
 	devices();
+	timers_and_copies();
 	machine();
 	puts("== done");
 	return 0;

@@ -277,6 +277,18 @@ impl State {
         Ok(index as i64)
     }
 
+    /// Makes `path` the working directory, if it is a directory.
+    fn change_directory(&mut self, path: String) -> Result<i64, i64> {
+        match self.fs.get(&path) {
+            None => Err(ENOENT),
+            Some(n) if !n.is_dir() => Err(ENOTDIR),
+            Some(_) => {
+                self.cwd = path;
+                Ok(0)
+            }
+        }
+    }
+
     /// The absolute path of `path` seen from `dirfd`.
     fn resolve(&self, dirfd: i64, path: &str) -> Result<String, i64> {
         if path.is_empty() {
@@ -876,8 +888,15 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
     const TIOCGWINSZ: u64 = 0x5413;
     result(with_state(|s| {
         const FIONBIO: u64 = 0x5421;
+        const FIONREAD: u64 = 0x541b;
         let description = s.descriptor(fd)?.description.clone();
         let target = description.borrow().target.clone();
+        if request == FIONREAD {
+            let n = readable_bytes(s, &target, description.borrow().offset)?;
+            // SAFETY: the caller passed an `int *`.
+            unsafe { (argument as *mut i32).write_unaligned(n.min(i64::from(i32::MAX)) as i32) };
+            return Ok(0);
+        }
         match (target, request) {
             (Target::Object(object), FIONBIO) => {
                 // SAFETY: the caller passed an `int *`.
@@ -927,16 +946,74 @@ pub fn chdir(path: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
             let full = s.resolve(AT_FDCWD, &path)?;
-            match s.fs.get(&full) {
-                None => Err(ENOENT),
-                Some(n) if !n.is_dir() => Err(ENOTDIR),
-                Some(_) => {
-                    s.cwd = full;
-                    Ok(0)
-                }
-            }
+            s.change_directory(full)
         })
     }))
+}
+
+/// `memfd_create(name, flags)`: an anonymous RAM file, as if created and unlinked at once (it
+/// lives while a descriptor refers to it; `name` is only checked).
+pub fn memfd_create(name: u64, flags: u64) -> i64 {
+    const MFD_CLOEXEC: u64 = 1;
+    const MFD_ALLOW_SEALING: u64 = 2;
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING) != 0 {
+        return -EINVAL;
+    }
+    result(user_path(name).and_then(|name| {
+        if name.len() > 249 {
+            return Err(EINVAL);
+        }
+        with_state(|s| {
+            // A passing name in the root directory, free of any file the program made.
+            let path = (s.orphans.len()..)
+                .map(|n| alloc::format!("/.memfd-{n}"))
+                .find(|p| s.fs.get(p).is_none())
+                .ok_or(ENOMEM)?;
+            s.fs.create(&path, S_IFREG | 0o600, Vec::new(), now_seconds())?;
+            let node = s.fs.get(&path).cloned().ok_or(ENOENT)?;
+            s.fs.remove(&path, false)?;
+            let key = alloc::format!("\0{}", node.inode);
+            s.orphans.insert(key.clone(), node);
+            let descriptor = Descriptor {
+                description: Rc::new(RefCell::new(Description {
+                    target: Target::Node(key.clone()),
+                    offset: 0,
+                    flags: O_RDWR,
+                })),
+                close_on_exec: flags & MFD_CLOEXEC != 0,
+            };
+            s.install(descriptor, 0).inspect_err(|_| {
+                s.orphans.remove(&key);
+            })
+        })
+    }))
+}
+
+/// `fchdir(fd)`: to the directory `fd` is open on.
+pub fn fchdir(fd: i64) -> i64 {
+    result(with_state(|s| {
+        let target = s.descriptor(fd)?.description.borrow().target.clone();
+        match target {
+            Target::Node(path) => s.change_directory(path),
+            _ => Err(ENOTDIR),
+        }
+    }))
+}
+
+/// `ioctl(fd, FIONREAD, &n)`: the bytes a read would get now (a file: from the position to
+/// the end; a pipe or socket pair: what is queued; the console: none).
+fn readable_bytes(s: &State, target: &Target, offset: u64) -> Result<i64, i64> {
+    match target {
+        Target::ConsoleIn | Target::ConsoleOut => Ok(0),
+        Target::Object(object) => crate::pipes::queued(*object).ok_or(ENOTTY),
+        Target::Node(path) => {
+            let node = s.node(path).ok_or(EBADF)?;
+            if node.is_dir() {
+                return Err(EISDIR);
+            }
+            Ok((node.data.len() as u64).saturating_sub(offset) as i64)
+        }
+    }
 }
 
 /// The bytes of the file behind `fd`, for a private file mapping.

@@ -89,9 +89,14 @@ pub fn route(frame: &Frame) -> Route {
         // pwritev syncfs
         0 | 1 | 3 | 5 | 8 | 16 | 17 | 18 | 19 | 20 | 32 | 72 | 73 | 74 | 75 | 77 | 78 | 81 | 91
         | 93 | 138 | 217 | 285 | 295 | 296 | 306 => descriptor(a[0]),
-        // sendfile: the table's if either side is.
-        40 => {
-            if files::is_ours(a[0] as i64) || files::is_ours(a[1] as i64) {
+        // sendfile, copy_file_range: the table's if either side is.
+        40 | 326 => {
+            let (input, output) = if frame.rax == 40 {
+                (a[1], a[0])
+            } else {
+                (a[0], a[2])
+            };
+            if files::is_ours(input as i64) || files::is_ours(output as i64) {
                 Route::Table
             } else {
                 Route::Host

@@ -8,8 +8,8 @@
 //! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
 //! [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report) and
 //! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
-//! and epoll ([`pipes`], [`epoll`]) and local socket pairs ([`socketpair`]) are objects of the
-//! descriptor table.
+//! and epoll ([`pipes`], [`epoll`]), timers ([`timerfd`]) and local socket pairs
+//! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev`.
 //! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
@@ -65,6 +65,8 @@ mod system;
 mod table;
 #[cfg(not(test))]
 mod time;
+#[cfg(not(test))]
+mod timerfd;
 pub mod vfs;
 #[cfg(not(test))]
 mod wait;

@@ -471,6 +471,31 @@ pub fn socket_end(fd: i64) -> Result<u64, i64> {
     }
 }
 
+/// The bytes queued for reading on `object`, if it is one of this module's ends (`FIONREAD`).
+pub fn queued(object: Object) -> Option<i64> {
+    if !core::ptr::eq(object.ops, &OPS) && !core::ptr::eq(object.ops, &SOCKET_OPS) {
+        return None;
+    }
+    STATE.with(|s| {
+        let end = s.ends.get(object.handle as usize)?.as_ref()?;
+        match end
+            .input
+            .and_then(|q| s.shared.get(q))
+            .and_then(Option::as_ref)
+        {
+            Some(Kind::Pipe {
+                bytes,
+                messages: Some(lengths),
+                ..
+            }) => Some(lengths.front().copied().unwrap_or(0).min(bytes.len()) as i64),
+            Some(Kind::Pipe { bytes, .. }) => Some(bytes.len() as i64),
+            // An eventfd answers no ioctl.
+            Some(Kind::Counter { .. }) => None,
+            None => Some(0),
+        }
+    })
+}
+
 /// The socket type of end `handle` (0 if it is gone or not a socket's).
 pub fn socket_type(handle: u64) -> u32 {
     STATE.with(|s| match s.ends.get(handle as usize) {

@@ -11,7 +11,9 @@ use crate::entry::Frame;
 use crate::errno::*;
 use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
-use crate::{copy, epoll, files, memory, names, pipes, process, socketpair, system, time, wait};
+use crate::{
+    copy, epoll, files, memory, names, pipes, process, socketpair, system, time, timerfd, wait,
+};
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
@@ -135,7 +137,6 @@ pub unsafe extern "C" fn uk_syscall_builtin(frame: *mut Frame) -> i64 {
 
 fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
     let fd = a0 as i64;
-    let _ = a5;
     match nr {
         0 => files::read(fd, a1, a2),
         1 => files::write(fd, a1, a2),
@@ -198,6 +199,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         77 => files::ftruncate(fd, a1 as i64),
         79 => files::getcwd(a0, a1),
         80 => files::chdir(a0),
+        81 => files::fchdir(fd),
         82 => files::renameat(-100, a0, -100, a1),
         83 => files::mkdirat(-100, a0, a1),
         84 => files::unlinkat(-100, a0, 0x200),
@@ -285,8 +287,11 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         271 => wait::ppoll(a0, a1, a2),
         273 => 0, // set_robust_list
         280 => meta::utimensat(fd, a1, a2, a3),
+        283 => timerfd::create(a0, a1),
         284 => pipes::eventfd(a0, 0),
         285 => meta::fallocate(fd, a1, a2 as i64, a3 as i64),
+        286 => timerfd::settime(fd, a1, a2, a3),
+        287 => timerfd::gettime(fd, a1),
         291 => epoll::create(a0),
         290 => pipes::eventfd(a0, a1),
         292 => files::dup(fd, Some(a1 as i64), a2),
@@ -304,6 +309,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         306 => meta::flock(fd, 8), // syncfs: a valid descriptor is enough
         309 => system::getcpu(a0, a1),
         318 => process::getrandom(a0, a1),
+        319 => files::memfd_create(a0, a1),
+        326 => copy::copy_file_range(fd, a1, a2 as i64, a3, a4, a5),
         332 => files::statx(fd, a1, a2, a4),
         441 => match wait::timespec_deadline(a4) {
             Ok(deadline) => epoll::wait_events(fd, a1, a2 as i32 as i64, deadline),
