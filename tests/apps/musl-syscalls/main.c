@@ -309,6 +309,21 @@ static void timing(void)
 	printf("time() agrees %d\n", labs(time(NULL) - tv.tv_sec) <= 1);
 }
 
+static volatile int caught, last_signal, info_signo, info_code;
+
+static void on_signal(int signal)
+{
+	caught++;
+	last_signal = signal;
+}
+
+static void on_info(int signal, siginfo_t *info, void *context)
+{
+	(void)context;
+	info_signo = info->si_signo == signal ? signal : -1;
+	info_code = info->si_code;
+}
+
 static void process(void)
 {
 	puts("== process");
@@ -327,6 +342,32 @@ static void process(void)
 	sigaddset(&set, SIGUSR2);
 	CHECK("sigprocmask", sigprocmask(SIG_BLOCK, &set, NULL));
 	CHECK("raise SIGCHLD (ignored)", raise(SIGCHLD));
+	CHECK("raise ignored SIGUSR1", raise(SIGUSR1));
+	signal(SIGUSR1, on_signal);
+	CHECK("raise SIGUSR1", raise(SIGUSR1));
+	CHECK("kill SIGUSR1 to self", kill(getpid(), SIGUSR1));
+	printf("handler ran %d times, signal %d\n", caught, last_signal);
+	struct sigaction sa = { 0 };
+	sa.sa_sigaction = on_info;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK("sigaction SIGUSR2", sigaction(SIGUSR2, &sa, NULL));
+	CHECK("raise blocked SIGUSR2", raise(SIGUSR2));
+	printf("ran while blocked %d\n", info_signo != 0);
+	sigset_t waiting;
+	sigpending(&waiting);
+	printf("pending %d\n", sigismember(&waiting, SIGUSR2));
+	CHECK("unblock SIGUSR2", sigprocmask(SIG_UNBLOCK, &set, NULL));
+	printf("ran on unblock: signal %d, sent by tkill %d\n", info_signo, info_code == SI_TKILL);
+	struct sigaction old;
+	sigaction(SIGUSR1, NULL, &old);
+	printf("handler kept %d\n", old.sa_handler == on_signal);
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
+	sigaction(SIGUSR2, NULL, &old);
+	printf("reset to default %d\n", old.sa_handler == SIG_DFL);
+	CHECK("sigaction SIGKILL", sigaction(SIGKILL, &sa, NULL));
+	CHECK("kill 0 to self", kill(getpid(), 0));
 	char cwd[64];
 	printf("getcwd %d\n", getcwd(cwd, sizeof cwd) != NULL);
 	static __thread int tls = 7;

@@ -6,7 +6,8 @@
 //! [`memory`] (mmap & co. over ukalloc, page-aligned), [`files`] (descriptors over the console
 //! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]; [`meta`] for modes, times
 //! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
-//! [`process`] (exit, identity, signals as documented no-ops, `abort()` as a crash report) and
+//! [`process`] (exit, identity), [`signals`] (handlers run for signals a program sends itself,
+//! `abort()` as a crash report) and
 //! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
 //! and epoll ([`pipes`], [`epoll`]), timers ([`timerfd`]) and local socket pairs
 //! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev`.
@@ -57,6 +58,8 @@ mod pipes;
 mod platform;
 #[cfg(not(test))]
 mod process;
+#[cfg(not(test))]
+mod signals;
 #[cfg(not(test))]
 mod socketpair;
 #[cfg(not(test))]

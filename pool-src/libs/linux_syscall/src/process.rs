@@ -1,13 +1,8 @@
-//! Process calls: exit, identity (one process, pid 1, root), `uname`, `getrandom`,
-//! `arch_prctl` (the thread pointer in `FS_BASE`), `set_tid_address`, and signals.
-//!
-//! Signals are documented no-ops: handlers are accepted and never run, masks are accepted.
-//! Sending a signal whose default action ends the process (`tkill`/`tgkill`/`kill` to
-//! ourselves, which is how musl's `abort()` and `raise()` work) ends the guest with a crash
-//! report naming the signal, so `abort()` never reaches musl's `a_crash()` (`hlt`).
+//! Process calls: exit, identity (one process, pid 1, root), `uname`, `getrandom` and
+//! `arch_prctl` (the thread pointer in `FS_BASE`). Signals are [`crate::signals`].
 
 use crate::errno::*;
-use crate::platform::{uk_boot_exit, ukarch_crash};
+use crate::platform::uk_boot_exit;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Our process and thread id.
@@ -109,105 +104,4 @@ pub fn getrandom(buffer: u64, len: u64) -> i64 {
         fill_random(unsafe { core::slice::from_raw_parts_mut(buffer as *mut u8, len as usize) });
     }
     len as i64
-}
-
-const SIGNAL_NAMES: [&str; 32] = [
-    "0",
-    "SIGHUP",
-    "SIGINT",
-    "SIGQUIT",
-    "SIGILL",
-    "SIGTRAP",
-    "SIGABRT",
-    "SIGBUS",
-    "SIGFPE",
-    "SIGKILL",
-    "SIGUSR1",
-    "SIGSEGV",
-    "SIGUSR2",
-    "SIGPIPE",
-    "SIGALRM",
-    "SIGTERM",
-    "SIGSTKFLT",
-    "SIGCHLD",
-    "SIGCONT",
-    "SIGSTOP",
-    "SIGTSTP",
-    "SIGTTIN",
-    "SIGTTOU",
-    "SIGURG",
-    "SIGXCPU",
-    "SIGXFSZ",
-    "SIGVTALRM",
-    "SIGPROF",
-    "SIGWINCH",
-    "SIGIO",
-    "SIGPWR",
-    "SIGSYS",
-];
-
-/// Signals whose default action is to ignore them (or stop/continue, which a unikernel cannot).
-fn ignored_by_default(signal: u64) -> bool {
-    matches!(signal, 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28)
-}
-
-/// `kill` to ourselves, or `tkill`/`tgkill` to one of our threads (`thread`: any positive
-/// thread id is taken as ours; signals act on the whole process anyway).
-pub fn send_signal(target: i64, signal: u64, thread: bool) -> i64 {
-    let ours =
-        target == PID || (!thread && (target == 0 || target == -1)) || (thread && target > 0);
-    if !ours {
-        return -ESRCH;
-    }
-    if signal >= 65 {
-        return -EINVAL;
-    }
-    if signal == 0 || ignored_by_default(signal) {
-        return 0;
-    }
-    let mut why = [0u8; 64];
-    let name = SIGNAL_NAMES
-        .get(signal as usize)
-        .copied()
-        .unwrap_or("a real-time signal");
-    let text: &[u8] = if signal == 6 {
-        b"abort(): the program raised SIGABRT"
-    } else {
-        b"the program raised "
-    };
-    let mut len = text.len().min(48);
-    why[..len].copy_from_slice(&text[..len]);
-    if signal != 6 {
-        let n = name.len().min(63 - len);
-        why[len..len + n].copy_from_slice(&name.as_bytes()[..n]);
-        len += n;
-    }
-    why[len] = 0;
-    // SAFETY: `why` is NUL-terminated; the crash report never returns.
-    unsafe { ukarch_crash(why.as_ptr().cast()) }
-}
-
-/// `rt_sigaction(signal, new, old, size)`: accepted; the old action reads as SIG_DFL.
-pub fn sigaction(signal: u64, old: u64, size: u64) -> i64 {
-    if signal == 0 || signal >= 65 || signal == 9 || signal == 19 {
-        return -EINVAL;
-    }
-    if old != 0 {
-        // SAFETY: the caller passed a kernel `struct sigaction` (handler, flags, restorer,
-        // mask of `size` bytes).
-        unsafe { core::ptr::write_bytes(old as *mut u8, 0, 24 + size as usize) };
-    }
-    0
-}
-
-/// `rt_sigprocmask(how, new, old, size)`: accepted; the old mask reads as empty.
-pub fn sigprocmask(how: u64, old: u64, size: u64) -> i64 {
-    if how > 2 {
-        return -EINVAL;
-    }
-    if old != 0 {
-        // SAFETY: the caller passed a mask of `size` bytes.
-        unsafe { core::ptr::write_bytes(old as *mut u8, 0, size as usize) };
-    }
-    0
 }

@@ -12,7 +12,8 @@ use crate::errno::*;
 use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
 use crate::{
-    copy, epoll, files, memory, names, pipes, process, socketpair, system, time, timerfd, wait,
+    copy, epoll, files, memory, names, pipes, process, signals, socketpair, system, time, timerfd,
+    wait,
 };
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
@@ -158,8 +159,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         10 => memory::accept_aligned(a0),
         11 => memory::munmap(a0, a1),
         12 => memory::brk(a0),
-        13 => process::sigaction(a0, a2, a3),
-        14 => process::sigprocmask(a0, a2, a3),
+        13 => signals::sigaction(a0, a1, a2, a3),
+        14 => signals::sigprocmask(a0, a1, a2, a3),
         16 => files::ioctl(fd, a1, a2),
         17 => files::pread(fd, a1, a2, a3 as i64),
         18 => files::pwrite(fd, a1, a2, a3 as i64),
@@ -190,7 +191,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         55 => socketpair::getsockopt(a0, a1, a2, a3, a4),
         60 | 231 => process::exit(a0),
         61 | 247 => system::wait_child(), // wait4, waitid
-        62 => process::send_signal(a0 as i64, a1, false),
+        62 => signals::send_signal(a0 as i64, a1, false),
         63 => process::uname(a0),
         72 => files::fcntl(fd, a1, a2),
         74 | 75 => 0, // fsync, fdatasync: memory is the storage
@@ -242,7 +243,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         119 => system::set_id(true, &[a0, a1, a2]),
         120 => system::get_res_id(true, [a0, a1, a2]),
         121 | 124 => system::group_of(a0), // getpgid, getsid
-        131 => 0,                          // sigaltstack
+        127 => signals::sigpending(a0, a1),
+        131 => 0, // sigaltstack
         132 => meta::utime(a0, a1),
         137 => meta::statfs(AT_FDCWD, a0, a1),
         138 => meta::statfs(fd, 0, a1), // fstatfs
@@ -250,7 +252,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         141 => system::setpriority(a0, a1, a2),
         157 => system::prctl(a0, a1),
         158 => process::arch_prctl(a0, a1),
-        200 => process::send_signal(a0 as i64, a1, true), // tkill
+        200 => signals::send_signal(a0 as i64, a1, true), // tkill
         162 => 0,                                         // sync: memory is the storage
         201 => time::time(a0),
         203 => system::setaffinity(a0, a1, a2),
@@ -269,7 +271,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         233 => epoll::control(fd, a1, a2 as i32 as i64, a3),
         229 => time::clock_getres(a0, a1),
         230 => time::sleep(a0, a2, a1 & 1 != 0),
-        234 => process::send_signal(a1 as i64, a2, true), // tgkill
+        234 => signals::send_signal(a1 as i64, a2, true), // tgkill
         235 => meta::utimes(AT_FDCWD, a0, a1),
         257 => files::openat(fd, a1, a2, a3),
         258 => files::mkdirat(fd, a1, a2),

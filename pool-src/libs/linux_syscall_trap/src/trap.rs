@@ -57,6 +57,9 @@ const SECCOMP_SET_MODE_FILTER: u64 = 1;
 const SI_SYSCALL: usize = 24;
 /// `ucontext_t`: `uc_mcontext.gregs` and the indexes used.
 const GREGS: usize = 40;
+/// `ucontext_t`: `uc_sigmask` (after the 256-byte `uc_mcontext`), the mask the kernel
+/// restores when the handler returns.
+const SIGMASK: usize = GREGS + 256;
 const REG_R8: usize = 0;
 const REG_R9: usize = 1;
 const REG_R10: usize = 2;
@@ -98,7 +101,8 @@ extern "C" fn on_sigsys(_signal: i32, info: *mut c_void, context: *mut c_void) {
             rflags: reg(REG_EFL),
         };
         let result = match frame.rax as i64 {
-            RT_SIGACTION | RT_SIGPROCMASK => signal_call(&frame),
+            RT_SIGACTION => sigaction(&frame),
+            RT_SIGPROCMASK => sigprocmask(&frame, context.cast::<u8>().add(SIGMASK).cast()),
             _ => uk_syscall_frame(&mut frame),
         };
         gregs.add(REG_RAX).write(result as u64);
@@ -108,30 +112,56 @@ extern "C" fn on_sigsys(_signal: i32, info: *mut c_void, context: *mut c_void) {
 /// The SIGSYS bit of a signal mask.
 const SIGSYS_BIT: u64 = 1 << (SIGSYS - 1);
 
-/// `rt_sigaction` and `rt_sigprocmask` as the program asked, except that SIGSYS is never
-/// blocked (a trapped call with SIGSYS blocked would kill the process) and the trap's own
-/// handler stays: a new SIGSYS action is refused with EINVAL.
-fn signal_call(frame: &Frame) -> i64 {
+/// `rt_sigaction` as the program asked, except that SIGSYS stays out of the handler's mask (a
+/// trapped call with SIGSYS blocked would kill the process) and the trap's own handler stays:
+/// a new SIGSYS action is refused with EINVAL.
+fn sigaction(frame: &Frame) -> i64 {
     let (nr, a0, a1, a2, a3) = (frame.rax as i64, frame.rdi, frame.rsi, frame.rdx, frame.r10);
-    if nr == RT_SIGACTION {
-        if a0 == SIGSYS && a1 != 0 {
-            return -22;
-        }
-        if a1 == 0 || a3 != 8 {
-            return host(nr, [a0, a1, a2, a3, 0]);
-        }
-        // SAFETY: the caller passed a kernel `struct sigaction` (4 words with an 8-byte mask).
-        let mut action = unsafe { (a1 as *const [u64; 4]).read_unaligned() };
-        action[3] &= !SIGSYS_BIT;
-        return host(nr, [a0, action.as_ptr() as u64, a2, a3, 0]);
+    if a0 == SIGSYS && a1 != 0 {
+        return -22;
     }
-    // rt_sigprocmask(how, set, old, size): SIG_UNBLOCK (1) never blocks anything.
-    if a1 == 0 || a0 == 1 || a3 != 8 {
+    if a1 == 0 || a3 != 8 {
         return host(nr, [a0, a1, a2, a3, 0]);
     }
-    // SAFETY: the caller passed a mask of `size` (8) bytes.
-    let mask = unsafe { (a1 as *const u64).read_unaligned() } & !SIGSYS_BIT;
-    host(nr, [a0, &mask as *const u64 as u64, a2, a3, 0])
+    // SAFETY: the caller passed a kernel `struct sigaction` (4 words with an 8-byte mask).
+    let mut action = unsafe { (a1 as *const [u64; 4]).read_unaligned() };
+    action[3] &= !SIGSYS_BIT;
+    host(nr, [a0, action.as_ptr() as u64, a2, a3, 0])
+}
+
+/// `rt_sigprocmask(how, set, old, size)` made from the SIGSYS handler: a mask set there would
+/// last only until the handler returns, when the kernel restores the one saved in the
+/// interrupted context (`saved`). So the call works on that saved mask, which then becomes the
+/// program's (SIGSYS, SIGKILL and SIGSTOP never blocked); signals it unblocks arrive as soon
+/// as the handler returns.
+fn sigprocmask(frame: &Frame, saved: *mut u64) -> i64 {
+    const EINVAL: i64 = 22;
+    const UNBLOCKABLE: u64 = SIGSYS_BIT | (1 << 8) | (1 << 18);
+    let (how, set, old, size) = (frame.rdi, frame.rsi, frame.rdx, frame.r10);
+    if size != 8 {
+        return -EINVAL;
+    }
+    // SAFETY: the kernel's ucontext of the interrupted program.
+    let current = unsafe { saved.read_unaligned() };
+    let mask = if set == 0 {
+        current
+    } else {
+        // SAFETY: the caller passed a mask of `size` (8) bytes.
+        let set = unsafe { (set as *const u64).read_unaligned() };
+        match how {
+            0 => current | set,
+            1 => current & !set,
+            2 => set,
+            _ => return -EINVAL,
+        }
+    };
+    if old != 0 {
+        // SAFETY: the caller passed room for a mask of `size` bytes.
+        unsafe { (old as *mut u64).write_unaligned(current) };
+    }
+    // SAFETY: as above; the kernel restores this mask when the handler returns.
+    unsafe { saved.write_unaligned(mask & !UNBLOCKABLE) };
+    0
 }
 
 fn host(nr: i64, args: [u64; 5]) -> i64 {
