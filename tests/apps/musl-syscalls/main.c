@@ -702,6 +702,11 @@ static void machine(void)
 	CHECK("setpriority nicer", setpriority(PRIO_PROCESS, 0, nice_now + 1));
 	printf("nicer %d\n", getpriority(PRIO_PROCESS, 0) == nice_now + 1);
 	printf("uid is euid %d\n", getuid() == geteuid());
+	struct rlimit limit;
+	CHECK("getrlimit NOFILE", getrlimit(RLIMIT_NOFILE, &limit));
+	printf("descriptor limit finite %d\n", limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= 256);
+	printf("open max finite %d\n", sysconf(_SC_OPEN_MAX) > 0 && sysconf(_SC_OPEN_MAX) < (1L << 24));
+	CHECK("getrlimit bad resource", getrlimit(99, &limit));
 }
 
 int main(void)

@@ -134,6 +134,42 @@ pub fn times(out: u64) -> i64 {
     ticks as i64
 }
 
+/// `prlimit64(pid, resource, new, old)` (and `getrlimit`/`setrlimit`): open descriptors are
+/// limited to the descriptor table's 1,024 (programs that close "every descriptor up to the
+/// limit" must not count to infinity); everything else is unlimited. A new limit is accepted
+/// when it does not ask for more descriptors than the table has.
+pub fn prlimit(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
+    const RLIMIT_NOFILE: u64 = 7;
+    const RLIM_NLIMITS: u64 = 16;
+    const DESCRIPTORS: u64 = 1024;
+    if !is_self(pid) {
+        return -ESRCH;
+    }
+    if resource >= RLIM_NLIMITS {
+        return -EINVAL;
+    }
+    let limit = if resource == RLIMIT_NOFILE {
+        DESCRIPTORS
+    } else {
+        u64::MAX
+    };
+    if new != 0 {
+        // SAFETY: the caller passed a `struct rlimit` (soft, hard).
+        let [soft, hard] = unsafe { (new as *const [u64; 2]).read_unaligned() };
+        if soft > hard {
+            return -EINVAL;
+        }
+        if hard > limit {
+            return -EPERM;
+        }
+    }
+    if old != 0 {
+        // SAFETY: as above, for the old limit.
+        unsafe { (old as *mut [u64; 2]).write_unaligned([limit, limit]) };
+    }
+    0
+}
+
 /// `getpgid`/`getsid(pid)`: the process leads its own group and session.
 pub fn group_of(pid: u64) -> i64 {
     if is_self(pid) {

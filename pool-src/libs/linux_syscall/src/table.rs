@@ -215,14 +215,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         93 => meta::chown(fd, 0, 0), // fchown
         95 => files::umask(a0),
         96 => time::gettimeofday(a0),
-        97 => {
-            // getrlimit: no limits.
-            if a1 != 0 {
-                // SAFETY: the caller passed a `struct rlimit` (two u64).
-                unsafe { core::ptr::write_bytes(a1 as *mut u8, 0xff, 16) };
-            }
-            0
-        }
+        97 => system::prlimit(0, a0, 0, a1),  // getrlimit
+        160 => system::prlimit(0, a0, a1, 0), // setrlimit
         98 => system::getrusage(a0, a1),
         99 => system::sysinfo(a0),
         100 => system::times(a0),
@@ -300,14 +294,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         293 => pipes::pipe(a0, a1),
         295 => copy::positioned_vector(fd, a1, a2, a3 as i64, false), // preadv
         296 => copy::positioned_vector(fd, a1, a2, a3 as i64, true),  // pwritev
-        302 => {
-            // prlimit64: no limits; report "unlimited" for reads.
-            if a3 != 0 {
-                // SAFETY: the caller passed a `struct rlimit` (two u64).
-                unsafe { core::ptr::write_bytes(a3 as *mut u8, 0xff, 16) };
-            }
-            0
-        }
+        302 => system::prlimit(a0, a1, a2, a3),
         306 => meta::flock(fd, 8), // syncfs: a valid descriptor is enough
         309 => system::getcpu(a0, a1),
         318 => process::getrandom(a0, a1),
