@@ -138,10 +138,15 @@ pub fn socket_path() -> PathBuf {
 
 /// `function+0xoffset` for the `hlt` before `rip`, from the image's symbol table.
 pub fn symbolize(image: &Path, rip: u64) -> Option<String> {
+    symbolize_at(image, rip.checked_sub(1)?)
+}
+
+/// `function+0xoffset` for the instruction at `at`, from the image's symbol table (Rust names
+/// demangled).
+pub fn symbolize_at(image: &Path, at: u64) -> Option<String> {
     use object::{Object, ObjectSymbol};
     let data = std::fs::read(image).ok()?;
     let file = object::File::parse(&*data).ok()?;
-    let at = rip.checked_sub(1)?;
     // The closest function start at or below `at`; a global name wins over a local alias.
     let mut best: Option<((u64, bool), String)> = None;
     for symbol in file.symbols() {
@@ -154,7 +159,10 @@ pub fn symbolize(image: &Path, rip: u64) -> Option<String> {
             best = Some((rank, symbol.name().ok()?.to_string()));
         }
     }
-    best.map(|((address, _), name)| format!("{name}+{:#x}", at - address))
+    // Rust names read as paths (`boot::entry::run_main`), without the hash.
+    best.map(|((address, _), name)| {
+        format!("{:#}+{:#x}", rustc_demangle::demangle(&name), at - address)
+    })
 }
 
 /// The crash report printed for a halted guest.

@@ -22,6 +22,7 @@
 
 pub mod catalog;
 pub mod console_log;
+pub mod crash_symbols;
 pub mod diagnostics;
 pub mod eh_frame;
 pub mod error;

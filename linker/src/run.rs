@@ -348,12 +348,20 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         .and_then(|r| r.exit.as_ref())
         .filter(|e| e.kind == "console")
         .map(ConsoleLog::new);
+    // A virtual machine's console passes through ukl: a hypervisor log is sorted out
+    // (console_exit), a plain console is copied as it comes and its crash report's backtrace
+    // gets function names. A process image (linuxu) keeps ukl's own stdout, so that a terminal
+    // stays a terminal for it (stdio buffering) and its reports go to stderr anyway.
+    let is_process = platform
+        .run
+        .as_ref()
+        .is_some_and(|r| r.command.iter().any(|w| w == "ARGS"));
     command
         .stdin(Stdio::null())
-        .stdout(if console_exit.is_some() {
-            Stdio::piped()
-        } else {
+        .stdout(if is_process && console_exit.is_none() {
             Stdio::inherit()
+        } else {
+            Stdio::piped()
         })
         .stderr(Stdio::inherit());
     let monitor_args = platform
@@ -384,19 +392,28 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
-    let reader = match (console_exit, child.stdout.take()) {
+    let stdout = child.stdout.take();
+    let (reader, forwarder) = match (console_exit, stdout) {
         (Some(log), Some(stdout)) => {
             let show_hypervisor = options.hypervisor_log;
-            Some(std::thread::spawn(move || {
-                read_console_log(stdout, &log, show_hypervisor)
-            }))
+            let reader =
+                std::thread::spawn(move || read_console_log(stdout, &log, show_hypervisor));
+            (Some(reader), None)
         }
-        _ => None,
+        (None, Some(stdout)) => {
+            let forwarder = std::thread::spawn(move || {
+                crate::crash_symbols::forward(stdout, std::io::stdout())
+            });
+            (None, Some(forwarder))
+        }
+        (_, None) => (None, None),
     };
     let waited = wait(&mut child, image, &program, timeout, socket.as_deref());
     if let Some(path) = &socket {
         let _ = std::fs::remove_file(path);
     }
+    // The runner is gone: its console ends; what the guest printed is all out.
+    let frames = forwarder.and_then(|f| f.join().ok()).unwrap_or_default();
     let code = match waited? {
         Waited::Exited(status) => Some(status),
         Waited::TimedOut => None,
@@ -406,13 +423,19 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         }
     };
     let Some(reader) = reader else {
-        return Ok(match code {
+        let outcome = match code {
             None => Outcome::TimedOut,
             Some(status) => match status.code() {
                 Some(code) => decode_exit(platform, code),
                 None => killed(platform, &status),
             },
-        });
+        };
+        if outcome == Outcome::Exited(CRASH_STATUS) && !frames.0.is_empty() {
+            if let Some(text) = crate::crash_symbols::describe(image, &frames) {
+                eprint!("{text}");
+            }
+        }
+        return Ok(outcome);
     };
     let (status, tail) = reader
         .join()

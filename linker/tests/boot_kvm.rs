@@ -98,6 +98,16 @@ fn page_fault_gives_a_crash_report() {
     );
     assert!(report.contains("rip"), "registers missing:\n{}", run.stdout);
     assert_eq!(run.status, 127, "{}\n{}", run.stdout, run.stderr);
+    // `ukl run` names the backtrace's functions from the image's symbols (Rust names
+    // demangled): the faulting instruction in poke; the boot library's frames below.
+    assert!(
+        run.stderr
+            .contains("ukl: the crash report's backtrace, from the image's symbols:")
+            && run.stderr.contains(" poke+0x")
+            && run.stderr.contains(" boot::entry::run_main+0x"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A `hlt` with interrupts off stops the vCPU for good; the runner notices the idle vCPU,

@@ -235,6 +235,8 @@ fn a_crash_is_a_crash_report() {
                 && text.contains("a_crash()"),
             "{mode}: {text}"
         );
+        // `ukl run` names the function from the image's symbols.
+        assert!(stderr.contains(" __stack_chk_fail+0x"), "{mode}: {stderr}");
     }
     // Without the overflow the program ends normally.
     let (out, text) = run_unikernel(&image, None, &[]);
