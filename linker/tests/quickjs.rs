@@ -5,7 +5,7 @@
 //! `qjs:std` and `qjs:os`) from an initrd and must print exactly what the Linux build prints.
 
 mod common;
-use common::{assert_same_output, home, make_example, musl_work_dir, run_linux, ukl_run};
+use common::{example_matches_linux_everywhere, home, make_example, musl_work_dir, run_linux};
 
 #[test]
 fn quickjs_matches_linux_on_kvm_xen_and_linuxu() {
@@ -20,26 +20,12 @@ fn quickjs_matches_linux_on_kvm_xen_and_linuxu() {
     let expected = String::from_utf8_lossy(&native.stdout).into_owned();
     assert!(native.status.success(), "{native:?}");
     assert!(expected.contains("timer fired after 20 ms"), "{expected}");
-    let empty = work.join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    for platform in ["kvm", "xen", "linuxu"] {
-        let image = work.join(format!("qjs.{platform}"));
-        make_example("quickjs", &work, &format!("qjs.{platform}"), Some(platform));
-        let (out, text) = ukl_run(
-            &image,
-            platform,
-            Some(&rootfs),
-            Some(&empty),
-            &["--module", "test.js"],
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{platform}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_same_output(&text, &expected);
-    }
-    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    example_matches_linux_everywhere(
+        "quickjs",
+        &work,
+        &rootfs,
+        &["--module", "test.js"],
+        &expected,
+    );
     let _ = std::fs::remove_dir_all(&work);
 }

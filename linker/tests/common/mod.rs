@@ -217,6 +217,44 @@ pub fn ukl_run(
     (out, text)
 }
 
+/// Builds `examples/NAME` with only the linker swapped for kvm, xen and linuxu (objects shared
+/// with the Linux build in `work`) and runs each image with `initrd` and `args`, from an empty
+/// directory: each must end with status 0 and print exactly `expected` (the Linux build's
+/// output). The linuxu image's files are the table's: nothing may appear in that directory.
+pub fn example_matches_linux_everywhere(
+    name: &str,
+    work: &Path,
+    initrd: &Path,
+    args: &[&str],
+    expected: &str,
+) {
+    let empty = work.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for platform in ["kvm", "xen", "linuxu"] {
+        let out_name = format!("{name}.{platform}");
+        make_example(name, work, &out_name, Some(platform));
+        let (out, text) = ukl_run(
+            &work.join(&out_name),
+            platform,
+            Some(initrd),
+            Some(&empty),
+            args,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, expected);
+    }
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "files appeared in {empty:?}"
+    );
+}
+
 /// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
 /// but `TZ=UTC`, no standard input and no descriptor but 0, 1 and 2 (a unikernel starts with
 /// nothing else, and descriptors the test harness's parents left open would shift the

@@ -8,7 +8,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{insert, FileOps, Object};
+use crate::objects::{insert, refuse_write, remove, FileOps, Object};
 use crate::wait;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -36,16 +36,8 @@ unsafe extern "C" fn read(_: u64, _: *mut u8, _: usize) -> i64 {
     -EINVAL
 }
 
-unsafe extern "C" fn write(_: u64, _: *const u8, _: usize) -> i64 {
-    -EINVAL
-}
-
 unsafe extern "C" fn close(handle: u64) -> i32 {
-    LISTS.with(|lists| {
-        if let Some(slot) = lists.get_mut(handle as usize) {
-            *slot = None;
-        }
-    });
+    LISTS.with(|lists| remove(lists, handle));
     0
 }
 
@@ -61,7 +53,7 @@ static OPS: FileOps = FileOps {
     mode: 0,
     pad: 0,
     read,
-    write,
+    write: refuse_write,
     close,
     readiness,
     set_nonblocking,

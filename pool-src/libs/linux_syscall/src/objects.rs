@@ -55,6 +55,18 @@ impl Object {
     }
 }
 
+/// Empties slot `handle` of a handle table (a `close` that has nothing else to do).
+pub fn remove<T>(list: &mut [Option<T>], handle: u64) {
+    if let Some(slot) = list.get_mut(handle as usize) {
+        *slot = None;
+    }
+}
+
+/// `write` for an object that takes no data (EINVAL, as Linux's epoll and timerfd answer).
+pub unsafe extern "C" fn refuse_write(_: u64, _: *const u8, _: usize) -> i64 {
+    -EINVAL
+}
+
 /// Puts `value` in the first free slot of a handle table (or a new one); returns its index.
 pub fn insert<T>(list: &mut Vec<Option<T>>, value: T) -> usize {
     match list.iter().position(Option::is_none) {

@@ -9,7 +9,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{insert, FileOps, Object};
+use crate::objects::{insert, refuse_write, remove, FileOps, Object};
 use crate::platform::{idle, ukplat_monotonic_ns, ukplat_wall_ns};
 use alloc::vec::Vec;
 
@@ -83,16 +83,8 @@ unsafe extern "C" fn read(handle: u64, buffer: *mut u8, len: usize) -> i64 {
     }
 }
 
-unsafe extern "C" fn write(_: u64, _: *const u8, _: usize) -> i64 {
-    -EINVAL
-}
-
 unsafe extern "C" fn close(handle: u64) -> i32 {
-    TIMERS.with(|timers| {
-        if let Some(slot) = timers.get_mut(handle as usize) {
-            *slot = None;
-        }
-    });
+    TIMERS.with(|timers| remove(timers, handle));
     0
 }
 
@@ -117,7 +109,7 @@ static OPS: FileOps = FileOps {
     mode: MODE,
     pad: 0,
     read,
-    write,
+    write: refuse_write,
     close,
     readiness,
     set_nonblocking,
