@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -220,9 +221,14 @@ int main(int argc, char **argv)
 			char text[512];
 			struct sockaddr_in peer;
 			socklen_t peer_len = sizeof peer;
+			int queued = -1;
+			if (ioctl(udp, FIONREAD, &queued) < 0)
+				fail("ioctl FIONREAD");
 			ssize_t n = recvfrom(udp, text, sizeof text, 0, (struct sockaddr *)&peer, &peer_len);
 			if (n < 0)
 				fail("recvfrom");
+			if (queued != n)
+				printf("FIONREAD said %d for a datagram of %zd bytes\n", queued, n);
 			for (ssize_t i = 0; i < n; i++)
 				text[i] = toupper((unsigned char)text[i]);
 			if (sendto(udp, text, n, 0, (struct sockaddr *)&peer, peer_len) != n)

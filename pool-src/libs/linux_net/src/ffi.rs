@@ -49,6 +49,7 @@ extern "C" {
     ) -> i32;
     pub fn uk_netstack_getsockname(sock: i32, address: *mut u8, len: *mut u32) -> i32;
     pub fn uk_netstack_getpeername(sock: i32, address: *mut u8, len: *mut u32) -> i32;
+    pub fn uk_netstack_available(sock: i32) -> i64;
     pub fn uk_netstack_set_nonblocking(sock: i32, on: i32) -> i32;
     pub fn uk_netstack_readiness(sock: i32) -> i32;
     pub fn uk_netstack_poll() -> i32;

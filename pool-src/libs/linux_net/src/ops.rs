@@ -52,6 +52,11 @@ unsafe extern "C" fn set_nonblocking(handle: u64, on: i32) -> i32 {
     unsafe { ffi::uk_netstack_set_nonblocking(handle as i32, on) }
 }
 
+unsafe extern "C" fn available(handle: u64) -> i64 {
+    // SAFETY: a query.
+    unsafe { ffi::uk_netstack_available(handle as i32) }
+}
+
 unsafe extern "C" fn progress() -> i32 {
     // SAFETY: drives the device and the stack once.
     unsafe { ffi::uk_netstack_poll() }
@@ -66,4 +71,5 @@ pub static OPS: FileOps = FileOps {
     readiness,
     set_nonblocking,
     progress: Some(progress),
+    available: Some(available),
 };

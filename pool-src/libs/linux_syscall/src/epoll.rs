@@ -58,6 +58,7 @@ static OPS: FileOps = FileOps {
     readiness,
     set_nonblocking,
     progress: None,
+    available: None,
 };
 
 /// `epoll_create1(flags)` (`epoll_create(size)` is flags 0 after checking size > 0).

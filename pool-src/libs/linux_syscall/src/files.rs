@@ -1005,7 +1005,11 @@ pub fn fchdir(fd: i64) -> i64 {
 fn readable_bytes(s: &State, target: &Target, offset: u64) -> Result<i64, i64> {
     match target {
         Target::ConsoleIn | Target::ConsoleOut => Ok(0),
-        Target::Object(object) => crate::pipes::queued(*object).ok_or(ENOTTY),
+        Target::Object(object) => match crate::pipes::queued(*object).or(object.available()) {
+            Some(n) if n < 0 => Err(-n),
+            Some(n) => Ok(n),
+            None => Err(ENOTTY),
+        },
         Target::Node(path) => {
             let node = s.node(path).ok_or(EBADF)?;
             if node.is_dir() {

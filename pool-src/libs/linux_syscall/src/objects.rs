@@ -47,6 +47,14 @@ impl Object {
         unsafe { (self.ops.set_nonblocking)(self.handle, i32::from(on)) };
     }
 
+    /// The bytes a read would get now (`FIONREAD`), if the library says.
+    pub fn available(&self) -> Option<i64> {
+        // SAFETY: a query on a live handle.
+        self.ops
+            .available
+            .map(|available| unsafe { available(self.handle) })
+    }
+
     pub fn progress(&self) {
         if let Some(progress) = self.ops.progress {
             // SAFETY: the library's own driver step.

@@ -384,6 +384,7 @@ static OPS: FileOps = FileOps {
     readiness,
     set_nonblocking,
     progress: None,
+    available: None,
 };
 
 /// The same operations for socket pairs (`fstat` says socket).

@@ -114,6 +114,7 @@ static OPS: FileOps = FileOps {
     readiness,
     set_nonblocking,
     progress: None,
+    available: None,
 };
 
 /// `timerfd_create(clock, flags)`.

@@ -755,6 +755,23 @@ pub extern "C" fn uk_netstack_nonblocking(sock: c_int) -> c_int {
     answer(on_stack(|net| Ok(file(net, sock)?.nonblocking as c_int)))
 }
 
+/// The bytes a read would get now (`ioctl(FIONREAD)`): what a connection has received, or the
+/// size of the next datagram; -EINVAL for a listening or unconnected TCP socket.
+#[no_mangle]
+pub extern "C" fn uk_netstack_available(sock: c_int) -> i64 {
+    answer64(on_stack(|net| {
+        let (f, sockets) = parts(net, sock)?;
+        match f.kind {
+            Kind::Tcp(Some(handle)) => Ok(sockets.get::<tcp::Socket>(handle).recv_queue() as isize),
+            Kind::Udp(handle) => Ok(sockets
+                .get_mut::<udp::Socket>(handle)
+                .peek()
+                .map_or(0, |(payload, _)| payload.len() as isize)),
+            Kind::Tcp(None) | Kind::Listener { .. } => Err(EINVAL),
+        }
+    }))
+}
+
 /// The poll(2) events (POLLIN, POLLOUT, POLLERR, POLLHUP) that hold for the socket now, without
 /// polling the device.
 #[no_mangle]

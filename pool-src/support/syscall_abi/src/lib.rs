@@ -61,6 +61,9 @@ pub struct FileOps {
     /// Drives the objects' I/O once (e.g. polls the network device) before `poll`/`select`
     /// ask for readiness. May be null.
     pub progress: Option<unsafe extern "C" fn() -> i32>,
+    /// The bytes a read would get now (`ioctl(FIONREAD)`), or a negative errno. May be null
+    /// (FIONREAD is then ENOTTY).
+    pub available: Option<unsafe extern "C" fn(handle: u64) -> i64>,
 }
 
 /// `struct uk_syscall_host`: the host kernel's system call (linuxu's host mode).

@@ -40,7 +40,8 @@ void uk_syscall_resume(const struct uk_syscall_frame *frame, unsigned long rax,
 
 /* Objects that other libraries serve behind descriptors (sockets). Each function returns
  * bytes / 0 or a negative errno; `readiness` returns poll(2) events as the object stands now;
- * `progress` (may be NULL) drives the objects' I/O once before poll/select ask. */
+ * `progress` (may be NULL) drives the objects' I/O once before poll/select ask; `available`
+ * (may be NULL) gives the bytes a read would get now, for ioctl(FIONREAD). */
 struct uk_file_ops {
 	unsigned int mode; /* st_mode file type bits, e.g. S_IFSOCK */
 	unsigned int pad;
@@ -50,6 +51,7 @@ struct uk_file_ops {
 	int (*readiness)(unsigned long handle);
 	int (*set_nonblocking)(unsigned long handle, int on);
 	int (*progress)(void);
+	long (*available)(unsigned long handle);
 };
 
 /* Installs `handle` at the lowest free descriptor (flags: O_NONBLOCK, O_CLOEXEC); returns the

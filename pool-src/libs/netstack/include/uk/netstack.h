@@ -54,6 +54,9 @@ int uk_netstack_nonblocking(int sock);
 /* The POLLIN (0x1), POLLOUT (0x4), POLLERR (0x8), POLLHUP (0x10) bits that hold for the socket
  * now, without polling the device; -EBADF for a bad id. */
 int uk_netstack_readiness(int sock);
+/* The bytes a read would get now (a connection's received data, the next datagram's size);
+ * -EINVAL for a listening or unconnected TCP socket. */
+long uk_netstack_available(int sock);
 /* Drives the device and the stack once: 0, or -ENODEV without a network device. */
 int uk_netstack_poll(void);
 /* The interface address (network byte order) and prefix length: 0, or -ENETDOWN. */
