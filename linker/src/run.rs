@@ -351,19 +351,25 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
     // A virtual machine's console passes through ukl: a hypervisor log is sorted out
     // (console_exit), a plain console is copied as it comes and its crash report's backtrace
     // gets function names. A process image (linuxu) keeps ukl's own stdout, so that a terminal
-    // stays a terminal for it (stdio buffering) and its reports go to stderr anyway.
+    // stays a terminal for it (stdio buffering); its crash reports are on stderr, which
+    // passes through ukl instead.
     let is_process = platform
         .run
         .as_ref()
-        .is_some_and(|r| r.command.iter().any(|w| w == "ARGS"));
+        .is_some_and(|r| r.command.iter().any(|w| w == "ARGS"))
+        && console_exit.is_none();
     command
         .stdin(Stdio::null())
-        .stdout(if is_process && console_exit.is_none() {
+        .stdout(if is_process {
             Stdio::inherit()
         } else {
             Stdio::piped()
         })
-        .stderr(Stdio::inherit());
+        .stderr(if is_process {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        });
     let monitor_args = platform
         .run
         .as_ref()
@@ -392,7 +398,8 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
-    let stdout = child.stdout.take();
+    // Crash reports come on a VM's console, or on a process's stderr.
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let (reader, forwarder) = match (console_exit, stdout) {
         (Some(log), Some(stdout)) => {
             let show_hypervisor = options.hypervisor_log;
@@ -406,7 +413,12 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             });
             (None, Some(forwarder))
         }
-        (_, None) => (None, None),
+        (_, None) => (
+            None,
+            stderr.map(|stderr| {
+                std::thread::spawn(move || crate::crash_symbols::forward(stderr, std::io::stderr()))
+            }),
+        ),
     };
     let waited = wait(&mut child, image, &program, timeout, socket.as_deref());
     if let Some(path) = &socket {

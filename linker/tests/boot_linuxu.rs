@@ -144,6 +144,15 @@ fn segfault_gives_a_crash_report_and_127() {
     ] {
         assert!(run.stderr.contains(text), "missing `{text}`: {run}");
     }
+    // Through `ukl run`, the backtrace is repeated with the image's function names.
+    let run = ukl_run(&image, &["--plat", "linuxu"], &[]);
+    assert_eq!(run.status, 127, "{run}");
+    assert!(
+        run.stderr
+            .contains("ukl: the crash report's backtrace, from the image's symbols:")
+            && run.stderr.contains(" poke+0x"),
+        "{run}"
+    );
 }
 
 #[test]
