@@ -8,7 +8,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{insert, refuse_write, remove, FileOps, Object};
+use crate::objects::{handle_of, insert, refuse_write, remove, FileOps, Object};
 use crate::wait;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -78,10 +78,7 @@ pub fn create(flags: u64) -> i64 {
 
 /// The interest list behind `epfd`.
 fn list_of(epfd: i64) -> Result<u64, i64> {
-    match files::object(epfd)? {
-        Some(object) if core::ptr::eq(object.ops, &OPS) => Ok(object.handle),
-        _ => Err(EINVAL),
-    }
+    handle_of(epfd, &OPS, EINVAL)
 }
 
 /// `epoll_ctl(epfd, op, fd, event)`.

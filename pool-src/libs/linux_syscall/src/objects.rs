@@ -114,14 +114,22 @@ pub unsafe extern "C" fn uk_syscall_fd_object(
     ops: *const FileOps,
     handle: *mut u64,
 ) -> i64 {
-    match files::object(fd) {
-        Err(e) => -e,
-        Ok(Some(object)) if core::ptr::eq(object.ops, ops) => {
+    match handle_of(fd, ops, ENOTSOCK) {
+        Ok(found) => {
             // SAFETY: the caller's contract.
-            unsafe { handle.write(object.handle) };
+            unsafe { handle.write(found) };
             0
         }
-        Ok(_) => -ENOTSOCK,
+        Err(e) => -e,
+    }
+}
+
+/// The handle behind descriptor `fd` if `ops` serves it; EBADF for a closed descriptor,
+/// `other` (the errno the call gives for another kind of descriptor) otherwise.
+pub fn handle_of(fd: i64, ops: *const FileOps, other: i64) -> Result<u64, i64> {
+    match files::object(fd)? {
+        Some(object) if core::ptr::eq(object.ops, ops) => Ok(object.handle),
+        _ => Err(other),
     }
 }
 

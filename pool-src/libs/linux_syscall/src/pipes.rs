@@ -466,10 +466,7 @@ pub fn socket_pair(fds: u64, socket_type: u32, messages: bool, flags: u64) -> i6
 
 /// The end behind `fd` if it is a socket pair's (-ENOTSOCK for another descriptor).
 pub fn socket_end(fd: i64) -> Result<u64, i64> {
-    match files::object(fd)? {
-        Some(object) if core::ptr::eq(object.ops, &SOCKET_OPS) => Ok(object.handle),
-        _ => Err(ENOTSOCK),
-    }
+    crate::objects::handle_of(fd, &SOCKET_OPS, ENOTSOCK)
 }
 
 /// The bytes queued for reading on `object`, if it is one of this module's ends (`FIONREAD`).

@@ -9,7 +9,7 @@
 use crate::cell::Global;
 use crate::errno::*;
 use crate::files;
-use crate::objects::{insert, refuse_write, remove, FileOps, Object};
+use crate::objects::{handle_of, insert, refuse_write, remove, FileOps, Object};
 use crate::platform::{idle, ukplat_monotonic_ns, ukplat_wall_ns};
 use alloc::vec::Vec;
 
@@ -149,10 +149,7 @@ pub fn create(clock: u64, flags: u64) -> i64 {
 
 /// The timer behind `fd` (EBADF for a closed descriptor, EINVAL for another kind).
 fn timer_of(fd: i64) -> Result<u64, i64> {
-    match files::object(fd)? {
-        Some(object) if core::ptr::eq(object.ops, &OPS) => Ok(object.handle),
-        _ => Err(EINVAL),
-    }
+    handle_of(fd, &OPS, EINVAL)
 }
 
 /// Writes a `struct itimerspec` (interval, then value; two timespecs) at `out`.
