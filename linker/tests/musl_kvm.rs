@@ -7,7 +7,7 @@
 mod common;
 use common::{
     assert_same_output, home, ld_dir, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    ukl_run,
+    syscall_test, ukl_run,
 };
 
 use std::path::Path;
@@ -51,19 +51,10 @@ fn lua_interpreter_matches_linux() {
 #[test]
 fn syscall_families_match_linux() {
     let work = musl_work_dir("syscalls");
-    let source = home().join("tests/apps/musl-syscalls/main.c");
-    musl_gcc(&source, &work.join("native"), None);
-    musl_gcc(&source, &work.join("image.kvm"), Some("kvm"));
-    let root = work.join("root");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
-    let native = run_linux(&work.join("native"), &root, &[]);
-    assert!(native.status.success(), "{native:?}");
-    let expected = String::from_utf8(native.stdout).unwrap();
-    assert!(expected.ends_with("== done\n"), "{expected}");
-    let (out, text) = run_unikernel(&work.join("image.kvm"), Some(&root), &[]);
+    let test = syscall_test(&work, "kvm");
+    let (out, text) = run_unikernel(&test.image, Some(&test.root), &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_same_output(&text, &expected);
+    assert_same_output(&text, &test.expected);
     assert!(text.contains("mmap 16807    aligned=1 zeroed=1"), "{text}");
     let _ = std::fs::remove_dir_all(&work);
 }

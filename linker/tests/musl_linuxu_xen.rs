@@ -6,7 +6,8 @@
 
 mod common;
 use common::{
-    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux, ukl_run,
+    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
+    syscall_test, ukl_run,
 };
 
 use std::path::Path;
@@ -69,17 +70,10 @@ fn musl_program_on_xen() {
 #[test]
 fn syscall_families_on_xen_match_linux() {
     let work = musl_work_dir("syscalls-xen");
-    let source = home().join("tests/apps/musl-syscalls/main.c");
-    musl_gcc(&source, &work.join("native"), None);
-    musl_gcc(&source, &work.join("image.xen"), Some("xen"));
-    let root = work.join("root");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
-    let native = run_linux(&work.join("native"), &root, &[]);
-    assert!(native.status.success(), "{native:?}");
-    let text = run_xen_ok(&work.join("image.xen"), Some(&root), &[]);
-    assert_same_output(&text, &String::from_utf8_lossy(&native.stdout));
-    let image = std::fs::read(work.join("image.xen")).unwrap();
+    let test = syscall_test(&work, "xen");
+    let text = run_xen_ok(&test.image, Some(&test.root), &[]);
+    assert_same_output(&text, &test.expected);
+    let image = std::fs::read(&test.image).unwrap();
     assert!(
         !image.windows(17).any(|w| w == b"uk_linux_net_init"),
         "linux_net linked for socket pairs"
@@ -185,15 +179,8 @@ fn lua_on_linuxu_from_an_initrd_matches_linux() {
 #[test]
 fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
     let work = musl_work_dir("syscalls-linuxu-initrd");
-    let source = home().join("tests/apps/musl-syscalls/main.c");
-    musl_gcc(&source, &work.join("native"), None);
-    musl_gcc(&source, &work.join("image.linuxu"), Some("linuxu"));
-    let root = work.join("root");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
-    let native = run_linux(&work.join("native"), &root, &[]);
-    assert!(native.status.success(), "{native:?}");
-    let out = run_linuxu_with_initrd(&work.join("image.linuxu"), &root, &[]);
+    let test = syscall_test(&work, "linuxu");
+    let out = run_linuxu_with_initrd(&test.image, &test.root, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -201,16 +188,10 @@ fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_same_output(
-        &String::from_utf8_lossy(&out.stdout),
-        &String::from_utf8_lossy(&native.stdout),
-    );
+    assert_same_output(&String::from_utf8_lossy(&out.stdout), &test.expected);
     // Without the initrd the same image is served by the host (run where input.txt is).
-    let plain = run_linux(&work.join("image.linuxu"), &root, &[]);
-    assert_same_output(
-        &String::from_utf8_lossy(&plain.stdout),
-        &String::from_utf8_lossy(&native.stdout),
-    );
+    let plain = run_linux(&test.image, &test.root, &[]);
+    assert_same_output(&String::from_utf8_lossy(&plain.stdout), &test.expected);
     // Nothing leaked onto the host: the program's files were the table's.
     let cwd = work.join("image.cwd");
     assert_eq!(

@@ -255,6 +255,34 @@ pub fn example_matches_linux_everywhere(
     );
 }
 
+/// The system call family test (`tests/apps/musl-syscalls`) built twice in `work`: a Linux
+/// executable, run in `root` (which holds its `input.txt`) for the `expected` output, and the
+/// `image` for `platform`, to be run with `root` as its initrd.
+pub struct SyscallTest {
+    pub image: PathBuf,
+    pub root: PathBuf,
+    pub expected: String,
+}
+
+pub fn syscall_test(work: &Path, platform: &str) -> SyscallTest {
+    let source = home().join("tests/apps/musl-syscalls/main.c");
+    let image = work.join(format!("image.{platform}"));
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &image, Some(platform));
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("input.txt"), "initrd contents\n").unwrap();
+    let native = run_linux(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("== done\n"), "{expected}");
+    SyscallTest {
+        image,
+        root,
+        expected,
+    }
+}
+
 /// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
 /// but `TZ=UTC`, no standard input and no descriptor but 0, 1 and 2 (a unikernel starts with
 /// nothing else, and descriptors the test harness's parents left open would shift the
