@@ -11,26 +11,16 @@
 #include <uk/sched.h>
 #include <unistd.h>
 
+#include "udp_waiting_socket.h"
+
 int main(void)
 {
-	struct sockaddr_in address;
-	struct timeval timeout = { .tv_sec = 0, .tv_usec = 300000 };
 	struct uk_sched_stats before, after;
 	char buf[64];
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = udp_waiting_socket();
 
-	if (fd < 0) {
-		printf("socket failed: errno %d\n", errno);
+	if (fd < 0)
 		return 1;
-	}
-	memset(&address, 0, sizeof(address));
-	address.sin_family = AF_INET;
-	address.sin_port = htons(7777);
-	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
-		printf("bind/setsockopt failed: errno %d\n", errno);
-		return 1;
-	}
 	uk_sched_stats(&before);
 	long n = recv(fd, buf, sizeof(buf), 0);
 	int error = errno;

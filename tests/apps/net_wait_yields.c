@@ -12,6 +12,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "udp_waiting_socket.h"
+
 static volatile int stop;
 static volatile unsigned long turns;
 
@@ -28,23 +30,11 @@ static void *counter(void *arg)
 int main(void)
 {
 	pthread_t thread;
-	struct sockaddr_in address;
-	struct timeval timeout = { .tv_sec = 0, .tv_usec = 300000 };
 	char buf[64];
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = udp_waiting_socket();
 
-	if (fd < 0) {
-		printf("socket failed: errno %d\n", errno);
+	if (fd < 0)
 		return 1;
-	}
-	memset(&address, 0, sizeof(address));
-	address.sin_family = AF_INET;
-	address.sin_port = htons(7777);
-	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
-		printf("bind/setsockopt failed: errno %d\n", errno);
-		return 1;
-	}
 	if (pthread_create(&thread, NULL, counter, NULL) != 0) {
 		printf("pthread_create failed\n");
 		return 1;
