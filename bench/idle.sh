@@ -25,15 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 1 600); do
-    curl -s -m 2 -o /dev/null "$1" && return 0
-    sleep 0.2
-  done
-  echo "idle: $1 never answered" >&2
-  exit 1
-}
+# shellcheck source=bench/http-lib.sh
+. "$ROOT/bench/http-lib.sh"
 # Host CPU seconds (user + system) of process $1 so far.
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
