@@ -102,10 +102,18 @@ fn console_descriptor(target: Target, flags: u64) -> Option<Descriptor> {
     })
 }
 
-fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
-    STATE.with(|state| {
-        let state = state.get_or_insert_with(|| State {
-            fs: Fs::new(),
+impl State {
+    /// The state at the first call: the console on 0–2 (the host's own in host mode), and a
+    /// filesystem with what programs expect to find: a writable /tmp and the device files.
+    fn new() -> State {
+        let mut fs = Fs::new();
+        let _ = fs.create("/tmp", S_IFDIR | 0o1777, Vec::new(), 0);
+        let _ = fs.create("/dev", S_IFDIR | 0o755, Vec::new(), 0);
+        for (path, rdev) in devices::NODES {
+            let _ = fs.create_device(path, rdev, 0);
+        }
+        State {
+            fs,
             orphans: BTreeMap::new(),
             descriptors: if host::attached() {
                 Vec::new()
@@ -117,17 +125,12 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
                 ]
             },
             cwd: String::from("/"),
-        });
-        if state.fs.get("/tmp").is_none() {
-            // Programs expect a writable /tmp, and the device files.
-            let _ = state.fs.create("/tmp", S_IFDIR | 0o1777, Vec::new(), 0);
-            let _ = state.fs.create("/dev", S_IFDIR | 0o755, Vec::new(), 0);
-            for (path, rdev) in devices::NODES {
-                let _ = state.fs.create_device(path, rdev, 0);
-            }
         }
-        f(state)
-    })
+    }
+}
+
+fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|state| f(state.get_or_insert_with(State::new)))
 }
 
 /// The file mode creation mask (`umask`): one process, one mask.
