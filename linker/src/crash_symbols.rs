@@ -68,6 +68,7 @@ fn note(line: &str, frames: &mut Frames, in_backtrace: &mut bool) {
 /// The backtrace with function names, one line per frame, or nothing when the image has no
 /// symbols for any of them (a stripped image).
 pub fn describe(image: &Path, frames: &Frames) -> Option<String> {
+    let data = std::fs::read(image).ok()?;
     let names: Vec<Option<String>> = frames
         .0
         .iter()
@@ -75,7 +76,7 @@ pub fn describe(image: &Path, frames: &Frames) -> Option<String> {
         .map(|(depth, &address)| {
             // A return address points after its call: name the call's own instruction.
             let at = if depth == 0 { address } else { address - 1 };
-            crate::halt_watch::symbolize_at(image, at)
+            crate::halt_watch::symbolize_in(&data, at)
         })
         .collect();
     if names.iter().all(Option::is_none) {

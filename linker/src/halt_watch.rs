@@ -144,9 +144,13 @@ pub fn symbolize(image: &Path, rip: u64) -> Option<String> {
 /// `function+0xoffset` for the instruction at `at`, from the image's symbol table (Rust names
 /// demangled).
 pub fn symbolize_at(image: &Path, at: u64) -> Option<String> {
+    symbolize_in(&std::fs::read(image).ok()?, at)
+}
+
+/// [`symbolize_at`] for an image already read into `data` (to name several addresses).
+pub fn symbolize_in(data: &[u8], at: u64) -> Option<String> {
     use object::{Object, ObjectSymbol};
-    let data = std::fs::read(image).ok()?;
-    let file = object::File::parse(&*data).ok()?;
+    let file = object::File::parse(data).ok()?;
     // The closest function start at or below `at`; a global name wins over a local alias.
     let mut best: Option<((u64, bool), String)> = None;
     for symbol in file.symbols() {
