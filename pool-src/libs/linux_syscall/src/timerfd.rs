@@ -26,6 +26,7 @@ const POLLIN: i32 = 0x1;
 /// The file type `fstat` reports: none, as for Linux's anonymous inodes.
 const MODE: u32 = 0;
 
+#[derive(Clone, Copy)]
 struct Timer {
     realtime: bool,
     /// The next expiry on the monotonic clock (ns); 0 when disarmed.
@@ -229,21 +230,14 @@ pub fn gettime(fd: i64, out: u64) -> i64 {
     };
     let now = now();
     TIMERS.with(|timers| {
-        let Some(Some(timer)) = timers.get_mut(handle as usize) else {
+        let Some(Some(timer)) = timers.get(handle as usize) else {
             return -EBADF;
         };
-        // A periodic timer that expired moves on to its next expiry first (the count stays
-        // for the next read).
-        if timer.interval != 0 && timer.deadline != 0 && now >= timer.deadline {
-            let behind = (now - timer.deadline) / timer.interval + 1;
-            let (interval, left) = (
-                timer.interval,
-                timer.deadline + behind * timer.interval - now,
-            );
-            write_itimerspec(out, interval, left);
-            return 0;
-        }
-        let (interval, left) = current(timer, now);
+        // The time to the next expiry, as a read now would leave it (on a copy: the count
+        // of expirations stays for that read).
+        let mut next = *timer;
+        next.expirations(now);
+        let (interval, left) = current(&next, now);
         write_itimerspec(out, interval, left);
         0
     })
