@@ -258,19 +258,43 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
 /// in the child, so that `Command` still reports a failed exec.
 pub fn only_standard_streams(command: &mut Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before exec and makes one system call,
-    // which is async-signal-safe and touches no memory of the parent.
+    // SAFETY: the closure runs in the forked child before exec; it makes only system calls
+    // that are async-signal-safe (close_range, getrlimit, fcntl) and touches only its own
+    // stack.
     unsafe {
         command.pre_exec(|| {
-            // Linux 5.11 and later; on an older kernel the descriptors are left as they are.
-            libc::syscall(
+            // Linux 5.11 and later; where it is missing or a sandbox's filter refuses it, each
+            // number is marked one by one.
+            let marked = libc::syscall(
                 libc::SYS_close_range,
                 3u32,
                 u32::MAX,
                 libc::CLOSE_RANGE_CLOEXEC,
             );
+            if marked != 0 {
+                mark_each_close_on_exec();
+            }
             Ok(())
         });
+    }
+}
+
+/// Marks descriptors 3 up to the descriptor limit close-on-exec, one call each (FD_CLOEXEC
+/// is the only descriptor flag, so setting it loses nothing). Async-signal-safe.
+fn mark_each_close_on_exec() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes only the struct it is given.
+    let last = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur.min(1 << 20) as libc::c_int
+    } else {
+        1024
+    };
+    for fd in 3..last {
+        // SAFETY: F_SETFD changes only the flags of `fd` (EBADF when it is not open).
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
     }
 }
 
@@ -636,6 +660,42 @@ mod tests {
 
     fn linuxu() -> Platform {
         toml::from_str(include_str!("../../platforms/linuxu.toml")).unwrap()
+    }
+
+    /// The descriptors a child started with `prepare` sees, from its own /proc/self/fd, while
+    /// the parent holds descriptor 40 open without close-on-exec.
+    fn descriptors_seen(prepare: impl Fn(&mut Command)) -> String {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open("/dev/null").unwrap();
+        // SAFETY: dup2 onto a number this test owns; the result is closed below.
+        let copy = unsafe { libc::dup2(file.as_raw_fd(), 40) };
+        assert_eq!(copy, 40);
+        let mut command = Command::new("ls");
+        command.arg("/proc/self/fd");
+        prepare(&mut command);
+        let output = command.output().unwrap();
+        // SAFETY: closes the copy made above.
+        unsafe { libc::close(40) };
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    #[test]
+    fn a_process_gets_only_the_standard_streams_with_or_without_close_range() {
+        use std::os::unix::process::CommandExt;
+        assert!(descriptors_seen(|_| {}).lines().any(|fd| fd == "40"));
+        let seen = descriptors_seen(only_standard_streams);
+        assert!(!seen.lines().any(|fd| fd == "40"), "{seen}");
+        // The fallback for kernels and sandboxes without close_range.
+        let seen = descriptors_seen(|command| {
+            // SAFETY: the closure makes only async-signal-safe system calls.
+            unsafe {
+                command.pre_exec(|| {
+                    mark_each_close_on_exec();
+                    Ok(())
+                })
+            };
+        });
+        assert!(!seen.lines().any(|fd| fd == "40"), "{seen}");
     }
 
     #[test]
