@@ -694,8 +694,10 @@ static void machine(void)
 	struct tms t;
 	printf("times ok %d\n", times(&t) != (clock_t)-1);
 	printf("clock ok %d\n", clock() != (clock_t)-1);
-	printf("getpgrp positive %d\n", getpgrp() > 0);
-	printf("getsid positive %d\n", getsid(0) > 0);
+	/* Not "positive": in a container whose group or session leader is outside its process
+	 * namespace, Linux answers 0. */
+	printf("getpgrp succeeds %d\n", getpgrp() >= 0);
+	printf("getsid succeeds %d\n", getsid(0) >= 0);
 	CHECK("wait4 (no children)", wait4(-1, NULL, WNOHANG, NULL));
 	CHECK("prctl set name", prctl(PR_SET_NAME, "worker", 0, 0, 0));
 	char name[16] = {0};
