@@ -86,6 +86,8 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             order += 1;
             continue;
         }
+        let long_form = one_dash_long(arg);
+        let arg = long_form.as_deref().unwrap_or(arg);
         // Split `--opt=value`, `-oFILE`, `-lNAME`, ... into flag and value.
         let (flag, mut value): (String, Option<String>) = if let Some((f, v)) = arg.split_once('=')
         {
@@ -138,51 +140,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
                         .help("ukl links x86_64 ELF only (-m elf_x86_64)"));
                 }
             }
-            "-static"
-            | "-Bstatic"
-            | "-dn"
-            | "-non_shared"
-            | "--static"
-            | "-no-pie"
-            | "--no-pie"
-            | "-nostdlib"
-            | "--no-dynamic-linker"
-            | "-EL"
-            | "--no-eh-frame-hdr"
-            | "--as-needed"
-            | "--no-as-needed"
-            | "--push-state"
-            | "--pop-state"
-            | "-O0"
-            | "-O1"
-            | "-O2"
-            | "-O3"
-            | "--fatal-warnings"
-            | "--no-fatal-warnings"
-            | "--warn-common"
-            | "--no-undefined"
-            | "-X"
-            | "--discard-locals"
-            | "-x"
-            | "--discard-all"
-            | "--sort-common"
-            | "--color-diagnostics"
-            | "--no-color-diagnostics"
-            | "--relax"
-            | "--no-relax"
-            | "-Bdynamic"
-            | "-dy"
-            | "-call_shared"
-            | "--no-warn-rwx-segments"
-            | "--no-warn-execstack"
-            | "--enable-new-dtags"
-            | "--disable-new-dtags"
-            | "--start-group"
-            | "-("
-            | "--end-group"
-            | "-)"
-            | "--verbose"
-            | "-nopie" => {}
+            f if NO_EFFECT.contains(&f) => {}
             "--eh-frame-hdr" => options.eh_frame_hdr = true,
             "--gc-sections" => options.gc_sections = true,
             "--no-gc-sections" => options.gc_sections = false,
@@ -199,8 +157,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             "-plugin" | "--plugin" | "-plugin-opt" | "--plugin-opt" => {
                 next_value(value, &mut i)?;
             }
-            "-dynamic-linker" | "--dynamic-linker" | "--sysroot" | "--hash-style"
-            | "--sort-section" | "--thread-count" | "--threads-count" => {
+            f if NO_EFFECT_WITH_VALUE.contains(&f) => {
                 next_value(value, &mut i)?;
             }
             "-z" => {
@@ -260,6 +217,147 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
     inputs.sort_by_key(|(o, _)| *o);
     options.inputs = inputs.into_iter().map(|(_, input)| input).collect();
     Ok(LdCommand::Link(Box::new(options)))
+}
+
+/// Options that change nothing in a static, position-dependent image: dynamic linking, symbol
+/// export, diagnostics and tuning.
+const NO_EFFECT: &[&str] = &[
+    "-static",
+    "-Bstatic",
+    "-dn",
+    "-non_shared",
+    "--static",
+    "-no-pie",
+    "--no-pie",
+    "-nopie",
+    "-nostdlib",
+    "--no-dynamic-linker",
+    "-EL",
+    "--no-eh-frame-hdr",
+    "--as-needed",
+    "--no-as-needed",
+    "--push-state",
+    "--pop-state",
+    "-O0",
+    "-O1",
+    "-O2",
+    "-O3",
+    "--fatal-warnings",
+    "--no-fatal-warnings",
+    "--warn-common",
+    "--no-undefined",
+    "--allow-shlib-undefined",
+    "--no-allow-shlib-undefined",
+    "-X",
+    "--discard-locals",
+    "-x",
+    "--discard-all",
+    "--sort-common",
+    "--color-diagnostics",
+    "--no-color-diagnostics",
+    "--relax",
+    "--no-relax",
+    "-Bdynamic",
+    "-dy",
+    "-call_shared",
+    "--no-warn-rwx-segments",
+    "--no-warn-execstack",
+    "--enable-new-dtags",
+    "--disable-new-dtags",
+    "--start-group",
+    "-(",
+    "--end-group",
+    "-)",
+    "--verbose",
+    // There is no dynamic symbol table to export to (gcc's -rdynamic passes -export-dynamic).
+    "-E",
+    "--export-dynamic",
+    "--no-export-dynamic",
+    "--dynamic-list-data",
+    "-Bsymbolic",
+    "-Bsymbolic-functions",
+    "--copy-dt-needed-entries",
+    "--no-copy-dt-needed-entries",
+    "--ignore-unresolved-symbol",
+    "--no-keep-memory",
+    "--reduce-memory-overheads",
+    "--no-undefined-version",
+    "--undefined-version",
+    "--warn-shared-textrel",
+    "--warn-once",
+    "--no-warnings",
+    "-w",
+    "--stats",
+];
+
+/// Options of the same kind that take a value, which is read and dropped.
+const NO_EFFECT_WITH_VALUE: &[&str] = &[
+    "-dynamic-linker",
+    "--dynamic-linker",
+    "--sysroot",
+    "--hash-style",
+    "--sort-section",
+    "--thread-count",
+    "--threads-count",
+    "--threads",
+    "--dynamic-list",
+    "--export-dynamic-symbol",
+    "--export-dynamic-symbol-list",
+    "--version-script",
+    "--exclude-libs",
+    "--compress-debug-sections",
+    "--error-limit",
+    "-soname",
+    "--soname",
+    "-rpath",
+    "--rpath",
+    "-rpath-link",
+    "--rpath-link",
+];
+
+/// The long options that do something, for [`one_dash_long`].
+const WITH_EFFECT: &[&str] = &[
+    "--output",
+    "--script",
+    "--entry",
+    "--library-path",
+    "--library",
+    "--undefined",
+    "--require-defined",
+    "--keep",
+    "--eh-frame-hdr",
+    "--gc-sections",
+    "--no-gc-sections",
+    "--whole-archive",
+    "--no-whole-archive",
+    "--strip-all",
+    "--strip-debug",
+    "--build-id",
+    "--Map",
+    "--plugin",
+    "--plugin-opt",
+    "--version",
+    "--help",
+    "--pie",
+    "--shared",
+    "--static-pie",
+    "--relocatable",
+];
+
+/// GNU ld takes its long options after one dash as well as two, and prefers them to a short
+/// option with a joined value: `-export-dynamic` is `--export-dynamic`, not `-e xport-dynamic`.
+/// Returns the two-dash spelling of such an argument.
+fn one_dash_long(arg: &str) -> Option<String> {
+    let rest = arg.strip_prefix('-')?;
+    let name = rest.split('=').next().unwrap_or(rest);
+    if rest.starts_with('-') || name.len() < 2 {
+        return None;
+    }
+    let long = format!("--{name}");
+    [NO_EFFECT, NO_EFFECT_WITH_VALUE, WITH_EFFECT]
+        .iter()
+        .any(|table| table.contains(&long.as_str()))
+        .then(|| format!("-{arg}"))
 }
 
 fn is_known_single_dash(flag: &str) -> bool {
@@ -465,3 +563,71 @@ ukl's drop-in replacement for GNU ld for static x86_64 executables and images.
   --eh-frame-hdr          write .eh_frame_hdr and PT_GNU_EH_FRAME for unwinders
   -v, --version           print the version
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(args: &[&str]) -> Result<LinkOptions> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        match parse(&args)? {
+            LdCommand::Link(options) => Ok(*options),
+            _ => panic!("not a link"),
+        }
+    }
+
+    #[test]
+    fn long_options_take_one_dash_as_in_gnu_ld() {
+        // gcc -rdynamic passes -export-dynamic: not `-e xport-dynamic`.
+        let options = link(&["-export-dynamic", "-o", "out", "a.o"]).unwrap();
+        assert_eq!(options.entry, None);
+        assert_eq!(options.output, PathBuf::from("out"));
+        let options = link(&["-gc-sections", "-entry=start", "-output=image", "a.o"]).unwrap();
+        assert!(options.gc_sections);
+        assert_eq!(options.entry.as_deref(), Some("start"));
+        assert_eq!(options.output, PathBuf::from("image"));
+        // Short options with joined values are still short options.
+        let options = link(&["-estart", "-ofile", "a.o"]).unwrap();
+        assert_eq!(options.entry.as_deref(), Some("start"));
+        assert_eq!(options.output, PathBuf::from("file"));
+    }
+
+    #[test]
+    fn options_without_effect_on_a_static_image_are_accepted() {
+        let options = link(&[
+            "--version-script",
+            "exports.map",
+            "-Bsymbolic",
+            "--dynamic-list=list",
+            "-E",
+            "-soname",
+            "libx.so.1",
+            "a.o",
+        ])
+        .unwrap();
+        let inputs: Vec<_> = options.inputs.iter().map(|i| i.path.clone()).collect();
+        assert_eq!(inputs, [PathBuf::from("a.o")]);
+    }
+
+    #[test]
+    fn every_long_option_with_an_effect_is_parsed() {
+        for flag in WITH_EFFECT {
+            let args: Vec<String> = [flag, "value", "a.o"]
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            if let Err(error) = parse(&args) {
+                assert!(
+                    !error.to_string().contains("unsupported option"),
+                    "{flag}: {error}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_options_are_refused_by_name() {
+        let error = link(&["--frobnicate", "a.o"]).err().unwrap();
+        assert!(error.to_string().contains("--frobnicate"), "{error}");
+    }
+}
