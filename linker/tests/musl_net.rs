@@ -6,7 +6,7 @@
 //! concurrent TCP clients (a thread each in the program) and UDP datagrams, until a `quit`.
 
 mod common;
-use common::guest::Guest;
+use common::guest::{free_port, Guest};
 use common::*;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -16,22 +16,6 @@ use std::time::Duration;
 
 const CLIENTS: usize = 3;
 const LINES: usize = 50;
-
-fn free_port(udp: bool) -> u16 {
-    if udp {
-        UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    } else {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    }
-}
 
 /// The program's server for its client part: reads a line, answers "welcome, " + 5 bytes.
 fn welcome_server() -> (u16, std::thread::JoinHandle<()>) {

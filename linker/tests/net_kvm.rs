@@ -6,7 +6,7 @@
 //! Needs curl and wrk (scripts/setup installs them).
 
 mod common;
-use common::guest::Guest;
+use common::guest::{free_port, Guest};
 use common::*;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -51,23 +51,6 @@ fn build_rust(source: &Path, dir: &Path, name: &str) -> PathBuf {
     let object = dir.join(format!("{name}.o"));
     compile_rust(source, &object);
     link_image(&object, dir, name)
-}
-
-/// A free port on the host's loopback (nothing listens on it right after this returns).
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Boots `image` with `ukl run` in the background.
@@ -128,7 +111,7 @@ fn wrk(url: &str, requests: u32) -> String {
 fn httpd_serves_curl_and_wrk_without_errors_or_memory_growth() {
     let dir = work_dir("net", "httpd");
     let image = build(&home().join("examples/httpd/main.c"), &dir, "httpd");
-    let port = free_tcp_port();
+    let port = free_port(false);
     let net = format!("user,hostfwd=tcp:127.0.0.1:{port}-:80");
     let mut guest = boot(&image, &["--net", &net], &[]);
     guest.wait_for("httpd: listening on port 80", Duration::from_secs(120));
@@ -196,7 +179,7 @@ fn rust_udp_echo_with_uk_net() {
 
 /// Echoes three datagrams through a UDP echo server printing `prefix` lines; its console.
 fn udp_echo_session(image: &Path, prefix: &str) -> String {
-    let port = free_udp_port();
+    let port = free_port(true);
     let net = format!("user,hostfwd=udp:127.0.0.1:{port}-:7");
     let mut guest = boot(image, &["--net", &net], &[]);
     guest.wait_for(

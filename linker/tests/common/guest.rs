@@ -3,6 +3,7 @@
 //! by threads; and `curl` from the host.
 
 use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, UdpSocket};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -114,4 +115,15 @@ pub fn curl(url: &str, timeout_secs: u32) -> (String, String) {
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let (body, code) = text.rsplit_once('\n').unwrap();
     (body.to_string(), code.to_string())
+}
+
+/// A free TCP (or UDP) port on the host's loopback: nothing listens on it right after this
+/// returns, so a forwarded port or a host server can take it.
+pub fn free_port(udp: bool) -> u16 {
+    let address = if udp {
+        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    } else {
+        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
+    };
+    address.expect("a port on 127.0.0.1").port()
 }
