@@ -61,6 +61,7 @@ static const char *err(int e)
 	case EAFNOSUPPORT: return "EAFNOSUPPORT";
 	case EISCONN: return "EISCONN";
 	case ENOSPC: return "ENOSPC";
+	case EINTR: return "EINTR";
 	default: return "other";
 	}
 }
@@ -716,6 +717,96 @@ static void machine(void)
 	CHECK("getrlimit bad resource", getrlimit(99, &limit));
 }
 
+static volatile int alarms;
+
+static void on_alarm(int signal)
+{
+	(void)signal;
+	alarms++;
+}
+
+/* Arms ITIMER_REAL: first expiry after `first_us`, then every `every_us` (0: once). */
+static int arm(long first_us, long every_us)
+{
+	struct itimerval it = { { every_us / 1000000, every_us % 1000000 },
+				{ first_us / 1000000, first_us % 1000000 } };
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void interval_timers(void)
+{
+	puts("== interval timers");
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	CHECK("setitimer 1s", arm(1000000, 0));
+	struct itimerval now;
+	CHECK("getitimer", getitimer(ITIMER_REAL, &now));
+	printf("armed within 1s %d, one-shot %d\n",
+	       now.it_value.tv_sec * 1000000 + now.it_value.tv_usec > 0 &&
+		       now.it_value.tv_sec * 1000000 + now.it_value.tv_usec <= 1000000,
+	       now.it_interval.tv_sec == 0 && now.it_interval.tv_usec == 0);
+	CHECK("setitimer off", arm(0, 0));
+	CHECK("getitimer off", getitimer(ITIMER_REAL, &now));
+	printf("disarmed %d\n", now.it_value.tv_sec == 0 && now.it_value.tv_usec == 0);
+	CHECK("setitimer bad which", setitimer(7, &now, NULL));
+	struct itimerval bad = { { 0, 0 }, { 0, 2000000 } };
+	CHECK("setitimer bad usec", setitimer(ITIMER_REAL, &bad, NULL));
+	printf("alarm first %u\n", alarm(5));
+	printf("alarm again %u\n", alarm(0));
+
+	arm(20000, 0);
+	CHECK("pause", pause());
+	printf("after pause: alarms %d\n", alarms);
+	arm(20000, 0);
+	struct timespec nap = { 5, 0 }, left = { 0, 0 };
+	CHECK("nanosleep 5s interrupted", nanosleep(&nap, &left));
+	printf("alarms %d, time left between 4s and 5s %d\n", alarms, left.tv_sec == 4);
+	arm(20000, 0);
+	CHECK("poll interrupted", poll(NULL, 0, 5000));
+	arm(20000, 0);
+	int p[2];
+	pipe(p);
+	char c;
+	CHECK("read empty pipe interrupted", read(p[0], &c, 1));
+	close(p[0]);
+	close(p[1]);
+	printf("alarms %d\n", alarms);
+
+	/* Periodic: a loop of calls sees the handler run at least three times. */
+	arm(5000, 5000);
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (alarms < 7 && since_ns(&start) < 5000000000L)
+		getppid();
+	arm(0, 0);
+	printf("periodic ran %d\n", alarms >= 7);
+
+	/* sigsuspend: SIGALRM blocked, then waited for with an empty mask. */
+	sigset_t block, old, during;
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int before = alarms;
+	arm(10000, 0);
+	nap.tv_sec = 0;
+	nap.tv_nsec = 30000000;
+	CHECK("nanosleep while blocked", nanosleep(&nap, NULL));
+	printf("ran while blocked %d\n", alarms != before);
+	sigemptyset(&during);
+	CHECK("sigsuspend", sigsuspend(&during));
+	printf("ran in sigsuspend %d\n", alarms == before + 1);
+	sigset_t after;
+	sigprocmask(SIG_SETMASK, &old, &after);
+	printf("mask restored %d\n", sigismember(&after, SIGALRM));
+
+	/* An ignored timer signal interrupts nothing. */
+	signal(SIGALRM, SIG_IGN);
+	arm(10000, 0);
+	CHECK("nanosleep, ignored alarm", nanosleep(&nap, NULL));
+	signal(SIGALRM, SIG_DFL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -731,6 +822,7 @@ int main(void)
 	devices();
 	timers_and_copies();
 	machine();
+	interval_timers();
 	puts("== done");
 	return 0;
 }

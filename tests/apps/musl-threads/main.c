@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,6 +176,14 @@ static void *once_worker(void *arg)
 	return (void *)(long)syscall(SYS_gettid);
 }
 
+static volatile int alarms;
+
+static void on_alarm(int signal)
+{
+	(void)signal;
+	alarms++;
+}
+
 int main(void)
 {
 	pthread_t threads[WORKERS];
@@ -303,7 +313,20 @@ int main(void)
 	printf("pthread_once ran %d time(s); thread ids distinct from each other and the pid: %s\n",
 	       once_runs, distinct ? "yes" : "no");
 
-	/* 9: a thread still blocked when main returns: exit ends the process. */
+	/* 9: an interval timer interrupts a sleep (the only thread left: Linux delivers the
+	 * signal to it), through the scheduler's sleep. */
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	struct timespec nap = { 5, 0 }, left = { 0, 0 };
+	errno = 0;
+	r = nanosleep(&nap, &left);
+	printf("alarm during a 5 s sleep: %d %s, handler ran %d, time left 4 s: %s\n", r,
+	       errno == EINTR ? "EINTR" : "?", alarms, left.tv_sec == 4 ? "yes" : "no");
+
+	/* 10: a thread still blocked when main returns: exit ends the process. */
 	pthread_create(&t, NULL, (void *(*)(void *))sem_wait, &empty);
 	printf("== done\n");
 	return 0;

@@ -6,8 +6,8 @@
 //! [`memory`] (mmap & co. over ukalloc, page-aligned), [`files`] (descriptors over the console
 //! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]; [`meta`] for modes, times
 //! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
-//! [`process`] (exit, identity), [`signals`] (handlers run for signals a program sends itself,
-//! `abort()` as a crash report) and
+//! [`process`] (exit, identity), [`signals`] (handlers run for signals a program sends itself
+//! and for interval timers ([`itimer`]: `setitimer`, `alarm`), `abort()` as a crash report) and
 //! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
 //! and epoll ([`pipes`], [`epoll`]), timers ([`timerfd`]) and local socket pairs
 //! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev`.
@@ -45,6 +45,8 @@ mod files;
 #[cfg(not(test))]
 mod host;
 pub mod initrd;
+#[cfg(not(test))]
+mod itimer;
 #[cfg(not(test))]
 mod memory;
 #[cfg(not(test))]

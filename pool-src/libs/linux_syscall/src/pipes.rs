@@ -101,6 +101,8 @@ fn transfer(
         });
         match result {
             Some(n) => return n,
+            // Restarted after a handler with SA_RESTART, as Linux restarts pipe calls.
+            None if crate::signals::interrupted(true) => return -EINTR,
             None => idle(),
         }
     }

@@ -12,8 +12,8 @@ use crate::errno::*;
 use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
 use crate::{
-    copy, epoll, files, memory, names, pipes, process, signals, socketpair, system, time, timerfd,
-    wait,
+    copy, epoll, files, itimer, memory, names, pipes, process, signals, socketpair, system, time,
+    timerfd, wait,
 };
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
@@ -63,13 +63,17 @@ pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
             crate::host::Route::Table => {}
         }
     }
-    if let Some(handler) = registered(nr) {
+    let result = if let Some(handler) = registered(nr) {
         // SAFETY: as above; the handler was registered for this call.
-        return unsafe { handler(frame) };
-    }
-    // SAFETY: as above.
-    let [a0, a1, a2, a3, a4, a5] = unsafe { (*frame).args() };
-    builtin(nr as i64, a0, a1, a2, a3, a4, a5)
+        unsafe { handler(frame) }
+    } else {
+        // SAFETY: as above.
+        let [a0, a1, a2, a3, a4, a5] = unsafe { (*frame).args() };
+        builtin(nr as i64, a0, a1, a2, a3, a4, a5)
+    };
+    // Before the program sees the result: handlers of signals that came due (a timer's).
+    signals::run_due();
+    result
 }
 
 /// One bit per call number below 512: already logged as unimplemented.
@@ -175,7 +179,11 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         28 => memory::madvise(a0, a1, a2),
         32 => files::dup(fd, None, 0),
         33 => files::dup(fd, Some(a1 as i64), 0),
-        35 => time::sleep(1, a0, false),
+        34 => signals::pause(),
+        35 => time::sleep(1, a0, false, a1),
+        36 => itimer::getitimer(a0, a1),
+        37 => itimer::alarm(a0 & 0xffff_ffff),
+        38 => itimer::setitimer(a0, a1, a2),
         39 | 186 => process::PID, // getpid, gettid
         40 => copy::sendfile(fd, a1 as i64, a2, a3),
         42 => socketpair::connected(a0, true),
@@ -238,6 +246,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         120 => system::get_res_id(true, [a0, a1, a2]),
         121 | 124 => system::group_of(a0), // getpgid, getsid
         127 => signals::sigpending(a0, a1),
+        130 => signals::sigsuspend(a0, a1),
         131 => 0, // sigaltstack
         132 => meta::utime(a0, a1),
         137 => meta::statfs(AT_FDCWD, a0, a1),
@@ -264,7 +273,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         ),
         233 => epoll::control(fd, a1, a2 as i32 as i64, a3),
         229 => time::clock_getres(a0, a1),
-        230 => time::sleep(a0, a2, a1 & 1 != 0),
+        230 => time::sleep(a0, a2, a1 & 1 != 0, a3),
         234 => signals::send_signal(a1 as i64, a2, true), // tgkill
         235 => meta::utimes(AT_FDCWD, a0, a1),
         257 => files::openat(fd, a1, a2, a3),

@@ -71,8 +71,10 @@ pub fn time(out: u64) -> i64 {
     seconds as i64
 }
 
-/// Sleeps for the `struct timespec` at `request` (absolute when `absolute`, on `clock`).
-pub fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
+/// Sleeps for the `struct timespec` at `request` (absolute when `absolute`, on `clock`). A
+/// signal handler that runs meanwhile (a timer's) ends the sleep with `EINTR`, the time left
+/// written to `remaining` (when not null, for a relative sleep).
+pub fn sleep(clock: u64, request: u64, absolute: bool, remaining: u64) -> i64 {
     if request == 0 {
         return -EFAULT;
     }
@@ -89,8 +91,18 @@ pub fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
     } else {
         start.saturating_add(total)
     };
-    while now(clock).unwrap_or(u64::MAX) < deadline {
+    loop {
+        let at = now(clock).unwrap_or(u64::MAX);
+        if at >= deadline {
+            return 0;
+        }
+        if crate::signals::interrupted(false) {
+            if !absolute && remaining != 0 {
+                let left = deadline.saturating_sub(now(clock).unwrap_or(deadline));
+                write_pair(remaining, left / 1_000_000_000, left % 1_000_000_000);
+            }
+            return -EINTR;
+        }
         crate::platform::idle();
     }
-    0
 }

@@ -2,7 +2,7 @@
 //! descriptor. Files and the console are always ready (reads at the end of the console return
 //! 0); objects such as sockets are asked for their readiness after their library drove its I/O
 //! once. Between rounds the caller lets other work run (`uk_idle`: other threads when a
-//! scheduler is linked). Signal masks are accepted and ignored, as everywhere.
+//! scheduler is linked). A signal handler that runs meanwhile ends the wait with `EINTR`.
 
 use crate::errno::*;
 use crate::files::{self, Readiness};
@@ -31,7 +31,8 @@ pub fn now() -> u64 {
 }
 
 /// Repeats `round` (which reports how many descriptors are ready) until one is, or until
-/// `deadline` (monotonic ns; `None`: forever).
+/// `deadline` (monotonic ns; `None`: forever); `EINTR` when a signal handler ran meanwhile
+/// (these waits are never restarted, as on Linux).
 pub fn wait(
     deadline: Option<u64>,
     mut round: impl FnMut() -> Result<usize, i64>,
@@ -40,6 +41,9 @@ pub fn wait(
         let ready = round()?;
         if ready > 0 || deadline.is_some_and(|d| now() >= d) {
             return Ok(ready);
+        }
+        if crate::signals::interrupted(false) {
+            return Err(EINTR);
         }
         idle();
     }

@@ -36,20 +36,24 @@ struct Entry {
     thread: *mut c_void,
     /// The `CLONE_CHILD_CLEARTID` / `set_tid_address` word (0: none).
     clear_tid: u64,
+    /// Its blocked signals (linux_syscall's signals ask through [`signal_mask`]).
+    mask: u64,
 }
 
 struct Threads {
     /// Every live thread; empty until the first `clone` (the first thread is then added).
     live: Vec<Entry>,
     next_tid: i32,
-    /// The first thread's `set_tid_address` word before any clone.
+    /// The first thread's `set_tid_address` word and blocked signals before any clone.
     first_clear_tid: u64,
+    first_mask: u64,
 }
 
 static THREADS: Locked<Threads> = Locked::new(Threads {
     live: Vec::new(),
     next_tid: FIRST_TID + 1,
     first_clear_tid: 0,
+    first_mask: 0,
 });
 
 /// What a new thread needs to start (moved onto its own stack by [`child_entry`]).
@@ -67,6 +71,29 @@ fn current_tid(t: &Threads) -> i32 {
         .iter()
         .find(|e| e.thread == me)
         .map_or(FIRST_TID, |e| e.tid)
+}
+
+/// The calling thread's blocked signals.
+fn mask_of(t: &mut Threads) -> &mut u64 {
+    // SAFETY: a plain query.
+    let me = unsafe { ffi::uk_thread_current() };
+    match t.live.iter_mut().find(|e| e.thread == me) {
+        Some(entry) => &mut entry.mask,
+        None => &mut t.first_mask,
+    }
+}
+
+/// linux_syscall's blocked-set hook: the calling thread's set (replaced first by `*new` when
+/// `new` is not null).
+pub unsafe extern "C" fn signal_mask(new: *const u64) -> u64 {
+    THREADS.with(|t| {
+        let slot = mask_of(t);
+        if !new.is_null() {
+            // SAFETY: linux_syscall passes a readable set.
+            *slot = unsafe { new.read() };
+        }
+        *slot
+    })
 }
 
 /// Threads started with `clone` that are still running.
@@ -93,7 +120,7 @@ pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
     if stack == 0 || frame.rip == 0 {
         return -EINVAL;
     }
-    let tid = THREADS.with(|t| {
+    let (tid, mask) = THREADS.with(|t| {
         if t.live.is_empty() {
             // SAFETY: a plain query.
             let first = unsafe { ffi::uk_thread_current() };
@@ -102,11 +129,13 @@ pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
                 tid: FIRST_TID,
                 thread: first,
                 clear_tid,
+                mask: t.first_mask,
             });
         }
         let tid = t.next_tid;
         t.next_tid = t.next_tid.checked_add(1).unwrap_or(FIRST_TID + 1);
-        tid
+        // A new thread starts with its creator's blocked signals.
+        (tid, *mask_of(t))
     });
     let start = Box::into_raw(Box::new(Start {
         frame,
@@ -140,6 +169,7 @@ pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
             } else {
                 0
             },
+            mask,
         })
     });
     if flags & CLONE_PARENT_SETTID != 0 {

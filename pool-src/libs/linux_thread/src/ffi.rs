@@ -1,5 +1,5 @@
 //! What linux_thread takes from other pool libraries: linux_syscall (registration, the frame,
-//! resuming a frame), uksched (threads, wait queues, sleeping), the architecture (interrupt
+//! resuming a frame, due signals and timers), uksched (threads, wait queues, sleeping), the architecture (interrupt
 //! flag), the platform (clocks, termination) and the global allocator (`rust_rt`).
 
 use core::cell::UnsafeCell;
@@ -47,6 +47,9 @@ extern "C" {
     pub fn ukplat_monotonic_ns() -> u64;
     pub fn ukplat_wall_ns() -> u64;
     pub fn uk_boot_exit(status: i32) -> !;
+    pub fn uk_signal_interrupted(restartable: i32) -> i32;
+    pub fn uk_signal_next_timer() -> u64;
+    pub fn uk_signal_mask_hook(hook: Option<unsafe extern "C" fn(*const u64) -> u64>);
 }
 
 pub fn monotonic_ns() -> u64 {
@@ -85,6 +88,7 @@ impl<T> Locked<T> {
 }
 
 /// Linux error numbers (returned negated).
+pub const EINTR: i64 = 4;
 pub const EAGAIN: i64 = 11;
 pub const EFAULT: i64 = 14;
 pub const EINVAL: i64 = 22;

@@ -4,9 +4,11 @@
 //!
 //! Modules: [`clone`] (`clone` with `CLONE_VM | CLONE_THREAD`: a uksched thread that resumes
 //! the caller's registers on the new stack with the new TLS; `exit` of one thread with the
-//! `CLONE_CHILD_CLEARTID` wake-up; `set_tid_address`, `gettid`), [`futex`] (wait, wake,
+//! `CLONE_CHILD_CLEARTID` wake-up; `set_tid_address`, `gettid`; each thread's blocked
+//! signals, kept for linux_syscall through `uk_signal_mask_hook`), [`futex`] (wait, wake,
 //! requeue, bitsets, timeouts on either clock, on uksched wait queues), [`sleep`]
-//! (`nanosleep`, `clock_nanosleep`, `sched_yield` as scheduler sleeps and yields), [`ffi`].
+//! (`nanosleep`, `clock_nanosleep`, `sched_yield` as scheduler sleeps and yields, ended early
+//! by an interval timer's signal), [`ffi`].
 //!
 //! The library registers its handlers with `uk_syscall_register` from the init table, so the
 //! system call layer itself does not depend on a scheduler. `ukl ld` links it when the
@@ -62,6 +64,8 @@ pub extern "C" fn uk_linux_thread_init() -> i32 {
         // SAFETY: each handler serves the call it is registered for.
         unsafe { ffi::uk_syscall_register(number, Some(handler)) };
     }
+    // SAFETY: the hook keeps each thread's blocked signals for linux_syscall.
+    unsafe { ffi::uk_signal_mask_hook(Some(clone::signal_mask)) };
     0
 }
 

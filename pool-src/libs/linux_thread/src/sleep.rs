@@ -1,8 +1,9 @@
 //! Sleeping and yielding as the scheduler does them: `nanosleep` and `clock_nanosleep` block
-//! the calling thread until its deadline (the CPU halts when no thread can run),
-//! `sched_yield` lets the other runnable threads go first.
+//! the calling thread until its deadline (the CPU halts when no thread can run), waking early
+//! when an interval timer of linux_syscall comes due: if a signal handler then runs, the sleep
+//! ends with `EINTR` and the time left. `sched_yield` lets the other runnable threads go first.
 
-use crate::ffi::{self, Frame, EFAULT, EINVAL};
+use crate::ffi::{self, Frame, EFAULT, EINTR, EINVAL};
 
 const CLOCK_REALTIME: u64 = 0;
 const CLOCK_MONOTONIC: u64 = 1;
@@ -18,32 +19,51 @@ fn timespec(pointer: u64) -> Result<u64, i64> {
     unsafe { syscall_abi::timespec_ns(pointer) }
 }
 
-fn sleep(clock: u64, request: u64, absolute: bool) -> i64 {
+fn sleep(clock: u64, request: u64, absolute: bool, remaining: u64) -> i64 {
     let ns = match timespec(request) {
         Ok(ns) => ns,
         Err(e) => return -e,
     };
     let deadline = crate::clock::deadline(ns, absolute, clock == CLOCK_REALTIME);
-    // SAFETY: blocks the calling thread; nothing is borrowed across the sleep.
-    unsafe { ffi::uk_thread_sleep_until(deadline) };
-    0
+    loop {
+        // SAFETY: plain queries of linux_syscall's timers and signals.
+        let timer = unsafe { ffi::uk_signal_next_timer() };
+        // SAFETY: blocks the calling thread; nothing is borrowed across the sleep.
+        unsafe { ffi::uk_thread_sleep_until(deadline.min(timer)) };
+        let now = ffi::monotonic_ns();
+        if now >= deadline {
+            return 0;
+        }
+        // SAFETY: as above; handlers run in this thread.
+        if unsafe { ffi::uk_signal_interrupted(0) } != 0 {
+            if !absolute && remaining != 0 {
+                let left = deadline - now;
+                // SAFETY: the caller passed a `struct timespec` for the time left.
+                unsafe {
+                    (remaining as *mut [u64; 2])
+                        .write_unaligned([left / 1_000_000_000, left % 1_000_000_000])
+                };
+            }
+            return -EINTR;
+        }
+    }
 }
 
-/// `nanosleep(request, remaining)`: never interrupted, so `remaining` is not written.
+/// `nanosleep(request, remaining)`.
 pub unsafe extern "C" fn nanosleep(frame: *mut Frame) -> i64 {
     // SAFETY: the system call layer passes the caller's frame.
-    let request = unsafe { (*frame).rdi };
-    sleep(CLOCK_MONOTONIC, request, false)
+    let [request, remaining, ..] = unsafe { (*frame).args() };
+    sleep(CLOCK_MONOTONIC, request, false, remaining)
 }
 
 /// `clock_nanosleep(clock, flags, request, remaining)`.
 pub unsafe extern "C" fn clock_nanosleep(frame: *mut Frame) -> i64 {
     // SAFETY: the system call layer passes the caller's frame.
-    let [clock, flags, request, ..] = unsafe { (*frame).args() };
+    let [clock, flags, request, remaining, ..] = unsafe { (*frame).args() };
     if !matches!(clock, CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME) {
         return -EINVAL;
     }
-    sleep(clock, request, flags & TIMER_ABSTIME != 0)
+    sleep(clock, request, flags & TIMER_ABSTIME != 0, remaining)
 }
 
 /// `sched_yield()`.

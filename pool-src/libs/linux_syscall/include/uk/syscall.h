@@ -61,4 +61,18 @@ long uk_syscall_fd_open(const struct uk_file_ops *ops, unsigned long handle, uns
 /* The handle behind `fd` when `ops` serves it: 0, -EBADF, or -ENOTSOCK. */
 long uk_syscall_fd_object(long fd, const struct uk_file_ops *ops, unsigned long *handle);
 
+/* Signals for the waits of other libraries: runs the handlers that are due (an interval
+ * timer's signal) and returns 1 when the wait must end with -EINTR (for a `restartable` call:
+ * only if a handler lacked SA_RESTART). */
+int uk_signal_interrupted(int restartable);
+
+/* The earliest deadline of an armed interval timer (monotonic ns; ~0UL: none), so that a
+ * sleeper wakes when its signal is due. */
+unsigned long uk_signal_next_timer(void);
+
+/* A thread library's per-thread blocked sets: `hook(NULL)` returns the calling thread's set,
+ * `hook(&set)` replaces it. NULL: one set for the process. */
+typedef unsigned long (*uk_signal_mask_hook_t)(const unsigned long *set);
+void uk_signal_mask_hook(uk_signal_mask_hook_t hook);
+
 #endif
