@@ -101,12 +101,38 @@ pub fn served_libraries(system: &[SystemLibrary], inputs: &[Input]) -> Result<Ve
             )
         })
     };
+    // Whether an object other than the `ignored` members refers to `name`.
+    let wanted = |name: &str, ignored: &[String]| {
+        use object::read::elf::Sym;
+        let Some(id) = resolved.symbols.lookup(name.as_bytes()) else {
+            return false;
+        };
+        resolved.objects.iter().any(|object| {
+            // By the member's name without its extension (`.o`, or `.lo` in Debian's libc.a).
+            let ignored = object.member.as_ref().is_some_and(|m| {
+                let stem = m.rsplit_once('.').map_or(m.as_str(), |(stem, _)| stem);
+                ignored.iter().any(|i| i == stem)
+            });
+            !ignored
+                && object.globals.iter().enumerate().any(|(i, &global)| {
+                    global == id
+                        && object
+                            .sym(object.first_global + i)
+                            .is_undefined(crate::object_file::LE)
+                })
+        })
+    };
     let mut served: Vec<Served> = Vec::new();
     for service in services {
         if served.iter().any(|s| s.library == service.library) {
             continue;
         }
-        if let Some(symbol) = service.when.iter().find(|symbol| linked(symbol)) {
+        let needed = |symbol: &&String| {
+            linked(symbol)
+                && (service.unless_only_from.is_empty()
+                    || wanted(symbol, &service.unless_only_from))
+        };
+        if let Some(symbol) = service.when.iter().find(needed) {
             served.push(Served {
                 library: service.library.clone(),
                 symbol: symbol.clone(),

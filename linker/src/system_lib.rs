@@ -38,6 +38,11 @@ pub struct SystemLibrary {
 pub struct Service {
     pub library: String,
     pub when: Vec<String>,
+    /// Members of the system library, named without their extension (`nscd_query`), whose
+    /// references to a `when` symbol do not call for the service: it is linked only when
+    /// something else refers to the symbol.
+    #[serde(default)]
+    pub unless_only_from: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sched.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -717,6 +719,30 @@ static void machine(void)
 	CHECK("getrlimit bad resource", getrlimit(99, &limit));
 }
 
+static void names_and_aliases(void)
+{
+	puts("== names and aliases");
+	struct passwd *pw = getpwnam("root");
+	printf("root: uid %d, home %s\n", pw ? (int)pw->pw_uid : -1, pw ? pw->pw_dir : "-");
+	pw = getpwnam("nobody");
+	printf("nobody: uid %d\n", pw ? (int)pw->pw_uid : -1);
+	pw = getpwuid(0);
+	printf("uid 0: %s\n", pw ? pw->pw_name : "-");
+	struct group *gr = getgrnam("root");
+	printf("group root: gid %d\n", gr ? (int)gr->gr_gid : -1);
+	printf("no such user %d\n", getpwnam("no-such-user") == NULL);
+	fflush(stdout);
+	int out = open("/dev/stdout", O_WRONLY);
+	CHECK("write /dev/stdout", write(out, "through /dev/stdout\n", 20));
+	close(out);
+	out = open("/dev/fd/1", O_WRONLY | O_CLOEXEC);
+	CHECK("write /dev/fd/1", write(out, "through /dev/fd/1\n", 18));
+	close(out);
+	CHECK("open /dev/fd/77", open("/dev/fd/77", O_RDONLY));
+	struct stat st;
+	CHECK("no /dev/stdout file made", stat("/dev/stdout", &st) == 0 && S_ISREG(st.st_mode));
+}
+
 static volatile int alarms;
 
 static void on_alarm(int signal)
@@ -823,6 +849,7 @@ int main(void)
 	timers_and_copies();
 	machine();
 	interval_timers();
+	names_and_aliases();
 	puts("== done");
 	return 0;
 }

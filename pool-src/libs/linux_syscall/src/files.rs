@@ -152,6 +152,11 @@ pub fn now_seconds() -> i64 {
     (unsafe { ukplat_wall_ns() } / 1_000_000_000) as i64
 }
 
+/// Adds the `/etc` files an initrd did not bring ([`crate::etc`]).
+pub fn fill_etc() {
+    with_state(|s| crate::etc::fill(&mut s.fs));
+}
+
 /// Unpacks the first platform module that holds a newc cpio archive into the filesystem;
 /// returns the number of entries (0 without an initrd).
 pub fn mount_initrd() -> usize {
@@ -315,7 +320,42 @@ pub fn result(r: Result<i64, i64>) -> i64 {
     r.unwrap_or_else(|e| -e)
 }
 
+/// The descriptor that `/dev/stdin`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
+/// `/proc/self/fd/N` name (on Linux, links to the process's own descriptors).
+fn standard_alias(path: &str) -> Option<i64> {
+    match path {
+        "/dev/stdin" => Some(0),
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => path
+            .strip_prefix("/dev/fd/")
+            .or_else(|| path.strip_prefix("/proc/self/fd/"))
+            .and_then(|n| n.parse().ok()),
+    }
+}
+
+/// Opening a descriptor's alias gives a new descriptor on the same file, as opening Linux's
+/// `/proc/self/fd/N` does for the console, pipes and sockets (the host's own, on linuxu).
+fn open_alias(fd: i64, path: u64, flags: u64, mode: u64) -> i64 {
+    if host::attached() && !is_ours(fd) {
+        const OPENAT: i64 = 257;
+        return host::syscall(OPENAT, [AT_FDCWD as u64, path, flags, mode, 0, 0]);
+    }
+    match dup(fd, None, flags & O_CLOEXEC) {
+        // Linux: the link does not exist.
+        e if e == -EBADF => -ENOENT,
+        fd => fd,
+    }
+}
+
 pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
+    let alias = user_path(path)
+        .and_then(|p| with_state(|s| s.resolve(dirfd, &p)))
+        .ok()
+        .and_then(|full| standard_alias(&full));
+    if let Some(fd) = alias {
+        return open_alias(fd, path, flags, mode);
+    }
     result((|| {
         let path = user_path(path)?;
         with_state(|s| {

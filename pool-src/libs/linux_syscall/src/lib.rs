@@ -10,7 +10,8 @@
 //! and for interval timers ([`itimer`]: `setitimer`, `alarm`), `abort()` as a crash report) and
 //! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
 //! and epoll ([`pipes`], [`epoll`]), timers ([`timerfd`]) and local socket pairs
-//! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev`.
+//! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev` and [`etc`]
+//! the usual `/etc` files.
 //! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
@@ -40,6 +41,8 @@ mod entry;
 #[cfg(not(test))]
 mod epoll;
 mod errno;
+#[cfg(not(test))]
+mod etc;
 #[cfg(not(test))]
 mod files;
 #[cfg(not(test))]
@@ -87,6 +90,7 @@ pub extern "C" fn uk_syscall_init() -> i32 {
     }
     if !MOUNTED.swap(true, core::sync::atomic::Ordering::Relaxed) {
         files::mount_initrd();
+        files::fill_etc();
     }
     0
 }

@@ -186,6 +186,9 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         38 => itimer::setitimer(a0, a1, a2),
         39 | 186 => process::PID, // getpid, gettid
         40 => copy::sendfile(fd, a1 as i64, a2, a3),
+        // Without a network library (linux_net) no address family is served; musl's nscd
+        // client then falls back to /etc.
+        41 => -EAFNOSUPPORT,
         42 => socketpair::connected(a0, true),
         43 | 49 | 50 | 288 => socketpair::connected(a0, false), // accept bind listen accept4
         44 => socketpair::sendto(a0, a1, a2, a3, a4),
