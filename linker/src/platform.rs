@@ -93,6 +93,11 @@ pub struct RunSpec {
     /// notices a guest halted with interrupts disabled (see [`crate::halt_watch`]).
     #[serde(default)]
     pub monitor: Vec<String>,
+    /// Whether the run command's standard input reaches the guest's console (kvm: the serial
+    /// port): `ukl run` then forwards its own standard input and, at its end, a Ctrl-D byte
+    /// (the guest's end of input). A process image always reads ukl's standard input.
+    #[serde(default)]
+    pub console_input: bool,
 }
 
 /// How a run's exit status is found: `kind = "debug-exit"` (QEMU's exit status, from the

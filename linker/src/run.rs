@@ -298,6 +298,28 @@ fn mark_each_close_on_exec() {
     }
 }
 
+/// The end-of-input byte a guest console reads as a terminal's Ctrl-D.
+pub const END_OF_INPUT: u8 = 0x04;
+
+/// Copies `from` (ukl's standard input) to a guest's console input as it comes (a terminal's
+/// lines as they are typed), then [`END_OF_INPUT`]. Stops quietly when the guest is gone.
+pub fn forward_input(mut from: impl std::io::Read, mut to: impl std::io::Write) {
+    let mut buffer = [0u8; 4096];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).and_then(|_| to.flush()).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = to.write_all(&[END_OF_INPUT]).and_then(|_| to.flush());
+}
+
 /// The TAP interface of `--net tap:NAME` for a process image (the only network it can have).
 fn tap_interface(platform: &Platform, net: &[String]) -> Result<Option<String>> {
     match net {
@@ -382,8 +404,15 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         .as_ref()
         .is_some_and(|r| r.command.iter().any(|w| w == "ARGS"))
         && console_exit.is_none();
+    let console_input = platform.run.as_ref().is_some_and(|r| r.console_input);
     command
-        .stdin(Stdio::null())
+        .stdin(if is_process {
+            Stdio::inherit()
+        } else if console_input {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(if is_process {
             Stdio::inherit()
         } else {
@@ -422,6 +451,10 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
+    if let Some(input) = child.stdin.take() {
+        // Not joined: it may be waiting on a terminal when the guest ends.
+        std::thread::spawn(move || forward_input(std::io::stdin().lock(), input));
+    }
     // Crash reports come on a VM's console, or on a process's stderr.
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let (reader, forwarder) = match (console_exit, stdout) {

@@ -7,7 +7,7 @@
 mod common;
 use common::{
     assert_same_output, home, ld_dir, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    syscall_test, ukl_run,
+    stdin_test, syscall_test, ukl_run, ukl_run_with_input,
 };
 
 use std::path::Path;
@@ -236,5 +236,22 @@ fn a_crash_is_a_crash_report() {
         text.contains("not reached when the overflow happens"),
         "{text}"
     );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// `ukl run`'s standard input reaches the program's (through the serial port, ended by a
+/// Ctrl-D byte): lines through stdio, 100 KB through getchar, then the end of the input.
+#[test]
+fn standard_input_reaches_the_program_as_on_linux() {
+    let work = musl_work_dir("stdin");
+    let (image, input, expected) = stdin_test(&work, "kvm");
+    let (out, text) = ukl_run_with_input(&image, "kvm", input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_output(&text, &expected);
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -7,7 +7,7 @@
 mod common;
 use common::{
     assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    syscall_test, ukl_run,
+    stdin_test, syscall_test, ukl_run, ukl_run_with_input,
 };
 
 use std::path::Path;
@@ -198,6 +198,35 @@ fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
         std::fs::read_dir(&cwd).unwrap().count(),
         0,
         "files appeared in {cwd:?}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// A process image reads `ukl run`'s own standard input; on xen the console takes no input,
+/// so the program is at the end of its input at once.
+#[test]
+fn standard_input_on_linuxu_and_xen() {
+    let work = musl_work_dir("stdin-linuxu");
+    let (image, input, expected) = stdin_test(&work, "linuxu");
+    let (out, text) = ukl_run_with_input(&image, "linuxu", input.clone());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_output(&text, &expected);
+    let (xen, _, _) = stdin_test(&work, "xen");
+    let (out, text) = ukl_run_with_input(&xen, "xen", input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("then 0 bytes, 0 lines in all, checksum 0\nread at end: 0\n"),
+        "{text}"
     );
     let _ = std::fs::remove_dir_all(&work);
 }

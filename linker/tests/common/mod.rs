@@ -351,3 +351,55 @@ pub fn make_example(name: &str, work: &Path, out: &str, platform: Option<&str>) 
         String::from_utf8_lossy(&result.stderr)
     );
 }
+
+/// Runs `command` with `input` on its standard input (written from a thread, then closed):
+/// its output.
+pub fn run_with_input(mut command: Command, input: Vec<u8>) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("the program runs");
+    writer.join().unwrap();
+    out
+}
+
+/// The standard-input test (tests/apps/musl-stdin) built for Linux and for `platform` in
+/// `work`, its input, and what the Linux build printed for it.
+pub fn stdin_test(work: &Path, platform: &str) -> (PathBuf, Vec<u8>, String) {
+    let source = home().join("tests/apps/musl-stdin/main.c");
+    let image = work.join(format!("stdin.{platform}"));
+    musl_gcc(&source, &work.join("native"), None);
+    musl_gcc(&source, &image, Some(platform));
+    let mut input = b"hello\nworld\nthird line\n".to_vec();
+    for i in 1..=20_000 {
+        input.extend_from_slice(format!("{i}\n").as_bytes());
+    }
+    let mut command = Command::new(work.join("native"));
+    ukl::run::only_standard_streams(&mut command);
+    let native = run_with_input(command, input.clone());
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.contains("20003 lines in all"), "{expected}");
+    (image, input, expected)
+}
+
+/// `ukl run IMAGE --plat PLATFORM` with `input` on its standard input: the output, with the
+/// console's `\r\n` turned into `\n`.
+pub fn ukl_run_with_input(image: &Path, platform: &str, input: Vec<u8>) -> (Output, String) {
+    let mut command = ukl();
+    command
+        .arg("run")
+        .arg(image)
+        .args(["--plat", platform, "--timeout", "240"]);
+    let out = run_with_input(command, input);
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    (out, text)
+}

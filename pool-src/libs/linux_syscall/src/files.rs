@@ -409,6 +409,20 @@ pub fn close(fd: i64) -> i64 {
 
 /// Reads into `buffer` at `offset` (the description's when `None`, which then advances).
 fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> {
+    // The console's input may make the caller wait: outside the state.
+    let console = with_state(|s| {
+        let description = s.descriptor(fd)?.description.borrow();
+        let readable = description.flags & O_ACCMODE != O_WRONLY;
+        Ok::<_, i64>(match description.target {
+            Target::ConsoleIn if readable && offset.is_none() => {
+                Some(description.flags & O_NONBLOCK != 0)
+            }
+            _ => None,
+        })
+    })?;
+    if let Some(nonblocking) = console {
+        return crate::console_in::read(buffer, nonblocking);
+    }
     with_state(|s| {
         let descriptor = s.descriptor(fd)?.clone();
         let mut description = descriptor.description.borrow_mut();
@@ -417,7 +431,7 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
         }
         match &description.target {
             Target::ConsoleIn | Target::ConsoleOut if offset.is_some() => Err(ESPIPE),
-            // The console has no input yet: end of file.
+            // Descriptor 1 or 2 read as a terminal's output side: nothing arrives there.
             Target::ConsoleIn | Target::ConsoleOut => Ok(0),
             Target::Object(_) => Err(ESPIPE),
             Target::Node(path) => {
@@ -1121,7 +1135,8 @@ pub fn readiness(fd: i64) -> Readiness {
             Target::Object(object) => Readiness::Object(*object),
             // Regular files and directories are always ready both ways, whatever the mode.
             Target::Node(_) => Readiness::Always(POLLIN | POLLOUT),
-            Target::ConsoleIn => Readiness::Always(POLLIN),
+            Target::ConsoleIn if crate::console_in::readable() => Readiness::Always(POLLIN),
+            Target::ConsoleIn => Readiness::Always(0),
             Target::ConsoleOut => Readiness::Always(POLLOUT),
         }
     })

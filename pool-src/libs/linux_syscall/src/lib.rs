@@ -33,6 +33,8 @@ extern crate alloc;
 
 mod cell;
 #[cfg(not(test))]
+mod console_in;
+#[cfg(not(test))]
 mod copy;
 #[cfg(not(test))]
 mod devices;

@@ -1,14 +1,15 @@
 //! 16550 UART on COM1 (I/O port 0x3f8): 115200 baud, 8 data bits, no parity, 1 stop bit.
 //!
-//! Output only, polled: each byte waits for the transmit holding register to be empty. `\n`
-//! is sent as `\r\n` so that raw terminals show lines properly.
+//! Polled both ways: each byte written waits for the transmit holding register to be empty
+//! (`\n` is sent as `\r\n` so that raw terminals show lines properly); input is taken from
+//! the receive register as long as it holds a byte, never waiting (QEMU holds back the rest of
+//! its input until the guest has read what the UART holds, so nothing is lost).
 
 use crate::port::{inb, outb};
 
 const COM1: u16 = 0x3f8;
 const DATA: u16 = COM1;
 const INTERRUPT_ENABLE: u16 = COM1 + 1;
-const FIFO_CONTROL: u16 = COM1 + 2;
 const LINE_CONTROL: u16 = COM1 + 3;
 const MODEM_CONTROL: u16 = COM1 + 4;
 const LINE_STATUS: u16 = COM1 + 5;
@@ -18,17 +19,22 @@ const DIVISOR_LATCH: u8 = 0x80;
 const EIGHT_N_ONE: u8 = 0x03;
 /// Transmit holding register empty, in the line status register.
 const TRANSMIT_EMPTY: u8 = 0x20;
+/// Received data ready, in the line status register.
+const DATA_READY: u8 = 0x01;
 /// Bound on the wait for one byte, so that a missing UART (it reads as 0xff) cannot hang us.
 const MAX_POLLS: u32 = 100_000;
 
 /// Programs the UART. Writing works without it on QEMU, so early crash reports still show.
+///
+/// The FIFOs are left off: turning them on empties the receive side, and input may already
+/// have arrived (QEMU feeds its standard input from the start). Without them QEMU hands over
+/// one byte at a time, as the guest reads.
 pub fn init() {
     outb(INTERRUPT_ENABLE, 0x00);
     outb(LINE_CONTROL, DIVISOR_LATCH);
     outb(DATA, 0x01); // divisor 1: 115200 baud
     outb(INTERRUPT_ENABLE, 0x00);
     outb(LINE_CONTROL, EIGHT_N_ONE);
-    outb(FIFO_CONTROL, 0xc7); // enable and clear the FIFOs, 14-byte threshold
     outb(MODEM_CONTROL, 0x03); // DTR, RTS
 }
 
@@ -49,6 +55,22 @@ pub fn write(bytes: &[u8]) {
         }
         put(byte);
     }
+}
+
+/// Reads the bytes that have arrived, up to `buffer`'s length: how many (0 when none has). A
+/// missing UART reads as 0xff everywhere, so its line status says nothing ever arrives... and
+/// everything at once; its "data" is then 0xff bytes, which are dropped.
+pub fn read(buffer: &mut [u8]) -> isize {
+    let mut count = 0;
+    while count < buffer.len() {
+        let status = inb(LINE_STATUS);
+        if status == 0xff || status & DATA_READY == 0 {
+            break;
+        }
+        buffer[count] = inb(DATA);
+        count += 1;
+    }
+    count as isize
 }
 
 /// `fmt::Write` over the console, for the platform's own messages.

@@ -76,6 +76,21 @@ pub unsafe extern "C" fn ukplat_console_write(buf: *const c_char, len: usize) {
     console::write(unsafe { core::slice::from_raw_parts(buf.cast(), len) });
 }
 
+/// Reads up to `len` bytes of console input that have arrived, never waiting: the count, 0
+/// when nothing is there now, or -1 when the console takes no input (its reads are at the end
+/// of the input). KVM: the serial port's receive side; Xen: -1.
+///
+/// # Safety
+/// `buf` points to `len` writable bytes (or `len` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn ukplat_console_read(buf: *mut c_char, len: usize) -> isize {
+    if buf.is_null() || len == 0 {
+        return 0;
+    }
+    // SAFETY: the caller passes `len` writable bytes.
+    console::read(unsafe { core::slice::from_raw_parts_mut(buf.cast(), len) })
+}
+
 /// Number of entries in the memory-region table.
 #[no_mangle]
 pub extern "C" fn ukplat_memregion_count() -> i32 {

@@ -14,6 +14,7 @@
 //! status 126 and a message on standard error naming the cause.
 //!
 //! Exports (see `exports.txt`): `_ukplat_linuxu_start`, `ukplat_console_write`,
+//! `ukplat_console_read`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`, `ukplat_cmdline`, `ukplat_monotonic_ns`,
 //! `ukplat_wall_ns`, `ukplat_terminate`, the variable `ukplat_linuxu_memory_mb`, and the two
 //! architecture functions that make sense in a process, `ukarch_tsc` and `ukarch_crash`
@@ -193,6 +194,21 @@ pub unsafe extern "C" fn ukplat_console_write(buf: *const c_char, len: usize) {
     // SAFETY: the caller passes `len` readable bytes.
     let bytes = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     syscall::write_all(console::STDOUT, bytes);
+}
+
+/// Reads up to `len` bytes of standard input that have arrived, never waiting: the count, 0
+/// when nothing is there now, or -1 at the end of the input (or on an error).
+///
+/// # Safety
+/// `buf` points to `len` writable bytes (or `len` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn ukplat_console_read(buf: *mut c_char, len: usize) -> isize {
+    if buf.is_null() || len == 0 {
+        return 0;
+    }
+    // SAFETY: the caller passes `len` writable bytes.
+    let buffer = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+    console::read_available(buffer)
 }
 
 /// Number of entries in the memory-region table.

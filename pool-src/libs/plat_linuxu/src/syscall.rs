@@ -3,8 +3,10 @@
 //!
 //! Results are the kernel's: a value in `-4095..=-1` is a negated errno.
 
+pub const READ: usize = 0;
 pub const WRITE: usize = 1;
 pub const CLOSE: usize = 3;
+pub const POLL: usize = 7;
 pub const FSTAT: usize = 5;
 pub const MMAP: usize = 9;
 pub const MUNMAP: usize = 11;
@@ -95,6 +97,38 @@ pub fn write(fd: i32, bytes: &[u8]) -> isize {
             WRITE,
             [fd as usize, bytes.as_ptr() as usize, bytes.len(), 0, 0, 0],
         )
+    }
+}
+
+/// `read(fd, buffer)`: the number of bytes read, or a negated errno.
+pub fn read(fd: i32, buffer: &mut [u8]) -> isize {
+    // SAFETY: the kernel writes at most `buffer.len()` bytes into a valid slice.
+    unsafe {
+        syscall6(
+            READ,
+            [
+                fd as usize,
+                buffer.as_mut_ptr() as usize,
+                buffer.len(),
+                0,
+                0,
+                0,
+            ],
+        )
+    }
+}
+
+/// Whether `fd` can be read without waiting (data, its end, or an error to report); Err when
+/// it cannot be polled.
+pub fn poll_in(fd: i32) -> Result<bool, ()> {
+    const POLLIN: i16 = 1;
+    let mut entry: [i32; 2] = [fd, i32::from(POLLIN)];
+    // SAFETY: one `struct pollfd` (fd, events, revents) that lives for the call; no timeout.
+    let ready = unsafe { syscall6(POLL, [entry.as_mut_ptr() as usize, 1, 0, 0, 0, 0]) };
+    match ready {
+        0 => Ok(false),
+        1 => Ok(entry[1] >> 16 != 0),
+        _ => Err(()),
     }
 }
 

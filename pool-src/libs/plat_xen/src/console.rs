@@ -101,3 +101,9 @@ impl core::fmt::Write for Console {
         Ok(())
     }
 }
+
+/// Console input: not read yet on Xen (the hypervisor's console and the ring both carry it,
+/// but nothing here takes it), so reads are at the end of the input.
+pub fn read(_buffer: &mut [u8]) -> isize {
+    -1
+}
