@@ -62,6 +62,10 @@ enum Command {
         /// process to an existing TAP interface (sets UKL_TAP for tap_net).
         #[arg(long)]
         net: Vec<String>,
+        /// Set an environment variable of the application, NAME=VALUE (repeatable); it sees
+        /// no other.
+        #[arg(short = 'e', long = "env", value_name = "NAME=VALUE")]
+        env: Vec<String>,
         /// Arguments passed to the application (after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
             initrd,
             machine,
             net,
+            env,
             args,
         } => cmd_run(
             cli.home,
@@ -210,6 +215,7 @@ fn main() -> ExitCode {
                 machine,
                 net,
                 args,
+                env,
                 hypervisor_log,
                 initrd,
             },
@@ -504,7 +510,13 @@ fn cmd_run(
         if options.memory.is_none() {
             options.memory = manifest.memory.clone();
         }
+        // The manifest's environment, then --env entries (which win for the same name).
+        let mut env = manifest.env.clone();
+        env.append(&mut options.env);
+        options.env = env;
     }
+    ukl::run::check_env(&options.env)?;
+    options.env = ukl::run::last_of_each_name(std::mem::take(&mut options.env));
     let platform_names = ukl::manifest::platforms(&args.select.platforms, manifest.as_ref());
     let mut platform_name = platform_names[0].clone();
     // An image named `<name>.<platform>` (what `ukl link` writes) runs on that platform unless

@@ -8,6 +8,7 @@
 //! libraries = ["allocregion"]        # NAME or NAME@VERSION
 //! platforms = ["kvm"]                # used when --plat is not given
 //! args = ["--verbose", "two words"]  # `ukl run`'s arguments when none follow `--`
+//! env = ["TZ=UTC", "MODE=demo"]      # `ukl run`'s environment (before any --env)
 //! memory = "64M"                     # `ukl run`'s guest memory when -m is not given
 //!
 //! [options]
@@ -37,6 +38,8 @@ pub struct Manifest {
     #[serde(default)]
     pub args: Vec<String>,
     #[serde(default)]
+    pub env: Vec<String>,
+    #[serde(default)]
     pub memory: Option<String>,
     /// LIBRARY → NAME → value.
     #[serde(default)]
@@ -50,7 +53,7 @@ impl Manifest {
             .map_err(|e| link_error!("cannot read manifest `{}`: {e}", path.display()))?;
         let mut manifest: Manifest = toml::from_str(&text).map_err(|e| {
             link_error!("manifest `{}` is invalid: {}", path.display(), e.message())
-                .help("keys of uk.toml: libraries, platforms, args, memory, [options]; see docs/commands.md")
+                .help("keys of uk.toml: libraries, platforms, args, env, memory, [options]; see docs/commands.md")
         })?;
         manifest.path = path.to_path_buf();
         Ok(manifest)

@@ -23,6 +23,10 @@ pub struct RunOptions {
     /// `user,hostfwd=tcp:127.0.0.1:8080-:80`), attached as virtio-net.
     pub net: Vec<String>,
     pub args: Vec<String>,
+    /// Environment variables of the program, `NAME=VALUE` each: `env.NAME=VALUE` words at the
+    /// start of a VM's command line (the boot library's environment), or the process's
+    /// environment for a process image.
+    pub env: Vec<String>,
     /// Show the hypervisor's own console lines (on stderr) for platforms that hide them.
     pub hypervisor_log: bool,
     /// An initrd file (a directory is packed by [`crate::initrd::prepare`] first).
@@ -52,14 +56,56 @@ pub enum Outcome {
 pub fn command_line(args: &[String]) -> String {
     args.iter()
         .map(|a| {
-            if a.is_empty() || a.contains(char::is_whitespace) {
-                format!("\"{a}\"")
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\') {
+                // The boot library's rules: quotes group, a backslash takes the next character.
+                let escaped = a.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("\"{escaped}\"")
             } else {
                 a.clone()
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Checks `NAME=VALUE` environment entries: a name of letters, digits and `_`, not starting
+/// with a digit.
+pub fn check_env(env: &[String]) -> Result<()> {
+    for entry in env {
+        let name = entry.split_once('=').map(|(name, _)| name);
+        let valid = name.is_some_and(|n| {
+            !n.is_empty()
+                && !n.starts_with(|c: char| c.is_ascii_digit())
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if !valid {
+            return Err(link_error!("`{entry}` is not an environment entry")
+                .help("give NAME=VALUE, e.g. `--env TZ=UTC`; names are letters, digits and _"));
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=VALUE` entries with only the last one of each name kept, in their order.
+pub fn last_of_each_name(env: Vec<String>) -> Vec<String> {
+    let name = |entry: &String| entry.split('=').next().unwrap_or_default().to_string();
+    let mut kept: Vec<String> = Vec::new();
+    for entry in env {
+        kept.retain(|earlier| name(earlier) != name(&entry));
+        kept.push(entry);
+    }
+    kept
+}
+
+/// The words of a VM's command line: the environment as `env.NAME=VALUE` words (what the boot
+/// library takes for the environment), then the arguments.
+fn guest_words(options: &RunOptions) -> Vec<String> {
+    options
+        .env
+        .iter()
+        .map(|entry| format!("env.{entry}"))
+        .chain(options.args.iter().cloned())
+        .collect()
 }
 
 /// The Xen hypervisor (a multiboot ELF) for `{xen}`: `$UKL_XEN`, else `xen.elf` in
@@ -122,9 +168,10 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
             platform.name
         )
     })?;
-    let cmdline = command_line(&options.args);
+    check_env(&options.env)?;
     // linuxu: the image is the program and takes the application's arguments directly.
     let is_process = spec.command.iter().any(|w| w == "ARGS");
+    let cmdline = command_line(&guest_words(options));
     let guest_memory_in_command = spec.command.iter().any(|w| w.contains("{memory_mb}"));
     let guest_mb = match (&options.memory, guest_memory_in_command) {
         (Some(memory), true) => memory_mb(memory)?,
@@ -232,6 +279,14 @@ pub fn build_command(platform: &Platform, image: &Path, options: &RunOptions) ->
     command.args(rest);
     if is_process {
         only_standard_streams(&mut command);
+        // Like a guest in a VM, the program sees only the environment it is given (and the
+        // platform's own variables below).
+        command.env_clear();
+        for entry in &options.env {
+            if let Some((name, value)) = entry.split_once('=') {
+                command.env(name, value);
+            }
+        }
     }
     // A process sizes its memory region from UKL_MEMORY (plat_linuxu).
     if let Some(memory) = options.memory.as_ref().filter(|_| is_process) {

@@ -230,3 +230,47 @@ fn standard_input_on_linuxu_and_xen() {
     );
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// `ukl run --env` gives the program its environment (and nothing else) on kvm, xen and
+/// linuxu, exactly as the same variables give it on Linux; arguments with spaces, quotes and
+/// backslashes arrive intact.
+#[test]
+fn environment_and_arguments_match_linux_everywhere() {
+    let work = musl_work_dir("env");
+    let source = home().join("tests/apps/musl-env/main.c");
+    // In name order: the order in which a process's environment is built from them.
+    let env = ["GREETING=hello, world", "QUOTED=a\"b\\c", "TZ=CET-1"];
+    let args = ["plain", "two words", "q\"uote", "back\\slash", ""];
+    musl_gcc(&source, &work.join("native"), None);
+    let mut command = std::process::Command::new(work.join("native"));
+    command.env_clear().args(args);
+    for entry in env {
+        let (name, value) = entry.split_once('=').unwrap();
+        command.env(name, value);
+    }
+    let native = command.output().unwrap();
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(
+        expected.contains("local time 1970-06-30 06:00 CET"),
+        "{expected}"
+    );
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("env.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let mut command = common::ukl();
+        command
+            .arg("run")
+            .arg(&image)
+            .args(["--plat", platform, "--timeout", "240"]);
+        for entry in env {
+            command.args(["--env", entry]);
+        }
+        command.arg("--").args(args);
+        let out = command.stdin(std::process::Stdio::null()).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        assert_eq!(out.status.code(), Some(0), "{platform}: {text}");
+        assert_same_output(&text, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -3,6 +3,8 @@
 //! Arguments are separated by spaces, tabs or newlines. Double quotes group text that contains
 //! them (the quotes themselves are dropped, `"a b"c` is one argument `a bc`), and a backslash
 //! takes the next character literally (`\"`, `\\`, `\ `). `argv[0]` is the image name.
+//! Leading words of the form `env.NAME=VALUE` are not arguments but the environment
+//! (`NAME=VALUE`, what C's `environ` lists): `ukl run --env NAME=VALUE` puts them there.
 //! Storage is static (no allocator runs yet): a command line longer than [`MAX_CMDLINE`] bytes
 //! or with more than [`MAX_ARGS`] arguments is cut, with a warning on the console.
 
@@ -12,6 +14,8 @@ pub const MAX_CMDLINE: usize = 4096;
 pub const MAX_ARGS: usize = 128;
 /// `argv[0]`.
 pub const IMAGE_NAME: &[u8] = b"ukl\0";
+/// What marks an environment entry among the words.
+pub const ENV_PREFIX: &[u8] = b"env.";
 
 /// The split command line: argument text and the `argv` pointer array (NULL-terminated).
 pub struct Arguments {
@@ -31,6 +35,8 @@ impl Arguments {
         }
     }
 
+    /// The words, `argv[0]` and environment entries included.
+    #[cfg(test)]
     pub fn count(&self) -> usize {
         self.count
     }
@@ -98,14 +104,57 @@ impl Arguments {
         }
     }
 
-    /// Fills `argv` with pointers into the text (valid as long as `self` lives), then NULL.
-    pub fn fill_argv(&mut self, argv: &mut [*mut u8; MAX_ARGS]) {
+    /// Whether word `index` is an environment entry: `env.` then `NAME=...` with a non-empty
+    /// name.
+    fn is_environment(&self, index: usize) -> bool {
+        let word = &self.text[self.starts[index]..];
+        let word = &word[..word.iter().position(|&b| b == 0).unwrap_or(word.len())];
+        word.strip_prefix(ENV_PREFIX)
+            .and_then(|entry| entry.iter().position(|&b| b == b'='))
+            .is_some_and(|equals| equals > 0)
+    }
+
+    /// How many words after `argv[0]` are environment entries (they come first).
+    pub fn environment_count(&self) -> usize {
+        (1..self.count)
+            .take_while(|&index| self.is_environment(index))
+            .count()
+    }
+
+    /// Fills `argv` with `argv[0]` and the arguments after the environment entries, then NULL,
+    /// and `environ` with the entries (without their `env.`), then NULL: pointers into the
+    /// text, valid as long as `self` lives. Returns `argc`.
+    pub fn fill(
+        &mut self,
+        argv: &mut [*mut u8; MAX_ARGS],
+        environ: &mut [*mut u8; MAX_ARGS],
+    ) -> usize {
+        let entries = self.environment_count();
         let base = self.text.as_mut_ptr();
-        for (slot, &start) in argv.iter_mut().zip(&self.starts[..self.count]) {
-            // SAFETY: every start is an index into `text`.
-            *slot = unsafe { base.add(start) };
+        // SAFETY: every start is an index into `text`.
+        let word = |start: usize| unsafe { base.add(start) };
+        let mut argc = 0;
+        for (index, &start) in self.starts[..self.count].iter().enumerate() {
+            if index == 0 || index > entries {
+                argv[argc] = word(start);
+                argc += 1;
+            } else {
+                environ[index - 1] = word(start + ENV_PREFIX.len());
+            }
         }
-        argv[self.count] = core::ptr::null_mut();
+        argv[argc] = core::ptr::null_mut();
+        environ[entries] = core::ptr::null_mut();
+        argc
+    }
+
+    /// `argv` without the environment entries, for tests.
+    #[cfg(test)]
+    pub fn arguments(&self) -> Vec<Vec<u8>> {
+        let entries = self.environment_count();
+        (0..self.count)
+            .filter(|&index| index == 0 || index > entries)
+            .map(|index| self.get(index).to_vec())
+            .collect()
     }
 }
 
@@ -138,5 +187,39 @@ mod tests {
             ]
         );
         assert_eq!(split("\"\""), vec![b"ukl".to_vec(), b"".to_vec()]);
+    }
+
+    #[test]
+    fn leading_env_words_are_the_environment() {
+        let mut arguments = Arguments::new();
+        arguments.split(b"env.TZ=UTC \"env.GREETING=hello world\" a env.X=1 env.=no");
+        assert_eq!(arguments.environment_count(), 2);
+        assert_eq!(
+            arguments.arguments(),
+            vec![
+                b"ukl".to_vec(),
+                b"a".to_vec(),
+                b"env.X=1".to_vec(),
+                b"env.=no".to_vec()
+            ]
+        );
+        let mut argv = [core::ptr::null_mut(); MAX_ARGS];
+        let mut environ = [core::ptr::null_mut(); MAX_ARGS];
+        assert_eq!(arguments.fill(&mut argv, &mut environ), 4);
+        // SAFETY: the pointers point at NUL-terminated words of `arguments`.
+        let text = |p: *mut u8| {
+            unsafe { std::ffi::CStr::from_ptr(p.cast()) }
+                .to_bytes()
+                .to_vec()
+        };
+        assert_eq!(text(environ[0]), b"TZ=UTC");
+        assert_eq!(text(environ[1]), b"GREETING=hello world");
+        assert!(environ[2].is_null());
+        assert_eq!(text(argv[1]), b"a");
+        assert!(argv[4].is_null());
+        // A word without a name is an argument, and so is everything after it.
+        let mut arguments = Arguments::new();
+        arguments.split(b"env.=x env.A=1");
+        assert_eq!(arguments.environment_count(), 0);
     }
 }

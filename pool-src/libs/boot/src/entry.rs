@@ -6,7 +6,7 @@ use crate::{constructors, inittab};
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int};
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 /// Status the guest ends with when an init hook fails.
 const INIT_FAILED_STATUS: i32 = 126;
@@ -46,6 +46,7 @@ impl Write for Console {
 struct ArgumentStorage {
     arguments: Arguments,
     argv: [*mut u8; MAX_ARGS],
+    environ: [*mut u8; MAX_ARGS],
 }
 
 struct StorageCell(UnsafeCell<ArgumentStorage>);
@@ -56,7 +57,40 @@ unsafe impl Sync for StorageCell {}
 static STORAGE: StorageCell = StorageCell(UnsafeCell::new(ArgumentStorage {
     arguments: Arguments::new(),
     argv: [core::ptr::null_mut(); MAX_ARGS],
+    environ: [core::ptr::null_mut(); MAX_ARGS],
 }));
+
+/// The environment: a NULL-terminated array of `NAME=VALUE` strings (empty until set).
+static ENVIRON: AtomicPtr<*mut c_char> = AtomicPtr::new(core::ptr::null_mut());
+
+/// An empty environment, for before one is set.
+struct EmptyEnviron(UnsafeCell<[*mut c_char; 1]>);
+
+// SAFETY: never written (a C program may write through `environ`, but not into its NULL).
+unsafe impl Sync for EmptyEnviron {}
+
+static EMPTY_ENVIRON: EmptyEnviron = EmptyEnviron(UnsafeCell::new([core::ptr::null_mut()]));
+
+/// The environment the image was started with (`NAME=VALUE` strings, then NULL): the command
+/// line's `env.` words, or the process's own on linuxu.
+#[no_mangle]
+pub extern "C" fn uk_boot_environ() -> *mut *mut c_char {
+    let environ = ENVIRON.load(Ordering::Acquire);
+    if environ.is_null() {
+        EMPTY_ENVIRON.0.get().cast()
+    } else {
+        environ
+    }
+}
+
+/// Sets the environment (for a platform whose processes have one: linuxu).
+///
+/// # Safety
+/// `environ` is a NULL-terminated array of NUL-terminated strings, all living for good.
+#[no_mangle]
+pub unsafe extern "C" fn uk_boot_set_environ(environ: *mut *mut c_char) {
+    ENVIRON.store(environ, Ordering::Release);
+}
 
 fn cmdline() -> &'static [u8] {
     // SAFETY: a plain query; the platform never returns NULL.
@@ -81,8 +115,10 @@ pub extern "C" fn uk_boot_main() -> ! {
     if storage.arguments.truncated {
         let _ = writeln!(Console, "ukl: boot: command line too long, arguments cut");
     }
-    storage.arguments.fill_argv(&mut storage.argv);
-    let argc = storage.arguments.count() as c_int;
+    let argc = storage
+        .arguments
+        .fill(&mut storage.argv, &mut storage.environ) as c_int;
+    ENVIRON.store(storage.environ.as_mut_ptr().cast(), Ordering::Release);
     // SAFETY: `argc` strings in `argv`, then NULL; the storage is static.
     unsafe { run_main(argc, storage.argv.as_mut_ptr().cast()) }
 }

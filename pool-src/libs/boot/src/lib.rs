@@ -35,7 +35,9 @@ mod idle;
 mod inittab;
 
 #[cfg(not(test))]
-pub use entry::{uk_boot_main, uk_boot_main_argv, uk_boot_set_app_entry};
+pub use entry::{
+    uk_boot_environ, uk_boot_main, uk_boot_main_argv, uk_boot_set_app_entry, uk_boot_set_environ,
+};
 #[cfg(not(test))]
 pub use exittab::uk_boot_exit;
 pub use idle::{uk_idle, uk_idle_set};

@@ -1,6 +1,7 @@
 //! ukl musl_start: runs an unmodified static musl program. musl's `_start` (crt1.o) expects
 //! the stack the Linux kernel builds for a new process: `argc`, the `argv` pointers, NULL, the
-//! `envp` pointers (none here), NULL, then the auxiliary vector. musl's static start-up reads
+//! `envp` pointers (the boot library's environment: the command line's `env.NAME=VALUE`
+//! words, or the process's own on linuxu), NULL, then the auxiliary vector. musl's static start-up reads
 //! `AT_PHDR`/`AT_PHNUM`/`AT_PHENT` (to find `PT_TLS`), `AT_PAGESZ` and `AT_RANDOM` (the stack
 //! protector's canary), then calls `_init`, `.init_array`, `main` and `exit`.
 //!
@@ -8,6 +9,7 @@
 //! calls it instead of `main`. System calls go to the `linux_syscall` library.
 //!
 //! Export: `uk_musl_start`. Imports: `_start` (crt1.o), `uk_boot_set_app_entry`,
+//! `uk_boot_environ`,
 //! `uk_memalign`, `__uk_image_start` (the link script: the ELF header is loaded there).
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -30,11 +32,14 @@ const AT_SECURE: u64 = 23;
 const AT_RANDOM: u64 = 25;
 /// argv entries the stack has room for (the boot library passes at most 127).
 const MAX_ARGS: usize = 128;
+/// Environment entries handed over (a process's environment on linuxu may be long).
+const MAX_ENV: usize = 4096;
 
 type AppEntry = extern "C" fn(c_int, *mut *mut c_char) -> !;
 
 extern "C" {
     fn uk_boot_set_app_entry(entry: AppEntry);
+    fn uk_boot_environ() -> *mut *mut c_char;
     fn uk_memalign(align: usize, size: usize) -> *mut c_void;
     fn ukarch_crash(why: *const c_char) -> !;
     static __uk_image_start: u8;
@@ -94,25 +99,41 @@ extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
         (AT_SECURE, 0),
         (AT_NULL, 0),
     ];
-    // argc + argv + NULL + envp NULL + auxv pairs, rounded to an even number of words so
+    // SAFETY: the boot library's environment is a NULL-terminated array.
+    let environ = unsafe { uk_boot_environ() };
+    let mut envc = 0;
+    // SAFETY: reading stops at the NULL (or at MAX_ENV entries, which are all valid).
+    while envc < MAX_ENV && !unsafe { environ.add(envc).read() }.is_null() {
+        envc += 1;
+    }
+    // argc + argv + NULL + envp + NULL + auxv pairs, rounded to an even number of words so
     // that the stack pointer is 16-byte aligned, as the kernel leaves it.
-    let count = (1 + argc + 1 + 1 + auxv.len() * 2).next_multiple_of(2);
-    let mut vector = [0u64; 1 + MAX_ARGS + 2 + 22 + 1];
-    vector[0] = argc as u64;
+    let count = (1 + argc + 1 + envc + 1 + auxv.len() * 2).next_multiple_of(2);
+    // SAFETY: `count` words (at most 1 + 128 + 1 + 4096 + 1 + 22 + 1) fit below the random
+    // bytes of a 1 MiB stack.
+    let top = unsafe { stack.add(words - 2 - count) };
+    let mut at = 0;
+    let mut push = |word: u64| {
+        // SAFETY: `at` stays below `count`, inside the fresh stack.
+        unsafe { top.add(at).write(word) };
+        at += 1;
+    };
+    push(argc as u64);
     for i in 0..argc {
         // SAFETY: the boot library passes `argc` valid pointers.
-        vector[1 + i] = unsafe { argv.add(i).read() } as u64;
+        push(unsafe { argv.add(i).read() } as u64);
     }
-    let mut at = 1 + argc + 2; // argv NULL, envp NULL
+    push(0);
+    for i in 0..envc {
+        // SAFETY: `envc` entries were counted above.
+        push(unsafe { environ.add(i).read() } as u64);
+    }
+    push(0);
+    // The word that rounds `count` up (if any) is above AT_NULL, where nothing reads.
     for (key, value) in auxv {
-        vector[at] = key;
-        vector[at + 1] = value;
-        at += 2;
+        push(key);
+        push(value);
     }
-    // SAFETY: `count` words fit below the random bytes (words - 2 - count > 0).
-    let top = unsafe { stack.add(words - 2 - count) };
-    // SAFETY: copies `count` words into the fresh stack.
-    unsafe { core::ptr::copy_nonoverlapping(vector.as_ptr(), top, count) };
     // SAFETY: `_start` takes over with the stack Linux would give it and never returns.
     unsafe {
         core::arch::asm!(

@@ -11,8 +11,10 @@ void ukplat_terminate(int status) __attribute__((__noreturn__));
 uint64_t ukplat_monotonic_ns(void);
 uint64_t ukplat_wall_ns(void);
 
-/* boot: a normal end (exit hooks, then ukplat_terminate) */
+/* boot: a normal end (exit hooks, then ukplat_terminate); the environment (NAME=VALUE
+ * strings, then NULL: the command line's env.NAME=VALUE words, or a process's own) */
 void uk_boot_exit(int status) __attribute__((__noreturn__));
+char **uk_boot_environ(void);
 
 /* ukalloc */
 void *uk_malloc(size_t size);

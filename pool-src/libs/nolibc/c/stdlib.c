@@ -103,8 +103,14 @@ void abort(void)
 
 char *getenv(const char *name)
 {
-	(void)name;
-	return NULL; /* a unikernel has no environment (yet) */
+	size_t len = strlen(name);
+	if (len == 0 || strchr(name, '='))
+		return NULL;
+	for (char **entry = uk_boot_environ(); *entry; entry++) {
+		if (strncmp(*entry, name, len) == 0 && (*entry)[len] == '=')
+			return *entry + len + 1;
+	}
+	return NULL;
 }
 
 static uint64_t rand_state = 1;

@@ -19,7 +19,8 @@
 //! `ukplat_wall_ns`, `ukplat_terminate`, the variable `ukplat_linuxu_memory_mb`, and the two
 //! architecture functions that make sense in a process, `ukarch_tsc` and `ukarch_crash`
 //! (arch_x86_64, with its PVH entry and IDT, is for bare metal and not linked). Imports:
-//! `uk_boot_main_argv` (boot), the link-script symbols `__uk_image_start` and `__uk_image_end`.
+//! `uk_boot_main_argv` and `uk_boot_set_environ` (boot: the process's environment is the
+//! image's), the link-script symbols `__uk_image_start` and `__uk_image_end`.
 //! Only raw system calls are used, never a libc.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -57,6 +58,7 @@ static COMMAND_LINE: CommandLineCell = CommandLineCell(UnsafeCell::new(CommandLi
 
 extern "C" {
     fn uk_boot_main_argv(argc: c_int, argv: *mut *mut c_char) -> !;
+    fn uk_boot_set_environ(environ: *mut *mut c_char);
 }
 
 /// The process entry (the link script's `ENTRY`): `rsp` points at `argc`. Clears the frame
@@ -132,8 +134,12 @@ unsafe extern "C" fn start(stack: *const u64) -> ! {
             break;
         }
     }
-    // SAFETY: the process's own argv: argc strings and a NULL, alive until the process ends.
-    unsafe { uk_boot_main_argv(argc as c_int, argv) }
+    // SAFETY: the process's own environment and argv: strings and a NULL each, alive until the
+    // process ends.
+    unsafe {
+        uk_boot_set_environ(envp as *mut *mut c_char);
+        uk_boot_main_argv(argc as c_int, argv)
+    }
 }
 
 /// The value of the environment variable whose `NAME=` is `prefix` (NUL-terminated, as it is
