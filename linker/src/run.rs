@@ -768,6 +768,29 @@ mod tests {
     }
 
     #[test]
+    fn environment_entries_are_checked_and_the_last_of_a_name_wins() {
+        let entries = |list: &[&str]| list.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+        assert!(check_env(&entries(&["TZ=UTC", "A_1=x=y", "EMPTY="])).is_ok());
+        for bad in ["NOEQUALS", "=value", "1ST=x", "A-B=x", "SP ACE=x"] {
+            let error = check_env(&entries(&[bad])).unwrap_err().to_string();
+            assert!(error.contains(bad), "{error}");
+        }
+        assert_eq!(
+            last_of_each_name(entries(&["A=1", "B=2", "A=3"])),
+            entries(&["B=2", "A=3"])
+        );
+        let options = RunOptions {
+            env: entries(&["GREETING=hi there"]),
+            args: entries(&["a\"b", "c"]),
+            ..RunOptions::default()
+        };
+        assert_eq!(
+            command_line(&guest_words(&options)),
+            r#""env.GREETING=hi there" "a\"b" c"#
+        );
+    }
+
+    #[test]
     fn a_process_gets_only_the_standard_streams_with_or_without_close_range() {
         use std::os::unix::process::CommandExt;
         assert!(descriptors_seen(|_| {}).lines().any(|fd| fd == "40"));
