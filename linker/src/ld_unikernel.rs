@@ -227,6 +227,36 @@ pub fn libraries(
     Ok(chosen)
 }
 
+/// The services that can be linked for `platform`. One that cannot (sockets on a platform
+/// without a network driver) is left out with a warning on `warnings`: the program still
+/// links and runs, and the calls of that part fail (`socket` with `EAFNOSUPPORT`, served by
+/// linux_syscall), so that a program that merely contains them (an interpreter's socket
+/// module) can be used there.
+pub fn usable_services(
+    pool: &Pool,
+    platform: &platform::Platform,
+    served: Vec<Served>,
+    warnings: &mut impl std::io::Write,
+) -> Vec<Served> {
+    served
+        .into_iter()
+        .filter(
+            |service| match libraries(pool, platform, std::slice::from_ref(service)) {
+                Ok(_) => true,
+                Err(why) => {
+                    let _ = writeln!(
+                        warnings,
+                        "ukl: warning: {why}\n  = note: linked without `{}`: the program's calls \
+                         that need it fail (`socket`: EAFNOSUPPORT)",
+                        service.library
+                    );
+                    false
+                }
+            },
+        )
+        .collect()
+}
+
 /// Turns the ld command line's link into a unikernel link for `platform_name`.
 pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Result<LinkReport> {
     let platform = platform::load(home, platform_name)?;
@@ -248,6 +278,7 @@ pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Resul
     if !process {
         options.trap_hlt_in = crate::system_lib::files_among(&system, &options.inputs);
     }
+    let served = usable_services(&pool, &platform, served, &mut std::io::stderr());
     let mut pool_inputs = Vec::new();
     for name in libraries(&pool, &platform, &served)? {
         pool.verify(&name)?;
