@@ -23,14 +23,7 @@ TARBALL=nginx_1.22.1.orig.tar.gz
 SHA256=9ebb333a9e82b952acd3e2b4aeb1d4ff6406f72491bab6cd9fe69f0dea737f31
 if [ -z "${NGINX_SRC:-}" ]; then
 	NGINX_SRC=$WORK/nginx-1.22.1
-	if [ ! -d "$NGINX_SRC" ]; then
-		if [ ! -f "$WORK/$TARBALL" ]; then
-			curl -fsS -o "$WORK/$TARBALL.part" "http://deb.debian.org/debian/pool/main/n/nginx/$TARBALL"
-			mv "$WORK/$TARBALL.part" "$WORK/$TARBALL"
-		fi
-		echo "$SHA256  $WORK/$TARBALL" | sha256sum -c --quiet -
-		tar -C "$WORK" -xzf "$WORK/$TARBALL"
-	fi
+	"$HOME_DIR/examples/fetch-source.sh" "http://deb.debian.org/debian/pool/main/n/nginx/$TARBALL" "$SHA256" "$WORK" nginx-1.22.1
 fi
 LD_DIR=${UKL_LD_DIR:-$HOME_DIR/tools/ld}
 export UKL_HOME="$HOME_DIR"

@@ -27,14 +27,7 @@ TARBALL=python3.11_3.11.2.orig.tar.gz
 SHA256=2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849
 if [ -z "${PYTHON_SRC:-}" ]; then
 	PYTHON_SRC=$WORK/Python-3.11.2
-	if [ ! -d "$PYTHON_SRC" ]; then
-		if [ ! -f "$WORK/$TARBALL" ]; then
-			curl -fsS -o "$WORK/$TARBALL.part" "http://deb.debian.org/debian/pool/main/p/python3.11/$TARBALL"
-			mv "$WORK/$TARBALL.part" "$WORK/$TARBALL"
-		fi
-		echo "$SHA256  $WORK/$TARBALL" | sha256sum -c --quiet -
-		tar -C "$WORK" -xzf "$WORK/$TARBALL"
-	fi
+	"$HOME_DIR/examples/fetch-source.sh" "http://deb.debian.org/debian/pool/main/p/python3.11/$TARBALL" "$SHA256" "$WORK" Python-3.11.2
 fi
 LD_DIR=${UKL_LD_DIR:-$HOME_DIR/tools/ld}
 export UKL_HOME="$HOME_DIR"

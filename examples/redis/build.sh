@@ -23,14 +23,7 @@ TARBALL=redis_7.0.15.orig.tar.gz
 SHA256=4b1dc4ee6d622a09fff9c6777191209750fb5e5a725ef78ea012d6eef4c22982
 if [ -z "${REDIS_SRC:-}" ]; then
 	REDIS_SRC=$WORK/redis-7.0.15
-	if [ ! -d "$REDIS_SRC" ]; then
-		if [ ! -f "$WORK/$TARBALL" ]; then
-			curl -fsS -o "$WORK/$TARBALL.part" "http://deb.debian.org/debian/pool/main/r/redis/$TARBALL"
-			mv "$WORK/$TARBALL.part" "$WORK/$TARBALL"
-		fi
-		echo "$SHA256  $WORK/$TARBALL" | sha256sum -c --quiet -
-		tar -C "$WORK" -xzf "$WORK/$TARBALL"
-	fi
+	"$HOME_DIR/examples/fetch-source.sh" "http://deb.debian.org/debian/pool/main/r/redis/$TARBALL" "$SHA256" "$WORK" redis-7.0.15
 fi
 LD_DIR=${UKL_LD_DIR:-$HOME_DIR/tools/ld}
 export UKL_HOME="$HOME_DIR"

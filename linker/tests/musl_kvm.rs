@@ -6,8 +6,8 @@
 
 mod common;
 use common::{
-    assert_same_output, home, ld_dir, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    stdin_test, syscall_test, ukl_run, ukl_run_with_input,
+    assert_same_output, build_example_from_source, home, ld_dir, make_lua, musl_gcc, musl_gcc_with,
+    musl_work_dir, run_linux, stdin_test, syscall_test, ukl_run, ukl_run_with_input,
 };
 
 use std::path::Path;
@@ -173,22 +173,9 @@ fn a_changed_system_library_is_refused() {
 /// (no network) the test says so and passes.
 #[test]
 fn zlib_built_by_its_own_build_system_matches_linux() {
-    let work = home().join("target/zlib");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = Command::new("sh")
-        .arg(home().join("examples/zlib/build.sh"))
-        .arg(&work)
-        .env("UKL_LD_DIR", ld_dir(&musl_work_dir("zlib")))
-        .output()
-        .expect("sh runs");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !work.join("zlib-1.2.13.dfsg").is_dir() && std::env::var_os("ZLIB_SRC").is_none() {
-            eprintln!("skipped: the zlib source could not be fetched: {stderr}");
-            return;
-        }
-        panic!("examples/zlib/build.sh failed: {stderr}");
-    }
+    let Some(work) = build_example_from_source("zlib", "zlib-1.2.13.dfsg", "ZLIB_SRC") else {
+        return;
+    };
     let run = work.join("run");
     let native = run_linux(&work.join("linux/example"), &run, &[]);
     assert!(native.status.success(), "{native:?}");

@@ -21,23 +21,7 @@ const BIG: usize = 300_000;
 
 /// Builds nginx for Linux and for kvm; None when the source cannot be fetched.
 fn build() -> Option<PathBuf> {
-    let work = home().join("target/nginx");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = Command::new("sh")
-        .arg(home().join("examples/nginx/build.sh"))
-        .arg(&work)
-        .env("UKL_LD_DIR", ld_dir(&musl_work_dir("nginx")))
-        .output()
-        .expect("sh runs");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !work.join("nginx-1.22.1").is_dir() && std::env::var_os("NGINX_SRC").is_none() {
-            eprintln!("skipped: the nginx source could not be fetched: {stderr}");
-            return None;
-        }
-        panic!("examples/nginx/build.sh failed: {stderr}");
-    }
-    Some(work)
+    build_example_from_source("nginx", "nginx-1.22.1", "NGINX_SRC")
 }
 
 /// A copy of examples/nginx/rootfs with a 300 KB file of pseudo-random bytes in html/.

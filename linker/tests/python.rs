@@ -17,23 +17,7 @@ const ARGS: [&str; 2] = ["a", "b c"];
 
 /// Builds the interpreters and the standard library; None when the source cannot be fetched.
 fn build() -> Option<PathBuf> {
-    let work = home().join("target/python");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = Command::new("sh")
-        .arg(home().join("examples/python/build.sh"))
-        .arg(&work)
-        .env("UKL_LD_DIR", ld_dir(&musl_work_dir("python")))
-        .output()
-        .expect("sh runs");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !work.join("Python-3.11.2").is_dir() && std::env::var_os("PYTHON_SRC").is_none() {
-            eprintln!("skipped: the Python source could not be fetched: {stderr}");
-            return None;
-        }
-        panic!("examples/python/build.sh failed: {stderr}");
-    }
-    Some(work)
+    build_example_from_source("python", "Python-3.11.2", "PYTHON_SRC")
 }
 
 /// The Linux interpreter on the test script, with `input` on its standard input.

@@ -69,23 +69,7 @@ const SESSION: &[&[&str]] = &[
 /// Builds Linux redis-server and redis-cli and the kvm redis-server; None when the source
 /// cannot be fetched.
 fn build() -> Option<PathBuf> {
-    let work = home().join("target/redis");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = Command::new("sh")
-        .arg(home().join("examples/redis/build.sh"))
-        .arg(&work)
-        .env("UKL_LD_DIR", ld_dir(&musl_work_dir("redis")))
-        .output()
-        .expect("sh runs");
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !work.join("redis-7.0.15").is_dir() && std::env::var_os("REDIS_SRC").is_none() {
-            eprintln!("skipped: the Redis source could not be fetched: {stderr}");
-            return None;
-        }
-        panic!("examples/redis/build.sh failed: {stderr}");
-    }
-    Some(work)
+    build_example_from_source("redis", "redis-7.0.15", "REDIS_SRC")
 }
 
 /// `redis-cli -p PORT ARGS...` (at most 60 s): what it printed.

@@ -403,3 +403,26 @@ pub fn ukl_run_with_input(image: &Path, platform: &str, input: Vec<u8>) -> (Outp
     let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
     (out, text)
 }
+
+/// Runs `examples/NAME/build.sh target/NAME` with this build's ukl as the linker: the work
+/// directory, or None — after saying so — when the source could not be fetched (no network:
+/// the unpacked `tree` is not there and `source_env` names no tree).
+pub fn build_example_from_source(name: &str, tree: &str, source_env: &str) -> Option<PathBuf> {
+    let work = home().join("target").join(name);
+    std::fs::create_dir_all(&work).unwrap();
+    let out = Command::new("sh")
+        .arg(home().join(format!("examples/{name}/build.sh")))
+        .arg(&work)
+        .env("UKL_LD_DIR", ld_dir(&musl_work_dir(name)))
+        .output()
+        .expect("sh runs");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !work.join(tree).is_dir() && std::env::var_os(source_env).is_none() {
+            eprintln!("skipped: the {name} source could not be fetched: {stderr}");
+            return None;
+        }
+        panic!("examples/{name}/build.sh failed: {stderr}");
+    }
+    Some(work)
+}

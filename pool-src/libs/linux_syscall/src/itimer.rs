@@ -89,16 +89,7 @@ pub fn expire() {
 /// A `struct timeval` in ns; EINVAL when its microseconds are out of range or it is negative.
 fn timeval_ns(pointer: u64) -> Result<u64, i64> {
     // SAFETY: the caller passed a `struct timeval` (two 64-bit fields).
-    let (seconds, micros) = unsafe {
-        let p = pointer as *const i64;
-        (p.read_unaligned(), p.add(1).read_unaligned())
-    };
-    if seconds < 0 || !(0..1_000_000).contains(&micros) {
-        return Err(EINVAL);
-    }
-    Ok((seconds as u64)
-        .saturating_mul(NS_PER_SEC)
-        .saturating_add(micros as u64 * NS_PER_US))
+    unsafe { syscall_abi::timeval_ns(pointer) }
 }
 
 /// Writes a `struct itimerval` (interval, then value), rounding up to whole microseconds so

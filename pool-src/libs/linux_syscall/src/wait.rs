@@ -224,17 +224,10 @@ pub fn select_timeval(nfds: u64, read: u64, write: u64, except: u64, timeout: u6
         None
     } else {
         // SAFETY: the caller passed a `struct timeval`.
-        let (seconds, micros) = unsafe {
-            let p = timeout as *const i64;
-            (p.read_unaligned(), p.add(1).read_unaligned())
-        };
-        if seconds < 0 || !(0..1_000_000).contains(&micros) {
-            return -EINVAL;
+        match unsafe { syscall_abi::timeval_ns(timeout) } {
+            Ok(ns) => Some(now().saturating_add(ns)),
+            Err(e) => return -e,
         }
-        let ns = (seconds as u64)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(micros as u64 * 1000);
-        Some(now().saturating_add(ns))
     };
     select(nfds, [read, write, except], deadline)
 }

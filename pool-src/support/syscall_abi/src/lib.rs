@@ -83,14 +83,33 @@ const EINVAL: i64 = 22;
 /// `pointer` is the address of a readable `struct timespec` (two 64-bit fields).
 pub unsafe fn timespec_ns(pointer: u64) -> Result<u64, i64> {
     // SAFETY: the caller's contract.
-    let (seconds, nanos) = unsafe {
+    unsafe { pair_ns(pointer, 1) }
+}
+
+/// The `struct timeval` at `pointer` in nanoseconds (saturating); `Err(EINVAL)` for a
+/// negative or out-of-range value.
+///
+/// # Safety
+/// `pointer` is the address of a readable `struct timeval` (two 64-bit fields).
+pub unsafe fn timeval_ns(pointer: u64) -> Result<u64, i64> {
+    // SAFETY: the caller's contract.
+    unsafe { pair_ns(pointer, 1_000) }
+}
+
+/// Seconds and a fraction counted in units of `unit_ns` nanoseconds, at `pointer`.
+///
+/// # Safety
+/// `pointer` is the address of two readable 64-bit fields.
+unsafe fn pair_ns(pointer: u64, unit_ns: u64) -> Result<u64, i64> {
+    // SAFETY: the caller's contract.
+    let (seconds, fraction) = unsafe {
         let p = pointer as *const i64;
         (p.read_unaligned(), p.add(1).read_unaligned())
     };
-    if seconds < 0 || !(0..1_000_000_000).contains(&nanos) {
+    if seconds < 0 || !(0..(1_000_000_000 / unit_ns) as i64).contains(&fraction) {
         return Err(EINVAL);
     }
     Ok((seconds as u64)
         .saturating_mul(1_000_000_000)
-        .saturating_add(nanos as u64))
+        .saturating_add(fraction as u64 * unit_ns))
 }
