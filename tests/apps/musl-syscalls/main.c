@@ -822,6 +822,15 @@ static void interval_timers(void)
 	sigemptyset(&during);
 	CHECK("sigsuspend", sigsuspend(&during));
 	printf("ran in sigsuspend %d\n", alarms == before + 1);
+	/* ppoll and pselect wait with the mask they are given, then put the old one back. */
+	before = alarms;
+	arm(10000, 0);
+	struct timespec second = { 1, 0 };
+	CHECK("ppoll, alarm unblocked", ppoll(NULL, 0, &second, &during));
+	printf("ran in ppoll %d\n", alarms == before + 1);
+	arm(10000, 0);
+	CHECK("pselect, alarm unblocked", pselect(0, NULL, NULL, NULL, &second, &during));
+	printf("ran in pselect %d\n", alarms == before + 2);
 	sigset_t after;
 	sigprocmask(SIG_SETMASK, &old, &after);
 	printf("mask restored %d\n", sigismember(&after, SIGALRM));

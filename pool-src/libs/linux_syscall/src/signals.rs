@@ -351,6 +351,32 @@ pub extern "C" fn uk_signal_next_timer() -> u64 {
     crate::itimer::next_deadline()
 }
 
+/// Replaces the calling thread's blocked set for a wait that takes a signal mask (`ppoll`,
+/// `pselect6`; the set at `set`, `size` bytes); returns the set to put back, or None when
+/// `set` is null.
+pub fn mask_for_wait(set: u64, size: u64) -> Result<Option<u64>, i64> {
+    if set == 0 {
+        return Ok(None);
+    }
+    if size != 8 {
+        return Err(EINVAL);
+    }
+    // SAFETY: the caller passed a 64-bit signal set.
+    let mask = unsafe { (set as *const u64).read_unaligned() } & !UNBLOCKABLE;
+    Ok(Some(STATE.with(|s| {
+        let saved = s.blocked();
+        s.set_blocked(mask);
+        saved
+    })))
+}
+
+/// Puts back the blocked set that [`mask_for_wait`] replaced.
+pub fn unmask_after_wait(saved: Option<u64>) {
+    if let Some(saved) = saved {
+        STATE.with(|s| s.set_blocked(saved));
+    }
+}
+
 /// `pause()`: waits until a handler has run, then fails with `EINTR`.
 pub fn pause() -> i64 {
     while !interrupted(false) {

@@ -2,7 +2,8 @@
 //! descriptor. Files and the console are always ready (reads at the end of the console return
 //! 0); objects such as sockets are asked for their readiness after their library drove its I/O
 //! once. Between rounds the caller lets other work run (`uk_idle`: other threads when a
-//! scheduler is linked). A signal handler that runs meanwhile ends the wait with `EINTR`.
+//! scheduler is linked). A signal handler that runs meanwhile ends the wait with `EINTR`;
+//! `ppoll` and `pselect6` wait with the signal mask they are given.
 
 use crate::errno::*;
 use crate::files::{self, Readiness};
@@ -155,11 +156,20 @@ pub fn poll_ms(fds: u64, count: u64, timeout_ms: i64) -> i64 {
     poll(fds, count, deadline_ms(timeout_ms))
 }
 
-pub fn ppoll(fds: u64, count: u64, timeout: u64) -> i64 {
-    match timespec_deadline(timeout) {
-        Ok(deadline) => poll(fds, count, deadline),
-        Err(e) => -e,
-    }
+/// `ppoll(fds, count, timeout, sigmask, size)`: the wait runs with `sigmask` blocked instead
+/// of the thread's set, which is put back after.
+pub fn ppoll(fds: u64, count: u64, timeout: u64, sigmask: u64, size: u64) -> i64 {
+    let deadline = match timespec_deadline(timeout) {
+        Ok(deadline) => deadline,
+        Err(e) => return -e,
+    };
+    let saved = match crate::signals::mask_for_wait(sigmask, size) {
+        Ok(saved) => saved,
+        Err(e) => return -e,
+    };
+    let result = poll(fds, count, deadline);
+    crate::signals::unmask_after_wait(saved);
+    result
 }
 
 fn bit(set: u64, fd: usize) -> bool {
@@ -232,10 +242,27 @@ pub fn select_timeval(nfds: u64, read: u64, write: u64, except: u64, timeout: u6
     select(nfds, [read, write, except], deadline)
 }
 
-/// `pselect6(nfds, read, write, except, struct timespec *, sigmask)`.
-pub fn pselect(nfds: u64, read: u64, write: u64, except: u64, timeout: u64) -> i64 {
-    match timespec_deadline(timeout) {
-        Ok(deadline) => select(nfds, [read, write, except], deadline),
-        Err(e) => -e,
-    }
+/// `pselect6(nfds, read, write, except, struct timespec *, sigmask)`, where `sigmask` points
+/// at `{ const sigset_t *set; size_t size; }`: the wait runs with that set blocked.
+pub fn pselect(nfds: u64, read: u64, write: u64, except: u64, timeout: u64, sigmask: u64) -> i64 {
+    let deadline = match timespec_deadline(timeout) {
+        Ok(deadline) => deadline,
+        Err(e) => return -e,
+    };
+    let (set, size) = if sigmask == 0 {
+        (0, 0)
+    } else {
+        // SAFETY: the caller passed the kernel's two-word { set, size } argument.
+        unsafe {
+            let p = sigmask as *const u64;
+            (p.read_unaligned(), p.add(1).read_unaligned())
+        }
+    };
+    let saved = match crate::signals::mask_for_wait(set, size) {
+        Ok(saved) => saved,
+        Err(e) => return -e,
+    };
+    let result = select(nfds, [read, write, except], deadline);
+    crate::signals::unmask_after_wait(saved);
+    result
 }
