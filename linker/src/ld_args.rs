@@ -25,44 +25,6 @@ pub fn version_text() -> &'static str {
     VERSION
 }
 
-/// Options that take a value, in their short or long spelling.
-fn takes_value(flag: &str) -> bool {
-    matches!(
-        flag,
-        "-o" | "--output"
-            | "-T"
-            | "--script"
-            | "-e"
-            | "--entry"
-            | "-L"
-            | "--library-path"
-            | "-l"
-            | "--library"
-            | "-u"
-            | "--undefined"
-            | "-m"
-            | "-Map"
-            | "--Map"
-            | "-plugin"
-            | "--plugin"
-            | "-plugin-opt"
-            | "--plugin-opt"
-            | "-dynamic-linker"
-            | "--dynamic-linker"
-            | "-z"
-            | "--keep"
-            | "--sysroot"
-            | "--hash-style"
-            | "-soname"
-            | "--build-id-style"
-            | "--thread-count"
-            | "--threads-count"
-            | "-rpath"
-            | "-rpath-link"
-            | "--sort-section"
-    )
-}
-
 pub fn parse(args: &[String]) -> Result<LdCommand> {
     let args = expand_response_files(args)?;
     // As a drop-in for GNU ld, sections are collected only with --gc-sections (`ukl link`
@@ -100,12 +62,11 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
             (arg.to_string(), None)
         };
         let mut flag = flag;
+        // Any other one-dash word that begins with a short option taking a value is that
+        // option with its value joined (long options were recognized first, as GNU ld does).
         if value.is_none() && !flag.starts_with("--") && flag.len() > 2 {
             let short = &flag[..2];
-            if matches!(short, "-o" | "-T" | "-e" | "-L" | "-l" | "-u" | "-m" | "-z")
-                && !takes_value(&flag)
-                && !is_known_single_dash(&flag)
-            {
+            if matches!(short, "-o" | "-T" | "-e" | "-L" | "-l" | "-u" | "-m" | "-z") {
                 value = Some(flag[2..].to_string());
                 flag = short.to_string();
             }
@@ -358,38 +319,6 @@ fn one_dash_long(arg: &str) -> Option<String> {
         .iter()
         .any(|table| table.contains(&long.as_str()))
         .then(|| format!("-{arg}"))
-}
-
-fn is_known_single_dash(flag: &str) -> bool {
-    matches!(
-        flag,
-        "-static"
-            | "-nostdlib"
-            | "-no-pie"
-            | "-nopie"
-            | "-non_shared"
-            | "-Map"
-            | "-plugin"
-            | "-plugin-opt"
-            | "-dynamic-linker"
-            | "-shared"
-            | "-soname"
-            | "-rpath"
-            | "-rpath-link"
-            | "-EL"
-            | "-O0"
-            | "-O1"
-            | "-O2"
-            | "-O3"
-            | "-Bstatic"
-            | "-Bdynamic"
-            | "-Bshareable"
-            | "-dn"
-            | "-dy"
-            | "-call_shared"
-            | "-pie"
-            | "-static-pie"
-    )
 }
 
 /// `-z` keywords: those about dynamic linking, stacks and segment layout are meaningless or
