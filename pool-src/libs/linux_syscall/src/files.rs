@@ -349,46 +349,42 @@ fn open_alias(fd: i64, path: u64, flags: u64, mode: u64) -> i64 {
 }
 
 pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
-    let alias = user_path(path)
-        .and_then(|p| with_state(|s| s.resolve(dirfd, &p)))
-        .ok()
-        .and_then(|full| standard_alias(&full));
-    if let Some(fd) = alias {
+    let full = match user_path(path).and_then(|p| with_state(|s| s.resolve(dirfd, &p))) {
+        Ok(full) => full,
+        Err(e) => return -e,
+    };
+    if let Some(fd) = standard_alias(&full) {
         return open_alias(fd, path, flags, mode);
     }
-    result((|| {
-        let path = user_path(path)?;
-        with_state(|s| {
-            let full = s.resolve(dirfd, &path)?;
-            let exists = s.fs.get(&full).map(|n| n.is_dir());
-            match exists {
-                Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(EEXIST),
-                Some(true) if flags & O_ACCMODE != O_RDONLY => return Err(EISDIR),
-                Some(false) if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
-                Some(_) => {}
-                None if flags & O_CREAT != 0 && flags & O_DIRECTORY == 0 => {
-                    let mode = S_IFREG | creation_mode(mode);
-                    s.fs.create(&full, mode, Vec::new(), now_seconds())?;
-                }
-                None => return Err(ENOENT),
+    result(with_state(|s| {
+        let exists = s.fs.get(&full).map(|n| n.is_dir());
+        match exists {
+            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(EEXIST),
+            Some(true) if flags & O_ACCMODE != O_RDONLY => return Err(EISDIR),
+            Some(false) if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
+            Some(_) => {}
+            None if flags & O_CREAT != 0 && flags & O_DIRECTORY == 0 => {
+                let mode = S_IFREG | creation_mode(mode);
+                s.fs.create(&full, mode, Vec::new(), now_seconds())?;
             }
-            if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0 {
-                if let Some(node) = s.fs.get_mut(&full) {
-                    node.data.clear();
-                    node.mtime = now_seconds();
-                }
+            None => return Err(ENOENT),
+        }
+        if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0 {
+            if let Some(node) = s.fs.get_mut(&full) {
+                node.data.clear();
+                node.mtime = now_seconds();
             }
-            let descriptor = Descriptor {
-                description: Rc::new(RefCell::new(Description {
-                    target: Target::Node(full),
-                    offset: 0,
-                    flags: flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
-                })),
-                close_on_exec: flags & O_CLOEXEC != 0,
-            };
-            s.install(descriptor, 0)
-        })
-    })())
+        }
+        let descriptor = Descriptor {
+            description: Rc::new(RefCell::new(Description {
+                target: Target::Node(full),
+                offset: 0,
+                flags: flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
+            })),
+            close_on_exec: flags & O_CLOEXEC != 0,
+        };
+        s.install(descriptor, 0)
+    }))
 }
 
 pub fn close(fd: i64) -> i64 {

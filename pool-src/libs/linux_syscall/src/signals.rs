@@ -321,7 +321,9 @@ pub fn post(signal: u64) {
 /// the end of every system call and from every wait.
 pub fn run_due() -> Ran {
     crate::itimer::expire();
-    if STATE.with(|s| s.pending & !s.blocked() == 0) {
+    // The blocked set (a thread library's lookup) only when something is pending: this runs
+    // at the end of every system call.
+    if STATE.with(|s| s.pending == 0 || s.pending & !s.blocked() == 0) {
         return Ran::Nothing;
     }
     deliver_pending()
