@@ -231,8 +231,8 @@ fn a_crash_is_a_crash_report() {
 #[test]
 fn standard_input_reaches_the_program_as_on_linux() {
     let work = musl_work_dir("stdin");
-    let (image, input, expected) = stdin_test(&work, "kvm");
-    let (out, text) = ukl_run_with_input(&image, "kvm", input);
+    let (images, input, expected) = stdin_test(&work, &["kvm"]);
+    let (out, text) = ukl_run_with_input(&images[0], "kvm", input);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -207,8 +207,8 @@ fn syscall_families_on_linuxu_from_an_initrd_match_linux() {
 #[test]
 fn standard_input_on_linuxu_and_xen() {
     let work = musl_work_dir("stdin-linuxu");
-    let (image, input, expected) = stdin_test(&work, "linuxu");
-    let (out, text) = ukl_run_with_input(&image, "linuxu", input.clone());
+    let (images, input, expected) = stdin_test(&work, &["linuxu", "xen"]);
+    let (out, text) = ukl_run_with_input(&images[0], "linuxu", input.clone());
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -216,8 +216,7 @@ fn standard_input_on_linuxu_and_xen() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_same_output(&text, &expected);
-    let (xen, _, _) = stdin_test(&work, "xen");
-    let (out, text) = ukl_run_with_input(&xen, "xen", input);
+    let (out, text) = ukl_run_with_input(&images[1], "xen", input);
     assert_eq!(
         out.status.code(),
         Some(0),

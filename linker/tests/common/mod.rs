@@ -371,13 +371,19 @@ pub fn run_with_input(mut command: Command, input: Vec<u8>) -> Output {
     out
 }
 
-/// The standard-input test (tests/apps/musl-stdin) built for Linux and for `platform` in
-/// `work`, its input, and what the Linux build printed for it.
-pub fn stdin_test(work: &Path, platform: &str) -> (PathBuf, Vec<u8>, String) {
+/// The standard-input test (tests/apps/musl-stdin) built in `work` for Linux and for each of
+/// `platforms` (an image each), its input, and what the Linux build printed for it.
+pub fn stdin_test(work: &Path, platforms: &[&str]) -> (Vec<PathBuf>, Vec<u8>, String) {
     let source = home().join("tests/apps/musl-stdin/main.c");
-    let image = work.join(format!("stdin.{platform}"));
     musl_gcc(&source, &work.join("native"), None);
-    musl_gcc(&source, &image, Some(platform));
+    let images = platforms
+        .iter()
+        .map(|platform| {
+            let image = work.join(format!("stdin.{platform}"));
+            musl_gcc(&source, &image, Some(platform));
+            image
+        })
+        .collect();
     let mut input = b"hello\nworld\nthird line\n".to_vec();
     for i in 1..=20_000 {
         input.extend_from_slice(format!("{i}\n").as_bytes());
@@ -388,7 +394,7 @@ pub fn stdin_test(work: &Path, platform: &str) -> (PathBuf, Vec<u8>, String) {
     assert!(native.status.success(), "{native:?}");
     let expected = String::from_utf8(native.stdout).unwrap();
     assert!(expected.contains("20003 lines in all"), "{expected}");
-    (image, input, expected)
+    (images, input, expected)
 }
 
 /// `ukl run IMAGE --plat PLATFORM` with `input` on its standard input: the output, with the
