@@ -35,6 +35,14 @@ impl ConsoleLog {
         }
     }
 
+    /// A hypervisor line without the hypervisor's prefix (`(XEN) Panic` → `Panic`).
+    pub fn without_hypervisor_prefix<'a>(&self, line: &'a str) -> &'a str {
+        match &self.hide_prefix {
+            Some(prefix) => line.strip_prefix(prefix.as_str()).unwrap_or(line),
+            None => line,
+        }
+    }
+
     /// Classifies one line (without its line ending; a trailing `\r` is dropped).
     pub fn classify(&self, line: &str) -> LogLine {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -67,6 +75,7 @@ mod tests {
             status_line: Some("ukl: exit status ".into()),
             hide_prefix: Some("(XEN)".into()),
             strip_prefix: Some("(d0) ".into()),
+            fatal: None,
         })
     }
 

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The guest's CPU stopped by `hlt`.
@@ -127,13 +127,6 @@ pub fn is_crash(image: &Path, halted: Halted) -> bool {
     }
     symbolize(image, halted.rip)
         .is_some_and(|location| !location.starts_with(&format!("{IDLE_FUNCTION}+")))
-}
-
-/// A socket path for one run.
-pub fn socket_path() -> PathBuf {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("ukl-qmp-{}-{n}.sock", std::process::id()))
 }
 
 /// `function+0xoffset` for the `hlt` before `rip`, from the image's symbol table.

@@ -537,36 +537,36 @@ fn cmd_run(
         );
     }
     let platform = ukl::platform::load(&home, &platform_name)?;
+    // From here on SIGINT, SIGTERM and SIGHUP stop the run in order: the guest is stopped and
+    // the run's directory removed (dropped on every way out of this function).
+    ukl::interrupt::install();
+    let run_dir = ukl::run_dir::RunDir::create()?;
     let image = if is_image {
         args.inputs[0].clone()
     } else {
         let mut link = args.clone();
         if link.output.is_none() {
-            let dir = std::env::temp_dir().join(format!("ukl-run-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| ukl::link_error!("cannot create {}: {e}", dir.display()))?;
-            link.output = Some(dir.join(unikernel::default_output(&args.inputs, &platform_name)));
+            link.output = Some(
+                run_dir
+                    .path()
+                    .join(unikernel::default_output(&args.inputs, &platform_name)),
+            );
         }
         link.select.platforms = vec![platform_name.clone()];
         cmd_link(Some(home), &link, format)?.remove(0).1
     };
     let mut options = options;
     if let Some(source) = &options.initrd {
-        options.initrd = Some(ukl::initrd::prepare(source, &image)?);
+        options.initrd = Some(ukl::initrd::prepare(source, &run_dir)?);
     }
-    match ukl::run::run(&platform, &image, &options)? {
-        Outcome::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
-        Outcome::NoStatus => {
-            eprintln!(
-                "error: the guest stopped without reporting an exit status (a triple fault, or the VMM failed: see its messages above)"
-            );
-            Ok(ExitCode::from(125))
-        }
-        Outcome::TimedOut => {
-            eprintln!("error: the guest did not finish in time and was stopped (see --timeout)");
-            Ok(ExitCode::from(124))
-        }
+    let outcome = match ukl::interrupt::received() {
+        Some(signal) => Outcome::Interrupted(signal),
+        None => ukl::run::run(&platform, &image, &options, &run_dir)?,
+    };
+    if let Some(message) = outcome.message() {
+        eprintln!("{message}");
     }
+    Ok(ExitCode::from(outcome.exit_status()))
 }
 
 fn cmd_pool_build(home_arg: Option<PathBuf>, check: bool) -> Result<ExitCode, LinkError> {

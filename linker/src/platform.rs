@@ -103,7 +103,9 @@ pub struct RunSpec {
 /// How a run's exit status is found: `kind = "debug-exit"` (QEMU's exit status, from the
 /// isa-debug-exit device at `port`) or `kind = "console"` (a console line starting with
 /// `status_line`, followed by the status; lines starting with `hide_prefix` are the
-/// hypervisor's, and `strip_prefix` is removed from the start of the guest's lines).
+/// hypervisor's, and `strip_prefix` is removed from the start of the guest's lines). A
+/// hypervisor line containing `fatal` (Xen: `Panic on CPU`) means the hypervisor has stopped
+/// for good: the run ends at once, with the line after it as the reason.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExitSpec {
     pub kind: String,
@@ -115,6 +117,8 @@ pub struct ExitSpec {
     pub hide_prefix: Option<String>,
     #[serde(default)]
     pub strip_prefix: Option<String>,
+    #[serde(default)]
+    pub fatal: Option<String>,
 }
 
 fn default_timeout() -> u64 {

@@ -6,10 +6,15 @@ use crate::console_log::{ConsoleLog, LogLine};
 use crate::error::Result;
 use crate::link_error;
 use crate::platform::Platform;
+use crate::run_dir::RunDir;
+pub use crate::run_outcome::{decode_exit, is_error_line, judge, Observed, Outcome};
+use crate::runner_process::{Foreground, Group};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
@@ -40,17 +45,6 @@ pub const CRASH_STATUS: i32 = 127;
 const HYPERVISOR_TAIL: usize = 20;
 /// QEMU memory beyond the domain's, for Xen itself.
 const XEN_HOST_EXTRA_MB: u64 = 224;
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The unikernel reported this status.
-    Exited(i32),
-    /// The guest stopped without reporting a status (e.g. a triple fault).
-    NoStatus,
-    /// Killed after the timeout.
-    TimedOut,
-}
 
 /// Joins arguments into a kernel command line, quoting those with spaces.
 pub fn command_line(args: &[String]) -> String {
@@ -440,20 +434,65 @@ fn add_network(words: &mut Vec<String>, net: &[String]) {
     }
 }
 
-/// Boots `image`, streaming its console, and returns how it ended.
-pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Outcome> {
+/// What the threads reading a runner's streams saw, shared with the waiting thread.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The guest printed something on its console.
+    guest_output: AtomicBool,
+    /// The hypervisor's log said it stopped for good (the platform's `fatal` line): why.
+    fatal: Mutex<Option<String>>,
+}
+
+impl Seen {
+    fn fatal(&self) -> Option<String> {
+        self.fatal.lock().ok().and_then(|f| f.clone())
+    }
+}
+
+/// A reader that notes in [`Seen`] that the guest printed something.
+struct NoteOutput<R> {
+    inner: R,
+    seen: Arc<Seen>,
+}
+
+impl<R: std::io::Read> std::io::Read for NoteOutput<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        if n > 0 {
+            self.seen.guest_output.store(true, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// How long a runner has to end after it is asked to (SIGTERM, or the interrupting signal
+/// for a process image) before its group is killed.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// Boots `image`, streaming its console, and returns how it ended. What the run makes (the
+/// QMP socket) goes into `run_dir`.
+pub fn run(
+    platform: &Platform,
+    image: &Path,
+    options: &RunOptions,
+    run_dir: &RunDir,
+) -> Result<Outcome> {
     let mut command = build_command(platform, image, options)?;
     let console_exit = platform
         .run
         .as_ref()
         .and_then(|r| r.exit.as_ref())
-        .filter(|e| e.kind == "console")
-        .map(ConsoleLog::new);
+        .filter(|e| e.kind == "console");
+    let fatal_line = console_exit
+        .and_then(|e| e.fatal.clone())
+        .filter(|f| !f.is_empty());
+    let console_exit = console_exit.map(ConsoleLog::new);
     // A virtual machine's console passes through ukl: a hypervisor log is sorted out
     // (console_exit), a plain console is copied as it comes and its crash report's backtrace
     // gets function names. A process image (linuxu) keeps ukl's own stdout, so that a terminal
     // stays a terminal for it (stdio buffering); its crash reports are on stderr, which
-    // passes through ukl instead.
+    // passes through ukl instead. A VMM's stderr passes through ukl as well, which reads its
+    // error lines.
     let is_process = platform
         .run
         .as_ref()
@@ -473,109 +512,181 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         } else {
             Stdio::piped()
         })
-        .stderr(if is_process {
-            Stdio::piped()
-        } else {
-            Stdio::inherit()
-        });
+        .stderr(Stdio::piped());
     let monitor_args = platform
         .run
         .as_ref()
         .map(|r| r.monitor.clone())
         .unwrap_or_default();
-    let socket = (!monitor_args.is_empty()).then(crate::halt_watch::socket_path);
+    // Without room for the socket's path (a long TMPDIR), the run goes without the monitor.
+    let socket = if monitor_args.is_empty() {
+        None
+    } else {
+        run_dir.socket_path("qmp.sock")
+    };
     if let Some(socket) = &socket {
-        let _ = std::fs::remove_file(socket);
         command.args(
             monitor_args
                 .iter()
                 .map(|w| w.replace("SOCKET", &socket.display().to_string())),
         );
     }
+    crate::runner_process::isolate(&mut command);
     let program = command.get_program().to_string_lossy().into_owned();
-    let mut child = command.spawn().map_err(|e| {
-        link_error!("cannot start `{program}`: {e}").help(if program.starts_with("qemu") {
-            "install QEMU (Debian: apt-get install qemu-system-x86)"
-        } else {
-            "check the platform's run command"
-        })
-    })?;
+    if let Some(signal) = crate::interrupt::received() {
+        return Ok(Outcome::Interrupted(signal));
+    }
+    let child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let help = if program.starts_with("qemu") {
+                "install QEMU (Debian: apt-get install qemu-system-x86)"
+            } else if is_process {
+                "check that the image is a linuxu image for this machine"
+            } else {
+                "check the platform's run command"
+            };
+            return Ok(Outcome::CouldNotStart(format!(
+                "cannot start `{program}`: {e} ({help})"
+            )));
+        }
+    };
+    let mut group = Group::new(child);
+    let _terminal = is_process.then(|| Foreground::lend(&group));
     let timeout = Duration::from_secs(
         options
             .timeout
             .or(platform.run.as_ref().map(|r| r.timeout))
             .unwrap_or(30),
     );
-    if let Some(input) = child.stdin.take() {
+    if let Some(input) = group.child.stdin.take() {
         // Not joined: it may be waiting on a terminal when the guest ends.
         std::thread::spawn(move || forward_input(std::io::stdin().lock(), input));
     }
+    let seen = Arc::new(Seen::default());
     // Crash reports come on a VM's console, or on a process's stderr.
-    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let (stdout, stderr) = (group.child.stdout.take(), group.child.stderr.take());
     let (reader, forwarder) = match (console_exit, stdout) {
         (Some(log), Some(stdout)) => {
             let show_hypervisor = options.hypervisor_log;
-            let reader =
-                std::thread::spawn(move || read_console_log(stdout, &log, show_hypervisor));
+            let seen = Arc::clone(&seen);
+            let reader = std::thread::spawn(move || {
+                read_console_log(stdout, &log, show_hypervisor, fatal_line.as_deref(), &seen)
+            });
             (Some(reader), None)
         }
         (None, Some(stdout)) => {
+            let console = NoteOutput {
+                inner: stdout,
+                seen: Arc::clone(&seen),
+            };
             let forwarder = std::thread::spawn(move || {
-                crate::crash_symbols::forward(stdout, std::io::stdout())
+                crate::crash_symbols::forward(console, std::io::stdout())
             });
             (None, Some(forwarder))
         }
-        (_, None) => (
-            None,
-            stderr.map(|stderr| {
-                std::thread::spawn(move || crate::crash_symbols::forward(stderr, std::io::stderr()))
-            }),
-        ),
+        (_, None) => (None, None),
     };
-    let waited = wait(&mut child, image, &program, timeout, socket.as_deref());
+    let (forwarder, errors) = match stderr {
+        Some(stderr) if is_process => (
+            Some(std::thread::spawn(move || {
+                crate::crash_symbols::forward(stderr, std::io::stderr())
+            })),
+            None,
+        ),
+        Some(stderr) => {
+            let program = program.clone();
+            (
+                forwarder,
+                Some(std::thread::spawn(move || {
+                    forward_hypervisor_errors(stderr, &program)
+                })),
+            )
+        }
+        None => (forwarder, None),
+    };
+    let waited = wait(
+        &mut group,
+        image,
+        &program,
+        timeout,
+        socket.as_deref(),
+        &seen,
+        is_process,
+    );
     if let Some(path) = &socket {
         let _ = std::fs::remove_file(path);
     }
     // The runner is gone: its console ends; what the guest printed is all out.
     let frames = forwarder.and_then(|f| f.join().ok()).unwrap_or_default();
-    let code = match waited? {
-        Waited::Exited(status) => Some(status),
-        Waited::TimedOut => None,
+    let hypervisor_errors = errors.and_then(|e| e.join().ok()).unwrap_or_default();
+    let (console_status, tail) = match reader {
+        Some(reader) => reader
+            .join()
+            .map_err(|_| link_error!("internal error: the console reader panicked"))?,
+        None => (None, VecDeque::new()),
+    };
+    let observed = |exit| Observed {
+        exit,
+        console_status,
+        guest_output: seen.guest_output.load(Ordering::Relaxed),
+        hypervisor_errors: hypervisor_errors.clone(),
+        fatal: seen.fatal(),
+    };
+    let outcome = match waited? {
+        Waited::Exited(status) => judge(platform, &observed(Some(status))),
+        Waited::HypervisorStopped => judge(platform, &observed(None)),
+        Waited::TimedOut => Outcome::TimedOut,
+        Waited::Interrupted(signal) => Outcome::Interrupted(signal),
         Waited::Halted(halted) => {
             eprintln!("{}", crate::halt_watch::report(image, halted));
             return Ok(Outcome::Exited(CRASH_STATUS));
         }
     };
-    let Some(reader) = reader else {
-        let outcome = match code {
-            None => Outcome::TimedOut,
-            Some(status) => match status.code() {
-                Some(code) => decode_exit(platform, code),
-                None => killed(platform, &status),
-            },
-        };
-        if outcome == Outcome::Exited(CRASH_STATUS) && !frames.0.is_empty() {
-            if let Some(text) = crate::crash_symbols::describe(image, &frames) {
-                eprint!("{text}");
-            }
+    if outcome == Outcome::Exited(CRASH_STATUS) && !frames.0.is_empty() {
+        if let Some(text) = crate::crash_symbols::describe(image, &frames) {
+            eprint!("{text}");
         }
-        return Ok(outcome);
-    };
-    let (status, tail) = reader
-        .join()
-        .map_err(|_| link_error!("internal error: the console reader panicked"))?;
-    let outcome = match (code, status) {
-        (None, _) => Outcome::TimedOut,
-        (Some(_), Some(status)) => Outcome::Exited(status),
-        (Some(_), None) => Outcome::NoStatus,
-    };
-    if !matches!(outcome, Outcome::Exited(_)) && !options.hypervisor_log {
+    }
+    if !matches!(outcome, Outcome::Exited(_) | Outcome::Interrupted(_))
+        && !options.hypervisor_log
+        && !tail.is_empty()
+    {
         eprintln!("ukl: the hypervisor's last lines:");
         for line in tail {
             eprintln!("{line}");
         }
     }
     Ok(outcome)
+}
+
+/// Copies a hypervisor's stderr to ukl's as it comes; returns its error lines
+/// ([`is_error_line`]).
+fn forward_hypervisor_errors(stderr: impl std::io::Read, program: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let own_stop = format!("from pid {} (", std::process::id());
+    let mut reader = BufReader::new(stderr);
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.trim_end();
+        // QEMU's note that ukl stopped it is no news.
+        if line.contains("terminating on signal") && line.contains(&own_stop) {
+            continue;
+        }
+        let mut out = std::io::stderr().lock();
+        let _ = out.write_all(&bytes);
+        let _ = out.flush();
+        if is_error_line(program, line) {
+            errors.push(line.to_string());
+        }
+    }
+    errors
 }
 
 /// How waiting for the runner ended.
@@ -586,15 +697,22 @@ enum Waited {
     /// Killed because the guest's CPU halted with interrupts disabled (seen through the QMP
     /// monitor at `monitor_socket`).
     Halted(crate::halt_watch::Halted),
+    /// Stopped because ukl was interrupted by this signal.
+    Interrupted(i32),
+    /// Stopped because the hypervisor's log said it had stopped for good.
+    HypervisorStopped,
 }
 
-/// Waits for `child`, killing it after the timeout or when the monitor shows a halted guest.
+/// Waits for the runner's group, stopping it after the timeout, when ukl is interrupted, when
+/// the hypervisor's log shows it stopped for good, or when the monitor shows a halted guest.
 fn wait(
-    child: &mut Child,
+    group: &mut Group,
     image: &Path,
     program: &str,
     timeout: Duration,
     monitor_socket: Option<&Path>,
+    seen: &Seen,
+    is_process: bool,
 ) -> Result<Waited> {
     let started = Instant::now();
     let mut monitor: Option<crate::halt_watch::Monitor> = None;
@@ -602,12 +720,20 @@ fn wait(
     let mut last_halt: Option<crate::halt_watch::Halted> = None;
     let mut last_ticks: Option<u64> = None;
     let mut idle_samples = 0u32;
+    let waiting = |e: std::io::Error| link_error!("waiting for `{program}`: {e}");
     loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| link_error!("waiting for `{program}`: {e}"))?
-        {
-            return Ok(Waited::Exited(status));
+        if group.exited().map_err(waiting)? {
+            return Ok(Waited::Exited(group.finish().map_err(waiting)?));
+        }
+        if let Some(signal) = crate::interrupt::received() {
+            // A process image gets the signal itself, as from a shell; a VMM is asked to quit.
+            let request = if is_process { signal } else { libc::SIGTERM };
+            group.stop(request, STOP_GRACE).map_err(waiting)?;
+            return Ok(Waited::Interrupted(signal));
+        }
+        if seen.fatal().is_some() {
+            group.stop(libc::SIGTERM, STOP_GRACE).map_err(waiting)?;
+            return Ok(Waited::HypervisorStopped);
         }
         if let Some(path) =
             monitor_socket.filter(|_| last_check.elapsed() > Duration::from_millis(250))
@@ -617,7 +743,7 @@ fn wait(
             // sleeps. QEMU 10 can deadlock on exit when a QMP command that stops the vCPU
             // (`info registers`) is in flight, so a busy guest (about to exit, maybe) is
             // never asked.
-            let ticks = cpu_ticks(child.id());
+            let ticks = cpu_ticks(group.id());
             let idle = ticks.is_some() && ticks == last_ticks;
             last_ticks = ticks;
             idle_samples = if idle { idle_samples + 1 } else { 0 };
@@ -631,8 +757,7 @@ fn wait(
                     .filter(|h| last_halt == Some(*h) && crate::halt_watch::is_crash(image, *h));
                 last_halt = halted;
                 if let Some(halted) = confirmed {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    group.stop(libc::SIGKILL, Duration::ZERO).map_err(waiting)?;
                     return Ok(Waited::Halted(halted));
                 }
             }
@@ -651,8 +776,7 @@ fn wait(
                     eprintln!("ukl: when the time ran out, {place}");
                 }
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            group.stop(libc::SIGTERM, STOP_GRACE).map_err(waiting)?;
             return Ok(Waited::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -671,16 +795,21 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 
 /// Streams the guest's lines of a hypervisor log to stdout (and the hypervisor's to stderr when
 /// asked); returns the guest's exit status, if it printed one, and the hypervisor's last lines.
+/// A hypervisor line holding `fatal` and the line after it (the reason) go into `seen`.
 fn read_console_log(
     log_stream: impl std::io::Read,
     log: &ConsoleLog,
     show_hypervisor: bool,
+    fatal: Option<&str>,
+    seen: &Seen,
 ) -> (Option<i32>, VecDeque<String>) {
     let mut status = None;
     let mut tail = VecDeque::new();
     let mut reader = BufReader::new(log_stream);
     let mut bytes = Vec::new();
     let stdout = std::io::stdout();
+    // The fatal line, waiting for its reason.
+    let mut fatal_seen: Option<String> = None;
     loop {
         bytes.clear();
         match reader.read_until(b'\n', &mut bytes) {
@@ -691,6 +820,7 @@ fn read_console_log(
         let line = text.strip_suffix('\n').unwrap_or(&text);
         match log.classify(line) {
             LogLine::Guest(text) => {
+                seen.guest_output.store(true, Ordering::Relaxed);
                 let mut out = stdout.lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -698,6 +828,19 @@ fn read_console_log(
             LogLine::Hypervisor(text) => {
                 if show_hypervisor {
                     eprintln!("{text}");
+                }
+                let message = log.without_hypervisor_prefix(&text).trim().to_string();
+                if let Some(first) = fatal_seen.take() {
+                    let why = if message.is_empty() {
+                        first
+                    } else {
+                        format!("{first} {message}")
+                    };
+                    if let Ok(mut f) = seen.fatal.lock() {
+                        f.get_or_insert(why);
+                    }
+                } else if fatal.is_some_and(|f| text.contains(f)) {
+                    fatal_seen = Some(message);
                 }
                 if tail.len() == HYPERVISOR_TAIL {
                     tail.pop_front();
@@ -708,38 +851,6 @@ fn read_console_log(
         }
     }
     (status, tail)
-}
-
-/// A runner killed by a signal: for a process image (linuxu) that is the unikernel's end, read
-/// as a shell does (128 + the signal number); for a VMM it means no status was reported.
-fn killed(platform: &Platform, status: &std::process::ExitStatus) -> Outcome {
-    use std::os::unix::process::ExitStatusExt;
-    match (exit_kind(platform), status.signal()) {
-        (Some("process"), Some(signal)) => Outcome::Exited(128 + signal),
-        _ => Outcome::NoStatus,
-    }
-}
-
-fn exit_kind(platform: &Platform) -> Option<&str> {
-    platform
-        .run
-        .as_ref()
-        .and_then(|r| r.exit.as_ref())
-        .map(|e| e.kind.as_str())
-}
-
-/// Maps the runner's exit status to the unikernel's.
-pub fn decode_exit(platform: &Platform, code: i32) -> Outcome {
-    match exit_kind(platform) {
-        Some("debug-exit") => {
-            if code > 0 && code % 2 == 1 {
-                Outcome::Exited((code - 1) / 2)
-            } else {
-                Outcome::NoStatus
-            }
-        }
-        _ => Outcome::Exited(code),
-    }
 }
 
 #[cfg(test)]
@@ -847,17 +958,6 @@ mod tests {
             .find(|(key, _)| *key == "UKL_MEMORY")
             .and_then(|(_, value)| value);
         assert_eq!(memory, Some(std::ffi::OsStr::new("16M")));
-    }
-
-    #[test]
-    fn a_process_status_is_the_unikernel_status() {
-        use std::os::unix::process::ExitStatusExt;
-        let platform = linuxu();
-        assert_eq!(decode_exit(&platform, 3), Outcome::Exited(3));
-        assert_eq!(decode_exit(&platform, 127), Outcome::Exited(127));
-        // Killed by SIGKILL (9): 128 + 9, as a shell reports it.
-        let killed_status = std::process::ExitStatus::from_raw(9);
-        assert_eq!(killed(&platform, &killed_status), Outcome::Exited(137));
     }
 
     #[test]

@@ -271,16 +271,24 @@ fn an_initrd_is_a_module_region() {
     let files = image.parent().unwrap().join("initrd-files");
     std::fs::create_dir_all(&files).unwrap();
     std::fs::write(files.join("hello.txt"), "hello from the initrd\n").unwrap();
-    // `ukl run --initrd DIR` packs the directory into a newc cpio beside the image and hands
-    // it over in UKL_INITRD (the descriptor's `initrd_env`).
+    // `ukl run --initrd DIR` packs the directory into a newc cpio in the run's private
+    // directory and hands it over in UKL_INITRD (the descriptor's `initrd_env`).
     let run = ukl_run(
         &image,
         &["--plat", "linuxu", "--initrd", files.to_str().unwrap()],
         &[],
     );
     assert_eq!(run.status, 0, "{run}");
-    let cpio = PathBuf::from(format!("{}.initrd.cpio", image.display()));
-    let size = std::fs::metadata(&cpio).expect("the packed cpio").len();
+    assert!(
+        !PathBuf::from(format!("{}.initrd.cpio", image.display())).exists(),
+        "nothing is written beside the image"
+    );
+    let packed = ukl::initrd::pack(&files)
+        .expect("the directory packs")
+        .archive;
+    let size = packed.len();
+    let cpio = image.parent().unwrap().join("files.cpio");
+    std::fs::write(&cpio, &packed).unwrap();
     let modules = module_lines(&run.stdout);
     assert_eq!(modules.len(), 1, "{run}");
     assert!(
