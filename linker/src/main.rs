@@ -537,6 +537,14 @@ fn cmd_run(
         );
     }
     let platform = ukl::platform::load(&home, &platform_name)?;
+    if is_image {
+        if let Err(e) = std::fs::metadata(&args.inputs[0]) {
+            return Err(
+                ukl::link_error!("cannot read image `{}`: {e}", args.inputs[0].display())
+                    .help("give an image written by `ukl link`, or application objects to link"),
+            );
+        }
+    }
     // From here on SIGINT, SIGTERM and SIGHUP stop the run in order: the guest is stopped and
     // the run's directory removed (dropped on every way out of this function).
     ukl::interrupt::install();

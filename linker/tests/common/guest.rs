@@ -1,5 +1,5 @@
 //! A unikernel running in the background for network tests: `ukl run` (with its QEMU) or a
-//! linuxu process, in a process group of its own that is killed on drop, its console collected
+//! linuxu process, in a process group of its own that is stopped on drop, its console collected
 //! by threads; and `curl` from the host.
 
 use std::io::{BufRead, BufReader, Read};
@@ -84,11 +84,24 @@ impl Guest {
 
 impl Drop for Guest {
     fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            // The group holds `ukl run` and QEMU, or the linuxu process.
+        // The group holds `ukl run` (whose runner, QEMU or the linuxu process, is in a group of
+        // its own), or a linuxu process. SIGTERM lets `ukl run` stop its runner and remove its
+        // files; SIGKILL follows if it does not end.
+        let group = format!("-{}", self.child.id());
+        let signal = |name: &str| {
             let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+                .args(["-s", name, "--", &group])
                 .status();
+        };
+        if self.child.try_wait().ok().flatten().is_none() {
+            signal("TERM");
+            let started = Instant::now();
+            while self.child.try_wait().ok().flatten().is_none()
+                && started.elapsed() < Duration::from_secs(10)
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            signal("KILL");
             let _ = self.child.wait();
         }
     }
