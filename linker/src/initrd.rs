@@ -125,6 +125,14 @@ impl Walk<'_> {
     fn entry(&mut self, relative: &Path) -> Result<()> {
         use std::os::unix::ffi::OsStrExt;
         let path = self.root.join(relative);
+        // A large tree is not packed to the end for a run that was interrupted.
+        if let Some(signal) = crate::interrupt::received() {
+            return Err(link_error!(
+                "packing `{}` stopped: {}",
+                self.root.display(),
+                crate::interrupt::name(signal)
+            ));
+        }
         let metadata = std::fs::symlink_metadata(&path)
             .map_err(|e| link_error!("cannot read `{}`: {e}", path.display()))?;
         let name = relative.as_os_str().as_bytes();

@@ -35,7 +35,9 @@ struct Cli {
 enum Command {
     /// Link an application object with the prebuilt pool into images for one or more platforms.
     Link(LinkArgs),
-    /// Link if needed, boot the image, stream its console and exit with its status.
+    /// Link if needed, boot the image, stream its console and exit with its status (or 122 did
+    /// not start, 123 hypervisor failed, 124 timed out, 125 no status, 128+N interrupted by
+    /// signal N: see docs/commands.md).
     Run {
         #[command(flatten)]
         link: LinkArgs,
@@ -549,27 +551,35 @@ fn cmd_run(
     // the run's directory removed (dropped on every way out of this function).
     ukl::interrupt::install();
     let run_dir = ukl::run_dir::RunDir::create()?;
-    let image = if is_image {
-        args.inputs[0].clone()
-    } else {
-        let mut link = args.clone();
-        if link.output.is_none() {
-            link.output = Some(
-                run_dir
-                    .path()
-                    .join(unikernel::default_output(&args.inputs, &platform_name)),
-            );
+    let boot = || -> Result<Outcome, LinkError> {
+        let image = if is_image {
+            args.inputs[0].clone()
+        } else {
+            let mut link = args.clone();
+            if link.output.is_none() {
+                link.output = Some(
+                    run_dir
+                        .path()
+                        .join(unikernel::default_output(&args.inputs, &platform_name)),
+                );
+            }
+            link.select.platforms = vec![platform_name.clone()];
+            cmd_link(Some(home.clone()), &link, format)?.remove(0).1
+        };
+        let mut options = options.clone();
+        if let Some(source) = &options.initrd {
+            options.initrd = Some(ukl::initrd::prepare(source, &run_dir)?);
         }
-        link.select.platforms = vec![platform_name.clone()];
-        cmd_link(Some(home), &link, format)?.remove(0).1
+        match ukl::interrupt::received() {
+            Some(signal) => Ok(Outcome::Interrupted(signal)),
+            None => ukl::run::run(&platform, &image, &options, &run_dir),
+        }
     };
-    let mut options = options;
-    if let Some(source) = &options.initrd {
-        options.initrd = Some(ukl::initrd::prepare(source, &run_dir)?);
-    }
-    let outcome = match ukl::interrupt::received() {
-        Some(signal) => Outcome::Interrupted(signal),
-        None => ukl::run::run(&platform, &image, &options, &run_dir)?,
+    // An error that an interrupting signal caused (a pack stopped half-way) is that signal's
+    // end, not ukl's error; a signal during a step that succeeded is seen before the boot.
+    let outcome = match (boot(), ukl::interrupt::received()) {
+        (Err(_), Some(signal)) => Outcome::Interrupted(signal),
+        (result, _) => result?,
     };
     if let Some(message) = outcome.message() {
         eprintln!("{message}");

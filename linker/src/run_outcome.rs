@@ -76,7 +76,7 @@ impl Outcome {
                 "error: the guest stopped without reporting an exit status (a triple fault, or a shutdown or reset of its own: see the messages above; status {NO_STATUS_STATUS})"
             )),
             Outcome::Interrupted(signal) => Some(format!(
-                "ukl: interrupted by {}: the guest was stopped (status {})",
+                "ukl: interrupted by {}: the run was stopped (status {})",
                 crate::interrupt::name(*signal),
                 self.exit_status()
             )),
