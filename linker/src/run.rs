@@ -552,7 +552,7 @@ pub fn run(
         }
     };
     let mut group = Group::new(child);
-    let _terminal = is_process.then(|| Foreground::lend(&group));
+    let terminal = is_process.then(|| Foreground::lend(&group));
     let timeout = Duration::from_secs(
         options
             .timeout
@@ -612,7 +612,7 @@ pub fn run(
         timeout,
         socket.as_deref(),
         &seen,
-        is_process,
+        terminal.as_ref(),
     );
     if let Some(path) = &socket {
         let _ = std::fs::remove_file(path);
@@ -705,6 +705,8 @@ enum Waited {
 
 /// Waits for the runner's group, stopping it after the timeout, when ukl is interrupted, when
 /// the hypervisor's log shows it stopped for good, or when the monitor shows a halted guest.
+/// `process` is given for a process image: whether it has the terminal (a stop at the terminal
+/// stops ukl as well).
 fn wait(
     group: &mut Group,
     image: &Path,
@@ -712,8 +714,9 @@ fn wait(
     timeout: Duration,
     monitor_socket: Option<&Path>,
     seen: &Seen,
-    is_process: bool,
+    process: Option<&Foreground>,
 ) -> Result<Waited> {
+    let is_process = process.is_some();
     let started = Instant::now();
     let mut monitor: Option<crate::halt_watch::Monitor> = None;
     let mut last_check = Instant::now();
@@ -724,6 +727,11 @@ fn wait(
     loop {
         if group.exited().map_err(waiting)? {
             return Ok(Waited::Exited(group.finish().map_err(waiting)?));
+        }
+        if let Some(terminal) = process.filter(|t| t.is_lent()) {
+            if group.stopped().map_err(waiting)? {
+                terminal.suspend(group);
+            }
         }
         if let Some(signal) = crate::interrupt::received() {
             // A process image gets the signal itself, as from a shell; a VMM is asked to quit.

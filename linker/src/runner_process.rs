@@ -79,6 +79,26 @@ impl Group {
         Ok(unsafe { info.si_pid() } != 0)
     }
 
+    /// Has the runner stopped (SIGTSTP, SIGTTIN, SIGSTOP) since last asked?
+    pub fn stopped(&self) -> io::Result<bool> {
+        // SAFETY: as in `exited`; a stop report is consumed, the runner is not reaped.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waits (without blocking) for a stop of our own child `id`.
+        let result = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                self.id as libc::id_t,
+                &mut info,
+                libc::WSTOPPED | libc::WNOHANG,
+            )
+        };
+        if result != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: si_pid is set by waitid (0 when nothing was reported).
+        Ok(unsafe { info.si_pid() } != 0)
+    }
+
     /// Sends `signal` to every process of the group.
     pub fn signal(&self, signal: libc::c_int) {
         // SAFETY: signals our own process group (ESRCH when it is empty).
@@ -127,6 +147,30 @@ impl Foreground {
         // A runner that read the terminal before it was its own was stopped (SIGTTIN).
         group.signal(libc::SIGCONT);
         Foreground { lent }
+    }
+}
+
+impl Foreground {
+    /// Is the terminal lent to the runner?
+    pub fn is_lent(&self) -> bool {
+        self.lent
+    }
+
+    /// The runner was stopped at the terminal (Ctrl-Z): takes the terminal back and stops ukl
+    /// too, so that the shell sees its job stopped; when the shell continues ukl, lends the
+    /// terminal again and continues the runner's group.
+    pub fn suspend(&self, group: &Group) {
+        if !self.lent {
+            return;
+        }
+        // SAFETY: takes the terminal back (SIGTTOU is ignored), then stops ukl itself with the
+        // terminal's stop signal; raise returns once the shell sends SIGCONT.
+        unsafe {
+            libc::tcsetpgrp(0, libc::getpgrp());
+            libc::raise(libc::SIGTSTP);
+            libc::tcsetpgrp(0, group.id);
+        }
+        group.signal(libc::SIGCONT);
     }
 }
 
