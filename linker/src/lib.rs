@@ -15,7 +15,9 @@
 //! turns such a link into a unikernel link (with musl from [`system_lib`]); [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
 //! application with them for a [`platform`]; [`run`] boots the result ([`console_log`] reads a
-//! hypervisor's serial log). [`manifest`] reads an application's `uk.toml`, [`options`]
+//! hypervisor's serial log, [`run_outcome`] turns what the run saw into its exit status,
+//! [`runner_process`] keeps the runner in a process group, [`interrupt`] catches the signals
+//! that stop a run, [`run_dir`] is its private directory, [`initrd`] packs a directory). [`manifest`] reads an application's `uk.toml`, [`options`]
 //! validates link-time options and writes them into the image, [`explain`] answers `ukl why`,
 //! [`catalog`] `ukl pool list/info`, and [`diagnostics`] renders errors for people or (JSON) for
 //! tools.

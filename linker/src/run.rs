@@ -1,6 +1,9 @@
 //! `ukl run`: boots an image the way its platform descriptor says (QEMU for kvm, Xen under
 //! QEMU for xen, the image itself for linuxu), streams the console to the terminal and returns
-//! the unikernel's exit status.
+//! how the run ended ([`crate::run_outcome`]: the unikernel's exit status when it reported
+//! one). The runner lives in a process group of its own ([`crate::runner_process`]), which the
+//! run stops after the timeout or an interrupting signal ([`crate::interrupt`]); what the run
+//! makes goes into its private directory ([`crate::run_dir`]).
 
 use crate::console_log::{ConsoleLog, LogLine};
 use crate::error::Result;
