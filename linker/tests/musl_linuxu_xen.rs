@@ -273,3 +273,30 @@ fn environment_and_arguments_match_linux_everywhere() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// musl's math functions, not a pool library's copy: results and floating-point exception
+/// flags of fmin, round, rint, sqrt, fma and the others that rust_rt's compiler_builtins also
+/// defines, over edge cases in all four rounding modes, are Linux's on kvm, xen and linuxu.
+#[test]
+fn math_functions_are_the_c_library_s_in_every_rounding_mode() {
+    let work = musl_work_dir("libm");
+    let source = home().join("tests/apps/musl-libm/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let native = run_linux(&work.join("native"), &work, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.contains("== towardzero\n") && expected.ends_with("== done\n"));
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("libm.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, None, Some(&work), &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
