@@ -7,7 +7,7 @@
 mod common;
 use common::{
     assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    stdin_test, syscall_test, ukl_run, ukl_run_with_input,
+    split_refusals, stdin_test, syscall_test, ukl_run, ukl_run_with_input, SYSCALL_TEST_REFUSALS,
 };
 
 use std::path::Path;
@@ -72,7 +72,9 @@ fn syscall_families_on_xen_match_linux() {
     let work = musl_work_dir("syscalls-xen");
     let test = syscall_test(&work, "xen");
     let text = run_xen_ok(&test.image, Some(&test.root), &[]);
-    assert_same_output(&text, &test.expected);
+    let (program, refusals) = split_refusals(&text);
+    assert_same_output(&program, &test.expected);
+    assert_eq!(refusals, SYSCALL_TEST_REFUSALS, "{text}");
     let image = std::fs::read(&test.image).unwrap();
     assert!(
         !image.windows(17).any(|w| w == b"uk_linux_net_init"),
@@ -297,6 +299,92 @@ fn math_functions_are_the_c_library_s_in_every_rounding_mode() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_same_output(&text, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// A single-threaded program's futex waits (semaphores and condition variables with timeouts,
+/// a timer's signal ending a wait with EINTR) and resource limits (RLIMIT_NOFILE caps
+/// descriptor numbers, RLIMIT_AS and RLIMIT_DATA refuse allocations) behave as on Linux, on
+/// kvm, xen and linuxu (with an initrd: the system call table serves the files). A linuxu
+/// image is a host process whose address space also holds the platform's memory and the
+/// initrd, so its memory limits are the host's and count those too: that run leaves them out.
+#[test]
+fn futex_waits_and_resource_limits_match_linux_everywhere() {
+    let work = musl_work_dir("limits");
+    let source = home().join("tests/apps/musl-limits/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let linux = |args: &[&str]| {
+        let native = run_linux(&work.join("native"), &root, args);
+        assert!(native.status.success(), "{native:?}");
+        let expected = String::from_utf8(native.stdout).unwrap();
+        assert!(
+            expected.contains("opened 13, highest 15, then EMFILE"),
+            "{expected}"
+        );
+        assert!(expected.ends_with("== done\n"), "{expected}");
+        expected
+    };
+    let everything = linux(&[]);
+    assert!(everything.contains("== RLIMIT_DATA\n"), "{everything}");
+    let without_memory = ["without-memory-limits"];
+    let descriptors_only = linux(&without_memory);
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("limits.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (args, expected): (&[&str], &str) = if platform == "linuxu" {
+            (&without_memory, &descriptors_only)
+        } else {
+            (&[], &everything)
+        };
+        let (out, text) = ukl_run(&image, platform, Some(&root), Some(&work), args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// One address space: fork, posix_spawn, system and popen fail with ENOSYS, and the
+/// sub-operations the system call layer does not serve (an fcntl command, a prctl option, a
+/// futex operation) fail with Linux's error for an unknown one; each is logged once by name
+/// and the program carries on (kvm and xen; a linuxu process has the host's processes).
+#[test]
+fn new_processes_and_unknown_sub_operations_are_refused_by_name() {
+    let work = musl_work_dir("noprocess");
+    let source = home().join("tests/apps/musl-noprocess/main.c");
+    for platform in ["kvm", "xen"] {
+        let image = work.join(format!("noprocess.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, None, None, &[]);
+        assert_eq!(out.status.code(), Some(0), "{platform}: {text}");
+        let expected = [
+            "ukl: syscall: fork (57) is refused: a unikernel has one address space and runs no \
+             other program; returning -ENOSYS\nfork: -1 Function not implemented\n",
+            "ukl: syscall: clone of a new process (fork, vfork, posix_spawn: one address space, \
+             no new processes), flags 0x4111 is not implemented, returning -ENOSYS\n\
+             posix_spawn: Function not implemented\n\
+             system: -1 Function not implemented\n\
+             popen: NULL Function not implemented\n",
+            "ukl: syscall: fcntl command F_GET_SEALS (1034) is not implemented, returning \
+             -EINVAL\nfcntl F_GET_SEALS: -1 Invalid argument\n",
+            "ukl: syscall: prctl option PR_SET_TIMERSLACK (29) is not implemented, returning \
+             -EINVAL\nprctl PR_SET_TIMERSLACK: -1 Invalid argument\n",
+            "ukl: syscall: futex operation FUTEX_WAKE_OP (5) is not implemented, returning \
+             -ENOSYS\nfutex FUTEX_WAKE_OP: -1 Function not implemented\ncarried on\n",
+        ];
+        for part in expected {
+            assert!(
+                text.contains(part),
+                "{platform}: missing\n{part}\nin\n{text}"
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&work);
 }

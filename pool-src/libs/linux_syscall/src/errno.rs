@@ -26,3 +26,38 @@ pub const ENOPROTOOPT: i64 = 92;
 pub const EPROTONOSUPPORT: i64 = 93;
 pub const EOPNOTSUPP: i64 = 95;
 pub const EAFNOSUPPORT: i64 = 97;
+pub const ETIMEDOUT: i64 = 110;
+
+/// The symbolic name of an error number this layer returns (for log lines), or "E?".
+pub fn name(errno: i64) -> &'static str {
+    match errno {
+        EPERM => "EPERM",
+        ENOENT => "ENOENT",
+        ESRCH => "ESRCH",
+        EINTR => "EINTR",
+        EBADF => "EBADF",
+        EAGAIN => "EAGAIN",
+        ENOMEM => "ENOMEM",
+        EFAULT => "EFAULT",
+        EEXIST => "EEXIST",
+        ENODEV => "ENODEV",
+        ENOTDIR => "ENOTDIR",
+        EISDIR => "EISDIR",
+        EINVAL => "EINVAL",
+        EMFILE => "EMFILE",
+        ENOTTY => "ENOTTY",
+        ESPIPE => "ESPIPE",
+        EPIPE => "EPIPE",
+        ERANGE => "ERANGE",
+        ENOSYS => "ENOSYS",
+        ENOTEMPTY => "ENOTEMPTY",
+        ENOTSOCK => "ENOTSOCK",
+        EMSGSIZE => "EMSGSIZE",
+        ENOPROTOOPT => "ENOPROTOOPT",
+        EPROTONOSUPPORT => "EPROTONOSUPPORT",
+        EOPNOTSUPP => "EOPNOTSUPP",
+        EAFNOSUPPORT => "EAFNOSUPPORT",
+        ETIMEDOUT => "ETIMEDOUT",
+        _ => "E?",
+    }
+}

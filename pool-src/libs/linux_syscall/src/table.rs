@@ -18,6 +18,9 @@ use crate::{
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x10000;
+
 /// Call numbers below this can have a registered handler.
 const REGISTERABLE: usize = 512;
 
@@ -80,7 +83,8 @@ pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
 static LOGGED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 static UNIMPLEMENTED: AtomicUsize = AtomicUsize::new(0);
 
-fn unimplemented(nr: i64) -> i64 {
+/// True the first time this is asked for call `nr` (and counts it as unimplemented).
+fn first_time(nr: i64) -> bool {
     let first = match usize::try_from(nr).ok().filter(|n| *n < 512) {
         Some(n) => {
             let bit = 1u64 << (n % 64);
@@ -90,6 +94,12 @@ fn unimplemented(nr: i64) -> i64 {
     };
     if first {
         UNIMPLEMENTED.fetch_add(1, Ordering::Relaxed);
+    }
+    first
+}
+
+fn unimplemented(nr: i64) -> i64 {
+    if first_time(nr) {
         let _ = writeln!(
             Console,
             "ukl: syscall: {} ({nr}) is not implemented, returning -ENOSYS",
@@ -97,6 +107,85 @@ fn unimplemented(nr: i64) -> i64 {
         );
     }
     -ENOSYS
+}
+
+/// Why the calls that make or replace a process are refused.
+const NO_PROCESSES: &str = "a unikernel has one address space and runs no other program";
+
+/// Refuses call `nr` for `reason`, logged once: `-ENOSYS`.
+fn refused(nr: i64, reason: &str) -> i64 {
+    if first_time(nr) {
+        let _ = writeln!(
+            Console,
+            "ukl: syscall: {} ({nr}) is refused: {reason}; returning -ENOSYS",
+            names::name(nr)
+        );
+    }
+    -ENOSYS
+}
+
+/// Sub-operations already logged as unsupported: (call number, value), up to 64 of them
+/// (later ones are logged every time).
+static LOGGED_DETAILS: crate::cell::Global<([(i64, u64); 64], usize)> =
+    crate::cell::Global::new(([(0, 0); 64], 0));
+
+/// Refuses sub-operation `value` (an `operation`, `command`, `option`, ...) of call `nr`,
+/// which is implemented for others: logs it once by name, like an unimplemented call, and
+/// returns `-errno` (the error Linux gives for an unknown one, or ENOSYS).
+pub fn unsupported(nr: i64, what: &str, value: u64, errno: i64) -> i64 {
+    let first = LOGGED_DETAILS.with(|(seen, count)| {
+        if seen[..*count].contains(&(nr, value)) {
+            return false;
+        }
+        if *count < seen.len() {
+            seen[*count] = (nr, value);
+            *count += 1;
+        }
+        true
+    });
+    if first {
+        UNIMPLEMENTED.fetch_add(1, Ordering::Relaxed);
+        let detail = names::detail(nr, value);
+        let _ = if detail.is_empty() {
+            writeln!(
+                Console,
+                "ukl: syscall: {} {what} {value:#x} is not implemented, returning -{}",
+                names::name(nr),
+                crate::errno::name(errno)
+            )
+        } else {
+            writeln!(
+                Console,
+                "ukl: syscall: {} {what} {detail} ({value}) is not implemented, returning -{}",
+                names::name(nr),
+                crate::errno::name(errno)
+            )
+        };
+    }
+    -errno
+}
+
+/// [`unsupported`] for the libraries that serve call families (`linux_thread`'s clone and
+/// futex): `what` is a NUL-terminated word such as `operation`.
+///
+/// # Safety
+/// `what` is null or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_unsupported(
+    nr: i64,
+    what: *const core::ffi::c_char,
+    value: u64,
+    errno: i64,
+) -> i64 {
+    let what = if what.is_null() {
+        "operation"
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { core::ffi::CStr::from_ptr(what) }
+            .to_str()
+            .unwrap_or("operation")
+    };
+    unsupported(nr, what, value, errno)
 }
 
 /// How many distinct unimplemented calls were met.
@@ -306,6 +395,15 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         293 => pipes::pipe(a0, a1),
         295 => copy::positioned_vector(fd, a1, a2, a3 as i64, false), // preadv
         296 => copy::positioned_vector(fd, a1, a2, a3 as i64, true),  // pwritev
+        57 | 58 | 59 | 322 => refused(nr, NO_PROCESSES), // fork vfork execve execveat
+        // clone of a thread is linux_thread's (registered); a new process is refused here.
+        56 if a0 & CLONE_THREAD == 0 || a0 & CLONE_VFORK != 0 => unsupported(
+            56,
+            "of a new process (fork, vfork, posix_spawn: one address space, no new processes), flags",
+            a0,
+            ENOSYS,
+        ),
+        202 => crate::futex::futex(a0, a1, a2, a3, a4, a5),
         302 => system::prlimit(a0, a1, a2, a3),
         306 => meta::flock(fd, 8), // syncfs: a valid descriptor is enough
         309 => system::getcpu(a0, a1),

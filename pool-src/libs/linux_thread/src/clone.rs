@@ -10,7 +10,7 @@
 //! thread is gone and its stack can be reused), then ends the uksched thread; the last thread
 //! to exit ends the image with its status.
 
-use crate::ffi::{self, Frame, Locked, EAGAIN, EINVAL, ENOSYS};
+use crate::ffi::{self, Frame, Locked, EAGAIN, EINVAL};
 use crate::futex;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -110,12 +110,15 @@ fn write_tid(address: u64, tid: i32) {
 
 /// `clone(flags, stack, parent_tid, child_tid, tls)`.
 pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
+    let live = frame;
     // SAFETY: the system call layer passes the caller's frame.
     let frame = unsafe { *frame };
     let [flags, stack, parent_tid, child_tid, tls, _] = frame.args();
     if flags & (CLONE_VM | CLONE_THREAD) != CLONE_VM | CLONE_THREAD || flags & CLONE_VFORK != 0 {
-        // A new process (fork, vfork, posix_spawn): a unikernel has one.
-        return -ENOSYS;
+        // A new process (fork, vfork, posix_spawn): the system call layer refuses it, with
+        // its log line.
+        // SAFETY: the caller's live frame.
+        return unsafe { ffi::uk_syscall_builtin(live) };
     }
     if stack == 0 || frame.rip == 0 {
         return -EINVAL;

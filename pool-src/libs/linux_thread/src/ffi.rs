@@ -48,6 +48,13 @@ extern "C" {
     pub fn ukplat_wall_ns() -> u64;
     pub fn uk_boot_exit(status: i32) -> !;
     pub fn uk_signal_interrupted(restartable: i32) -> i32;
+    pub fn uk_syscall_builtin(frame: *mut Frame) -> i64;
+    pub fn uk_syscall_unsupported(
+        nr: i64,
+        what: *const core::ffi::c_char,
+        value: u64,
+        errno: i64,
+    ) -> i64;
     pub fn uk_signal_next_timer() -> u64;
     pub fn uk_signal_mask_hook(hook: Option<unsafe extern "C" fn(*const u64) -> u64>);
 }

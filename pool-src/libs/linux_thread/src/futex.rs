@@ -187,6 +187,7 @@ pub unsafe extern "C" fn futex(frame: *mut Frame) -> i64 {
             }
             requeue(address, value, timeout as u32, Some(address2))
         }
-        _ => -ENOSYS,
+        // SAFETY: a NUL-terminated word.
+        _ => unsafe { ffi::uk_syscall_unsupported(202, c"operation".as_ptr(), command, ENOSYS) },
     }
 }
