@@ -388,3 +388,35 @@ fn new_processes_and_unknown_sub_operations_are_refused_by_name() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// Robust and priority-inheritance mutexes through musl's pthread code, with threads: the
+/// owner-died protocol when a holder exits, get_robust_list, FUTEX_LOCK_PI/UNLOCK_PI/
+/// TRYLOCK_PI hand-over under contention and timeouts — as on Linux, on kvm, xen and linuxu.
+#[test]
+fn robust_and_priority_inheritance_mutexes_match_linux_everywhere() {
+    let work = musl_work_dir("mutexes");
+    let source = home().join("tests/apps/musl-mutexes/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let native = run_linux(&work.join("native"), &work, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(
+        expected.contains("lock after the owner exited: EOWNERDEAD\n")
+            && expected.contains("4 threads x 500 increments: 2000\n")
+            && expected.ends_with("== done\n"),
+        "{expected}"
+    );
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("mutexes.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, None, Some(&work), &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -27,6 +27,9 @@ static const char *error_name(int e) {
     case EINVAL: return "EINVAL";
     case EPERM: return "EPERM";
     case ENOMEM: return "ENOMEM";
+    case EBUSY: return "EBUSY";
+    case EDEADLK: return "EDEADLK";
+    case ENOTSUP: return "ENOTSUP";
     default: return "other";
     }
 }
@@ -94,6 +97,26 @@ static void futex_waits(void) {
     sem_destroy(&semaphore);
 }
 
+static void lock_protocols(void) {
+    printf("== priority-inheritance and robust mutexes without threads\n");
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    printf("setprotocol inherit: %s\n",
+           error_name(pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT)));
+    printf("setrobust: %s\n", error_name(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)));
+    pthread_mutex_t mutex;
+    pthread_mutex_init(&mutex, &attr);
+    printf("lock: %s\n", error_name(pthread_mutex_lock(&mutex)));
+    printf("trylock held: %s\n", error_name(pthread_mutex_trylock(&mutex)));
+    struct timespec deadline = realtime_in(30);
+    printf("timedlock held: %s\n", error_name(pthread_mutex_timedlock(&mutex, &deadline)));
+    printf("unlock: %s\n", error_name(pthread_mutex_unlock(&mutex)));
+    printf("trylock free: %s\n", error_name(pthread_mutex_trylock(&mutex)));
+    printf("unlock: %s\n", error_name(pthread_mutex_unlock(&mutex)));
+    pthread_mutex_destroy(&mutex);
+    pthread_mutexattr_destroy(&attr);
+}
+
 static void descriptor_limit(void) {
     printf("== RLIMIT_NOFILE\n");
     struct rlimit saved, limit;
@@ -155,6 +178,7 @@ static void memory_limit(int resource, const char *name) {
  * process whose address space also holds the platform's memory and the initrd). */
 int main(int argc, char **argv) {
     futex_waits();
+    lock_protocols();
     descriptor_limit();
     if (argc < 2 || strcmp(argv[1], "without-memory-limits") != 0) {
         memory_limit(RLIMIT_AS, "RLIMIT_AS");

@@ -18,6 +18,7 @@ pub const ENOTTY: i64 = 25;
 pub const ESPIPE: i64 = 29;
 pub const EPIPE: i64 = 32;
 pub const ERANGE: i64 = 34;
+pub const EDEADLK: i64 = 35;
 pub const ENOSYS: i64 = 38;
 pub const ENOTEMPTY: i64 = 39;
 pub const ENOTSOCK: i64 = 88;
@@ -49,6 +50,7 @@ pub fn name(errno: i64) -> &'static str {
         ESPIPE => "ESPIPE",
         EPIPE => "EPIPE",
         ERANGE => "ERANGE",
+        EDEADLK => "EDEADLK",
         ENOSYS => "ENOSYS",
         ENOTEMPTY => "ENOTEMPTY",
         ENOTSOCK => "ENOTSOCK",

@@ -382,7 +382,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         269 | 439 => files::access(fd, a1),
         270 => wait::pselect(a0, a1, a2, a3, a4, a5),
         271 => wait::ppoll(a0, a1, a2, a3, a4),
-        273 => 0, // set_robust_list
+        273 => crate::futex::set_robust_list(a0, a1),
+        274 => crate::futex::get_robust_list(a0, a1, a2),
         280 => meta::utimensat(fd, a1, a2, a3),
         283 => timerfd::create(a0, a1),
         284 => pipes::eventfd(a0, 0),

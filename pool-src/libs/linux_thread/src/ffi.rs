@@ -95,9 +95,12 @@ impl<T> Locked<T> {
 }
 
 /// Linux error numbers (returned negated).
+pub const EPERM: i64 = 1;
+pub const ESRCH: i64 = 3;
 pub const EINTR: i64 = 4;
 pub const EAGAIN: i64 = 11;
 pub const EFAULT: i64 = 14;
 pub const EINVAL: i64 = 22;
+pub const EDEADLK: i64 = 35;
 pub const ENOSYS: i64 = 38;
 pub const ETIMEDOUT: i64 = 110;
