@@ -420,3 +420,73 @@ fn robust_and_priority_inheritance_mutexes_match_linux_everywhere() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// Signals as Linux delivers them, on signal frames: alternate stacks (SA_ONSTACK,
+/// SS_ONSTACK, SS_AUTODISARM), a signal sent to another thread ending its sleep there, a
+/// timer's signal ending a futex wait and (on kvm, with a network) a blocking accept with
+/// EINTR, SA_RESTART restarting a pipe read, and thread cancellation at every kind of
+/// cancellation point and asynchronously, with cleanup handlers — on kvm, xen and linuxu.
+#[test]
+fn signal_frames_alternate_stacks_and_cancellation_match_linux_everywhere() {
+    let work = musl_work_dir("signals");
+    let source = home().join("tests/apps/musl-signals/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let linux = |args: &[&str]| {
+        let native = run_linux(&work.join("native"), &work, args);
+        assert!(native.status.success(), "{native:?}");
+        let expected = String::from_utf8(native.stdout).unwrap();
+        assert!(
+            expected.contains("in handler: SS_ONSTACK 1, local on it 1, disabling it: EPERM\n")
+                && expected.contains("pthread_cond_wait: cancel 0, cancelled 1, cleanups 1\n")
+                && expected.ends_with("== done\n"),
+            "{expected}"
+        );
+        expected
+    };
+    let with_sockets = linux(&["sockets"]);
+    assert!(with_sockets.contains("accept: -1 EINTR"), "{with_sockets}");
+    let without_sockets = linux(&[]);
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("signals.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let mut command = common::ukl();
+        command
+            .arg("run")
+            .arg(&image)
+            .args(["--plat", platform, "--timeout", "240"])
+            .current_dir(&work)
+            .stdin(std::process::Stdio::null());
+        // linuxu without an initrd: a plain Linux process, whose signals are all the host's
+        // (with one, a thread cancelled in a host call that the trap passes on, a read of a
+        // host pipe, is not: docs/musl.md).
+        let expected = match platform {
+            "kvm" => {
+                command.args(["--net", "user", "--", "sockets"]);
+                &with_sockets
+            }
+            "xen" => {
+                command.arg("--initrd").arg(&root);
+                &without_sockets
+            }
+            _ => &without_sockets,
+        };
+        let out = command.output().unwrap();
+        let console = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        // The network libraries' start-up log lines are not the program's.
+        let text: String = console
+            .lines()
+            .filter(|line| !(line.starts_with('[') && line.contains("] info: ")))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {console}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

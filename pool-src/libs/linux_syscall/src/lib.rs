@@ -72,6 +72,8 @@ mod platform;
 #[cfg(not(test))]
 mod process;
 #[cfg(not(test))]
+mod signal_frame;
+#[cfg(not(test))]
 mod signals;
 #[cfg(not(test))]
 mod socketpair;

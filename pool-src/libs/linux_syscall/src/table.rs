@@ -48,12 +48,16 @@ fn registered(nr: u64) -> Option<Handler> {
     (!pointer.is_null()).then(|| unsafe { core::mem::transmute::<*mut (), Handler>(pointer) })
 }
 
-/// The entry stub's target: a registered handler, or the built-in table.
+/// The entry stub's target: a registered handler, or the built-in table; then, in ring 0,
+/// the signals that came due are delivered ([`signals::at_exit`]), which may restart the
+/// call or enter a handler instead of returning. `rt_sigreturn` and `sigaltstack` need the
+/// caller's stack and registers, so they are served here.
 ///
 /// # Safety
-/// `frame` is the frame the entry stub saved.
+/// `frame` is the frame the entry stub saved; `fpstate` the 512-byte `fxsave` area it saved
+/// (the linuxu trap, in host mode, passes no area: there the host delivers signals).
 #[no_mangle]
-pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
+pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame, fpstate: *const u8) -> i64 {
     // SAFETY: the stub passes its live frame.
     let nr = unsafe { (*frame).rax };
     if crate::host::attached() {
@@ -65,18 +69,86 @@ pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
             crate::host::Route::HostMunmap => return memory::host_munmap(args[0], args[1]),
             crate::host::Route::Table => {}
         }
+        // SAFETY: as above.
+        return unsafe { serve(frame) };
     }
-    let result = if let Some(handler) = registered(nr) {
+    loop {
+        let result = match nr {
+            // SAFETY: as above; the call's frame holds the handler's return.
+            RT_SIGRETURN => unsafe { crate::signal_frame::sigreturn(frame) },
+            SIGALTSTACK => {
+                // SAFETY: as above.
+                let [new, old, ..] = unsafe { (*frame).args() };
+                crate::signal_frame::sigaltstack(
+                    new,
+                    old,
+                    Some(crate::signal_frame::caller_rsp(frame)),
+                )
+            }
+            // SAFETY: as above.
+            _ => unsafe { serve(frame) },
+        };
+        // SAFETY: as above.
+        match unsafe { signals::at_exit(frame, fpstate, result) } {
+            signals::Exit::Return(result) => return result,
+            signals::Exit::Restart => continue,
+        }
+    }
+}
+
+/// The blocked sets of the programs' threads whose calls are being served in host mode, by
+/// host thread id.
+static TRAPPED: crate::cell::Global<alloc::collections::BTreeMap<i64, u64>> =
+    crate::cell::Global::new(alloc::collections::BTreeMap::new());
+
+/// The program's blocked set for the calling host thread's trapped call.
+pub fn trapped_blocked_set() -> u64 {
+    let tid = crate::host::syscall(GETTID, [0; 6]);
+    TRAPPED.with(|t| t.get(&tid).copied().unwrap_or(0))
+}
+
+const GETTID: i64 = 186;
+
+/// Host mode (linuxu with an initrd): serves a call that the trap caught, for a program
+/// thread whose blocked set is `blocked`. A wait ends when the host has a signal pending that
+/// the program lets through; the result is then `-ERESTARTSYS` only when that signal's handler
+/// has `SA_RESTART` (the trap resumes the program on its `syscall` instruction), `-EINTR`
+/// otherwise.
+///
+/// # Safety
+/// `frame` is the trapped call's frame.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_trapped(frame: *mut Frame, blocked: u64) -> i64 {
+    let tid = crate::host::syscall(GETTID, [0; 6]);
+    TRAPPED.with(|t| t.insert(tid, blocked));
+    // SAFETY: the caller's contract.
+    let result = unsafe { uk_syscall_frame(frame, core::ptr::null()) };
+    TRAPPED.with(|t| t.remove(&tid));
+    if result == -signals::ERESTARTSYS && !signals::host_restarts(blocked) {
+        -EINTR
+    } else {
+        result
+    }
+}
+
+const RT_SIGRETURN: u64 = 15;
+const SIGALTSTACK: u64 = 131;
+
+/// Serves the call in `frame`: its registered handler, or the built-in table.
+///
+/// # Safety
+/// `frame` is a live frame.
+unsafe fn serve(frame: *mut Frame) -> i64 {
+    // SAFETY: the caller's contract.
+    let nr = unsafe { (*frame).rax };
+    if let Some(handler) = registered(nr) {
         // SAFETY: as above; the handler was registered for this call.
         unsafe { handler(frame) }
     } else {
         // SAFETY: as above.
         let [a0, a1, a2, a3, a4, a5] = unsafe { (*frame).args() };
         builtin(nr as i64, a0, a1, a2, a3, a4, a5)
-    };
-    // Before the program sees the result: handlers of signals that came due (a timer's).
-    signals::run_due();
-    result
+    }
 }
 
 /// One bit per call number below 512: already logged as unimplemented.
@@ -211,9 +283,19 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
             ..Frame::default()
         };
         // SAFETY: a complete frame that lives for the call.
-        return unsafe { handler(&mut frame) };
+        let result = unsafe { handler(&mut frame) };
+        return restart_as_eintr(result);
     }
-    builtin(nr, a0, a1, a2, a3, a4, a5)
+    restart_as_eintr(builtin(nr, a0, a1, a2, a3, a4, a5))
+}
+
+/// A call made from C through [`uk_syscall`] is not restarted: `ERESTARTSYS` is `EINTR`.
+fn restart_as_eintr(result: i64) -> i64 {
+    if result == -signals::ERESTARTSYS {
+        -EINTR
+    } else {
+        result
+    }
 }
 
 /// Serves the call in `frame` from the built-in table, whatever handler is registered: a
@@ -339,7 +421,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         121 | 124 => system::group_of(a0), // getpgid, getsid
         127 => signals::sigpending(a0, a1),
         130 => signals::sigsuspend(a0, a1),
-        131 => 0, // sigaltstack
+        131 => crate::signal_frame::sigaltstack(a0, a1, None),
         132 => meta::utime(a0, a1),
         137 => meta::statfs(AT_FDCWD, a0, a1),
         138 => meta::statfs(fd, 0, a1), // fstatfs

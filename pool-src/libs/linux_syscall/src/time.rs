@@ -110,8 +110,8 @@ pub fn now_ns(clock: u64) -> u64 {
 }
 
 /// Lets other work run until `deadline` (`(clock, ns)`; `None`: forever) has passed: `Ok`,
-/// or `Err(EINTR)` as soon as a signal handler ran meanwhile (with `restartable`, a handler
-/// installed with `SA_RESTART` does not end the wait: the call is restarted, as Linux
+/// or `Err(EINTR)` as soon as a signal can be delivered (`Err(ERESTARTSYS)` for a
+/// `restartable` call, which is restarted after a handler with `SA_RESTART`, as Linux
 /// restarts it).
 pub fn wait_until(deadline: Option<(u64, u64)>, restartable: bool) -> Result<(), i64> {
     loop {
@@ -120,8 +120,8 @@ pub fn wait_until(deadline: Option<(u64, u64)>, restartable: bool) -> Result<(),
                 return Ok(());
             }
         }
-        if crate::signals::interrupted(restartable) {
-            return Err(EINTR);
+        if let Some(e) = crate::signals::wait_ends(restartable) {
+            return Err(e);
         }
         crate::platform::idle();
     }

@@ -337,6 +337,8 @@ pub unsafe extern "C" fn exit(frame: *mut Frame) -> i64 {
     let me = unsafe { ffi::uk_thread_current() };
     let (tid, robust_list) = THREADS.with(|t| (current_tid(t), *robust_list_of(t)));
     release_robust_futexes(robust_list, tid);
+    // SAFETY: tells linux_syscall to forget the thread's signals.
+    unsafe { ffi::uk_signal_thread_exited(tid) };
     let (clear_tid, others) = THREADS.with(|t| {
         let clear = match t.live.iter().position(|e| e.thread == me) {
             Some(index) => t.live.swap_remove(index).clear_tid,

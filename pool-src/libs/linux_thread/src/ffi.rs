@@ -39,7 +39,6 @@ extern "C" {
     pub fn uk_thread_exit(retval: *mut c_void) -> !;
     pub fn uk_thread_current() -> *mut c_void;
     pub fn uk_thread_yield();
-    pub fn uk_thread_sleep_until(deadline_ns: u64);
     pub fn uk_waitq_wait_locked(queue: *mut WaitQueue, deadline_ns: u64) -> i32;
     pub fn uk_waitq_wake_all(queue: *mut WaitQueue) -> i32;
     pub fn ukarch_irq_save() -> u64;
@@ -57,6 +56,8 @@ extern "C" {
     ) -> i64;
     pub fn uk_signal_next_timer() -> u64;
     pub fn uk_signal_mask_hook(hook: Option<unsafe extern "C" fn(*const u64) -> u64>);
+    pub fn uk_signal_wake_hook(hook: Option<unsafe extern "C" fn(i32, i32) -> i32>);
+    pub fn uk_signal_thread_exited(tid: i32);
 }
 
 pub fn monotonic_ns() -> u64 {
@@ -104,3 +105,5 @@ pub const EINVAL: i64 = 22;
 pub const EDEADLK: i64 = 35;
 pub const ENOSYS: i64 = 38;
 pub const ETIMEDOUT: i64 = 110;
+/// linux_syscall's internal result of a wait that is restarted after an `SA_RESTART` handler.
+pub const ERESTARTSYS: i64 = 512;

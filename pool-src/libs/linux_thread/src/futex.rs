@@ -14,8 +14,8 @@
 //! the only CPU, so no wake-up is lost between them.
 
 use crate::ffi::{
-    self, Frame, WaitQueue, EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT,
-    FOREVER,
+    self, Frame, WaitQueue, EAGAIN, EDEADLK, EFAULT, EINTR, EINVAL, ENOSYS, EPERM, ESRCH,
+    ETIMEDOUT, FOREVER,
 };
 use core::ptr;
 
@@ -41,6 +41,10 @@ struct Waiter {
     bitset: u32,
     /// The waiting thread's id when it waits for a priority-inheritance lock (0: a plain wait).
     lock_for: u32,
+    /// The waiting thread's id (a signal sent to it ends the wait).
+    tid: i32,
+    /// Set when a signal ended the wait.
+    interrupted: bool,
     woken: bool,
     queue: WaitQueue,
     next: *mut Waiter,
@@ -81,6 +85,8 @@ fn wait(address: u64, expected: u32, deadline: u64, bitset: u32) -> i64 {
         address,
         bitset,
         lock_for: 0,
+        tid: crate::clone::current(),
+        interrupted: false,
         woken: false,
         queue: WaitQueue::new(),
         next: ptr::null_mut(),
@@ -103,16 +109,137 @@ fn wait(address: u64, expected: u32, deadline: u64, bitset: u32) -> i64 {
             }
             *link = node;
         });
-        while !(*node).woken {
-            if ffi::uk_waitq_wait_locked(&mut (*node).queue, deadline) != 0 && !(*node).woken {
-                WAITERS.with(|list| unlink(list, node));
-                ffi::ukarch_irq_restore(flags);
-                return -ETIMEDOUT;
-            }
+        if let Some(code) = signal_before_wait(node) {
+            ffi::ukarch_irq_restore(flags);
+            return -code(deadline == FOREVER);
+        }
+        if let Some(result) = sleep_on(node, deadline) {
+            ffi::ukarch_irq_restore(flags);
+            return result;
         }
         ffi::ukarch_irq_restore(flags);
+        if (*node).interrupted {
+            return -interrupted_code(deadline == FOREVER);
+        }
     }
     0
+}
+
+/// The error a wait ends with when a signal was sent to its thread: `ERESTARTSYS` for a wait
+/// without a timeout (restarted after a handler with `SA_RESTART`), `EINTR` otherwise.
+fn interrupted_code(restartable: bool) -> i64 {
+    // SAFETY: a query of linux_syscall's signals.
+    let code = unsafe { ffi::uk_signal_interrupted(i32::from(restartable)) };
+    if code != 0 {
+        i64::from(code)
+    } else {
+        // Ignored or delivered meanwhile: Linux restarts or fails the same way.
+        if restartable {
+            ffi::ERESTARTSYS
+        } else {
+            EINTR
+        }
+    }
+}
+
+/// Before sleeping: a signal the thread can take already ends the wait. Returns a function of
+/// `restartable` giving the error, after taking the node off the list.
+///
+/// # Safety
+/// Interrupts are disabled; `node` is on the list.
+unsafe fn signal_before_wait(node: *mut Waiter) -> Option<fn(bool) -> i64> {
+    // SAFETY: a query of linux_syscall's signals; it takes its own lock only.
+    if unsafe { ffi::uk_signal_interrupted(0) } == 0 {
+        return None;
+    }
+    // SAFETY: the caller's contract.
+    WAITERS.with(|list| unsafe { unlink(list, node) });
+    Some(interrupted_code)
+}
+
+/// Sleeps on `node`'s queue until it is woken, `deadline` passes (`Some(-ETIMEDOUT)`, the
+/// node taken off the list) or a signal comes due for the thread (an interval timer's: the
+/// sleep also ends at the next timer deadline to look; `Some(-error)`).
+///
+/// # Safety
+/// Interrupts are disabled; `node` is on the list, on the caller's frame.
+unsafe fn sleep_on(node: *mut Waiter, deadline: u64) -> Option<i64> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        while !(*node).woken {
+            let timer = ffi::uk_signal_next_timer();
+            let timed_out = ffi::uk_waitq_wait_locked(&mut (*node).queue, deadline.min(timer)) != 0;
+            if (*node).woken {
+                break;
+            }
+            if timed_out && ffi::monotonic_ns() >= deadline {
+                WAITERS.with(|list| unlink(list, node));
+                return Some(-ETIMEDOUT);
+            }
+            if let Some(code) = signal_before_wait(node) {
+                return Some(-code(deadline == FOREVER));
+            }
+        }
+    }
+    None
+}
+
+/// linux_syscall's wake hook: `wake` 0 asks whether thread `tid` exists; 1 ends the wait it is
+/// blocked in (a futex wait, a lock wait, a sleep), if any.
+pub unsafe extern "C" fn signal_wake(tid: i32, wake: i32) -> i32 {
+    if wake == 0 {
+        return i32::from(crate::clone::is_live(tid));
+    }
+    WAITERS.with(|list| {
+        let mut cursor = list.0;
+        // SAFETY: interrupts are disabled; list nodes are live waiters.
+        unsafe {
+            while !cursor.is_null() {
+                let next = (*cursor).next;
+                if (*cursor).tid == tid {
+                    unlink(list, cursor);
+                    (*cursor).interrupted = true;
+                    (*cursor).woken = true;
+                    ffi::uk_waitq_wake_all(&mut (*cursor).queue);
+                }
+                cursor = next;
+            }
+        }
+    });
+    1
+}
+
+/// Sleeps the calling thread until `deadline` (monotonic ns) or until a signal is sent to
+/// it; `true` when a signal ended the sleep.
+pub fn sleep_until(deadline: u64) -> bool {
+    let mut waiter = Waiter {
+        address: 0,
+        bitset: 0,
+        lock_for: 0,
+        tid: crate::clone::current(),
+        interrupted: false,
+        woken: false,
+        queue: WaitQueue::new(),
+        next: ptr::null_mut(),
+    };
+    let node: *mut Waiter = &mut waiter;
+    // SAFETY: as in `wait`: queued with interrupts disabled, the node stays on this frame
+    // until it is off the list.
+    unsafe {
+        let flags = ffi::ukarch_irq_save();
+        WAITERS.with(|list| {
+            (*node).next = list.0;
+            list.0 = node;
+        });
+        if !(*node).woken {
+            ffi::uk_waitq_wait_locked(&mut (*node).queue, deadline);
+        }
+        if !(*node).woken {
+            WAITERS.with(|list| unlink(list, node));
+        }
+        ffi::ukarch_irq_restore(flags);
+        (*node).interrupted
+    }
 }
 
 /// Wakes up to `count` waiters on `address` whose bitset meets `bitset`; returns how many.
@@ -192,6 +319,8 @@ fn lock_pi(address: u64, wait: bool, deadline: u64) -> i64 {
         address,
         bitset: u32::MAX,
         lock_for: me,
+        tid: me as i32,
+        interrupted: false,
         woken: false,
         queue: WaitQueue::new(),
         next: ptr::null_mut(),
@@ -231,14 +360,18 @@ fn lock_pi(address: u64, wait: bool, deadline: u64) -> i64 {
             }
             *link = node;
         });
-        while !(*node).woken {
-            if ffi::uk_waitq_wait_locked(&mut (*node).queue, deadline) != 0 && !(*node).woken {
-                WAITERS.with(|list| unlink(list, node));
-                ffi::ukarch_irq_restore(flags);
-                return -ETIMEDOUT;
-            }
+        if let Some(code) = signal_before_wait(node) {
+            ffi::ukarch_irq_restore(flags);
+            return -code(deadline == FOREVER);
+        }
+        if let Some(result) = sleep_on(node, deadline) {
+            ffi::ukarch_irq_restore(flags);
+            return result;
         }
         ffi::ukarch_irq_restore(flags);
+        if (*node).interrupted {
+            return -interrupted_code(deadline == FOREVER);
+        }
     }
     0
 }

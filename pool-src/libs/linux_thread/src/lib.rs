@@ -71,6 +71,8 @@ pub extern "C" fn uk_linux_thread_init() -> i32 {
     }
     // SAFETY: the hook keeps each thread's blocked signals for linux_syscall.
     unsafe { ffi::uk_signal_mask_hook(Some(clone::signal_mask)) };
+    // SAFETY: the hook answers for this library's threads and wakes them.
+    unsafe { ffi::uk_signal_wake_hook(Some(futex::signal_wake)) };
     0
 }
 
