@@ -43,6 +43,8 @@ pub struct LibraryInfo {
     /// (symbol, member) pairs.
     pub exports: Vec<(String, String)>,
     pub imports: Vec<String>,
+    /// What the library defines but keeps to itself (localized or renamed by the pool build).
+    pub private: Vec<String>,
 }
 
 fn kind_name(kind: crate::pool::LibraryKind) -> String {
@@ -165,6 +167,7 @@ pub fn info(pool: &Pool, library: &str) -> Result<LibraryInfo> {
             })
             .collect(),
         imports: meta.imports.clone(),
+        private: meta.private.clone(),
     })
 }
 
@@ -232,6 +235,18 @@ pub fn render_info(info: &LibraryInfo, all: bool) -> String {
     }
     if info.imports.len() > shown {
         let _ = writeln!(out, "  ... and {} more (--all)", info.imports.len() - shown);
+    }
+    let _ = writeln!(
+        out,
+        "private ({}, defined here and invisible to every other library and the program):",
+        info.private.len()
+    );
+    let shown = if all { info.private.len() } else { SHOWN };
+    for symbol in info.private.iter().take(shown) {
+        let _ = writeln!(out, "  {symbol}");
+    }
+    if info.private.len() > shown {
+        let _ = writeln!(out, "  ... and {} more (--all)", info.private.len() - shown);
     }
     out
 }

@@ -36,8 +36,6 @@ const MUSL_LIBRARIES: &[&str] = &[
     "ukalloc",
     "rust_rt",
 ];
-/// Pool libraries that the program's C library replaces.
-const REPLACED_BY_MUSL: &[&str] = &["nolibc"];
 const PLAT_OPTION: &str = "--ukl-plat";
 
 /// Removes `--ukl-plat=P` / `--ukl-plat P` from ld's arguments; returns the platform it names,
@@ -191,7 +189,9 @@ pub fn libraries(
     };
     while let Some(name) = queue.first().cloned() {
         queue.remove(0);
-        if chosen.contains(&name) || REPLACED_BY_MUSL.contains(&name.as_str()) {
+        // The program's C library replaces the pool's (nolibc and what adds to it).
+        let replaced = pool.registry.get(&name).is_some_and(|e| e.is_c_library());
+        if chosen.contains(&name) || replaced {
             continue;
         }
         if !pool.supports(&name, &platform.name) {

@@ -328,3 +328,34 @@ fn rust_toolchain_mismatch_is_reported() {
         "both versions must be named: {stderr}"
     );
 }
+
+/// A nolibc program's math.h functions come from nolibc and give the results of musl's libm
+/// (which the libm crate under them was ported from) on the same inputs: signed zeros, halves,
+/// exact cases. (glibc differs where C leaves the result open: `fmax(0.0, -0.0)`.)
+#[test]
+fn nolibc_math_matches_the_host_c_library() {
+    let dir = work_dir("boot", "nolibc-math");
+    let source = app("nolibc_math.c");
+    let native = dir.join("native");
+    let out = Command::new("musl-gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&native)
+        .arg(&source)
+        .output()
+        .expect("musl-gcc runs (apt-get install musl-tools)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = Command::new(&native).output().expect("the host build runs");
+    let expected = String::from_utf8(expected.stdout).unwrap();
+    assert!(expected.ends_with("math done\n"), "{expected}");
+    let object = dir.join("nolibc_math.o");
+    compile_c(&source, &object, &[]);
+    let image = dir.join("nolibc_math.kvm");
+    link(&[&object], &image, &[]);
+    let run = boot(&image, &[], None);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_same_output(&run.stdout.replace("\r\n", "\n"), &expected);
+}

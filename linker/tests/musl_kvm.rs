@@ -7,7 +7,8 @@
 mod common;
 use common::{
     assert_same_output, build_example_from_source, home, ld_dir, make_lua, musl_gcc, musl_gcc_with,
-    musl_work_dir, run_linux, stdin_test, syscall_test, ukl_run, ukl_run_with_input,
+    musl_work_dir, run_linux, split_refusals, stdin_test, syscall_test, ukl_run,
+    ukl_run_with_input, SYSCALL_TEST_REFUSALS,
 };
 
 use std::path::Path;
@@ -54,7 +55,9 @@ fn syscall_families_match_linux() {
     let test = syscall_test(&work, "kvm");
     let (out, text) = run_unikernel(&test.image, Some(&test.root), &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_same_output(&text, &test.expected);
+    let (program, refusals) = split_refusals(&text);
+    assert_same_output(&program, &test.expected);
+    assert_eq!(refusals, SYSCALL_TEST_REFUSALS, "{text}");
     assert!(text.contains("mmap 16807    aligned=1 zeroed=1"), "{text}");
     let _ = std::fs::remove_dir_all(&work);
 }

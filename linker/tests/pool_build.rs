@@ -126,6 +126,16 @@ fn private_symbols_are_localized_or_renamed() {
     // The archive's symbol index lists the global definitions.
     let index = run(Command::new("nm").arg("--print-armap").arg(&archive));
     assert!(index.contains("alpha_compute in "), "{index}");
+    // The metadata says what the library keeps private, by the original names.
+    let metadata = load_metadata(&prebuilt(root).join("alpha-0.1.0.toml")).unwrap();
+    for name in ["shared_helper", "alpha_from_c", "alpha_c_twice"] {
+        assert!(
+            metadata.private.iter().any(|p| p == name),
+            "{name} missing from {:?}",
+            metadata.private
+        );
+    }
+    assert!(!metadata.private.iter().any(|p| p == "alpha_compute"));
 }
 
 #[test]
@@ -334,4 +344,57 @@ fn a_rebuild_removes_stale_archives() {
         [out.join("alpha-0.0.9.a"), out.join("alpha-0.0.9.toml")]
     );
     assert!(out.join("README").is_file() && out.join("alpha-0.1.0.a").is_file());
+}
+
+/// Makes beta define and export `fmin`, and records musl's libc.a as the system C library.
+fn checkout_exporting_fmin(subdir: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = new_checkout(subdir, "");
+    let beta = root.join("pool-src/libs/beta/src/lib.rs");
+    let mut source = std::fs::read_to_string(&beta).unwrap();
+    source.push_str(
+        "#[no_mangle]\npub extern \"C\" fn fmin(x: f64, y: f64) -> f64 {\n    \
+         if x < y { x } else { y }\n}\n",
+    );
+    std::fs::write(&beta, source).unwrap();
+    let exports = root.join("pool-src/libs/beta/exports.txt");
+    let mut list = std::fs::read_to_string(&exports).unwrap();
+    list.push_str("fmin\n");
+    std::fs::write(&exports, list).unwrap();
+    // The real registry's record of musl (the pool build reads its libc.a's symbol index).
+    let real =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry.toml"))
+            .unwrap();
+    let musl = &real[real
+        .find("[[system_library]]")
+        .expect("registry.toml records musl")..];
+    let registry = root.join("registry.toml");
+    let mut text = std::fs::read_to_string(&registry).unwrap();
+    text.push('\n');
+    text.push_str(musl);
+    std::fs::write(&registry, text).unwrap();
+    (dir, root)
+}
+
+#[test]
+fn exporting_a_c_library_name_is_refused_unless_the_registry_says_so() {
+    let (_dir, root) = checkout_exporting_fmin("shadows-libc");
+    let error = build_pool(&PoolBuildOptions::for_repository(&root)).unwrap_err();
+    let message = error.to_string();
+    match &error {
+        PoolError::Library { library, .. } => assert_eq!(library, "beta", "{message}"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(message.contains("`fmin`"), "{message}");
+    assert!(message.contains("libc.a"), "{message}");
+    assert!(message.contains("c_library = true"), "{message}");
+
+    // Declared part of the pool's C library, the same export is accepted.
+    let registry = root.join("registry.toml");
+    let text = std::fs::read_to_string(&registry).unwrap().replace(
+        "provides = [\"beta\"]\n",
+        "provides = [\"beta\"]\nc_library = true\n",
+    );
+    std::fs::write(&registry, text).unwrap();
+    build_pool(&PoolBuildOptions::for_repository(&root))
+        .unwrap_or_else(|e| panic!("a declared C library part was refused: {e}"));
 }

@@ -13,8 +13,9 @@ use sha2::{Digest, Sha256};
 use super::PoolError;
 
 /// Version of the metadata and index format; bumped when a field changes meaning.
-/// Format 2 added `export_members` (which member defines each export).
-pub const METADATA_FORMAT: u32 = 2;
+/// Format 2 added `export_members` (which member defines each export), format 3 `private`
+/// (what the library keeps to itself).
+pub const METADATA_FORMAT: u32 = 3;
 
 /// Name of the index in `prebuilt/<arch>/`.
 pub const INDEX_FILE: &str = "index.toml";
@@ -112,6 +113,12 @@ pub struct RegistryEntry {
     /// Libraries that must not be in the same image as this one.
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// Part of the pool's own C library (as every `kind = "libc"` library is): it exports C
+    /// library names on purpose (`socket`, `pthread_create`, ...), and a program that brings
+    /// its own C library (musl, through `ukl ld`) is linked without it. `ukl pool build`
+    /// refuses any other library that exports a C library name.
+    #[serde(default)]
+    pub c_library: bool,
     /// Link-time options: name → `{ type, default, description, min?, max? }` (read by
     /// `crate::options`).
     #[serde(default)]
@@ -152,6 +159,13 @@ impl DefaultChoice {
     /// True if `library` is one of the candidates.
     pub fn names_library(&self, library: &str) -> bool {
         self.names().iter().any(|n| n == library)
+    }
+}
+
+impl RegistryEntry {
+    /// True if the library is, or is part of, the pool's C library (see `c_library`).
+    pub fn is_c_library(&self) -> bool {
+        self.kind == LibraryKind::Libc || self.c_library
     }
 }
 
@@ -311,6 +325,11 @@ pub struct LibraryMetadata {
     pub export_members: BTreeMap<String, String>,
     /// Symbols the archive uses but does not define (sorted).
     pub imports: Vec<String>,
+    /// Global or weak symbols that the library's objects define but its export list does not
+    /// declare (sorted, by their original names): localized or renamed by the pool build, so
+    /// that no other library or program can see them (`ukl pool info` lists them).
+    #[serde(default)]
+    pub private: Vec<String>,
 }
 
 impl LibraryMetadata {

@@ -8,11 +8,13 @@
 //! - [`localize`]: every defined symbol that `exports.txt` does not declare becomes private;
 //! - [`package`]: the objects become a GNU archive with a symbol index, written reproducibly;
 //! - [`metadata`]: `registry.toml`, export lists, per-library metadata and the index;
-//! - [`verify`]: export checks at build time, checksums at link time, `--check` comparisons.
+//! - [`verify`]: export checks at build time, checksums at link time, `--check` comparisons;
+//! - [`c_names`]: no library but the pool's C library exports a C library name.
 //!
 //! Linking never needs cargo or rustc: it reads the index ([`load_index`]) and checks each
 //! archive against its metadata ([`verify_archive`]).
 
+mod c_names;
 mod compile;
 mod drop_sections;
 mod localize;
@@ -356,6 +358,7 @@ pub fn build_pool(options: &PoolBuildOptions) -> Result<PoolReport, PoolError> {
         packaged.push((entry, library));
     }
     warnings.extend(check_imports(&packaged)?);
+    c_names::check_c_names(&registry, &packaged)?;
 
     let mut reports = Vec::new();
     let mut index_entries = Vec::new();
@@ -379,6 +382,7 @@ pub fn build_pool(options: &PoolBuildOptions) -> Result<PoolReport, PoolError> {
             exports: library.exports.iter().cloned().collect(),
             export_members: library.export_members.clone(),
             imports: library.imports.iter().cloned().collect(),
+            private: library.privatized.iter().cloned().collect(),
         };
         write_file(&out_dir.join(&metadata_name), meta.to_toml()?.as_bytes())?;
         index_entries.push(IndexEntry {

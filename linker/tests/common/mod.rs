@@ -299,6 +299,26 @@ pub fn run_linux(program: &Path, dir: &Path, args: &[&str]) -> Output {
     command.output().expect("the program runs")
 }
 
+/// What the system call family test (`tests/apps/musl-syscalls`) asks for that the system call
+/// layer refuses, as it logs it (the test compares the program's output without these lines).
+pub const SYSCALL_TEST_REFUSALS: &[&str] =
+    &["ukl: syscall: prctl option 0x270f is not implemented, returning -EINVAL"];
+
+/// Splits a unikernel's console into the program's output and the system call layer's
+/// refusal lines (`ukl: syscall: ...`: an unimplemented call or sub-operation, logged once).
+pub fn split_refusals(console: &str) -> (String, Vec<&str>) {
+    let mut program = String::new();
+    let mut refusals = Vec::new();
+    for line in console.split_inclusive('\n') {
+        if line.starts_with("ukl: syscall: ") {
+            refusals.push(line.trim_end());
+        } else {
+            program.push_str(line);
+        }
+    }
+    (program, refusals)
+}
+
 /// Asserts that a unikernel printed exactly what the Linux build printed, naming the first
 /// line where they part (the whole outputs follow).
 #[track_caller]

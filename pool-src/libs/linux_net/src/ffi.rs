@@ -9,6 +9,8 @@ extern "C" {
     pub fn uk_syscall_fd_open(ops: *const FileOps, handle: u64, flags: u64) -> i64;
     pub fn uk_syscall_fd_object(fd: i64, ops: *const FileOps, handle: *mut u64) -> i64;
     pub fn uk_syscall_builtin(frame: *mut Frame) -> i64;
+    pub fn uk_signal_interrupted(restartable: i32) -> i32;
+    pub fn uk_netstack_interrupt_hook(hook: Option<unsafe extern "C" fn(i32) -> i32>);
 
     pub fn uk_netstack_socket(domain: i32, kind: i32, protocol: i32) -> i32;
     pub fn uk_netstack_bind(sock: i32, address: *const u8, len: u32) -> i32;

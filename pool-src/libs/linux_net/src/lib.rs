@@ -37,6 +37,8 @@ pub extern "C" fn uk_linux_net_init() -> i32 {
         // SAFETY: each handler serves the call it is registered for.
         unsafe { ffi::uk_syscall_register(number, Some(handler)) };
     }
+    // SAFETY: a signal the calling thread can take ends a blocking socket call, as on Linux.
+    unsafe { ffi::uk_netstack_interrupt_hook(Some(ffi::uk_signal_interrupted)) };
     0
 }
 

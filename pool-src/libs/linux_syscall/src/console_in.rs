@@ -71,8 +71,8 @@ pub fn read(buffer: &mut [u8], nonblocking: bool) -> Result<i64, i64> {
             None => {}
         }
         // A terminal read is restarted after a handler with SA_RESTART.
-        if crate::signals::interrupted(true) {
-            return Err(EINTR);
+        if let Some(e) = crate::signals::wait_ends(true) {
+            return Err(e);
         }
         crate::platform::idle();
     }

@@ -1,7 +1,7 @@
 //! The `syscall` instruction in ring 0: `LSTAR` points at [`uk_syscall_entry`], which steps
 //! over the caller's 128-byte red zone, saves every general register in a [`Frame`] (the
 //! Linux ABI preserves all but rax, rcx and r11) and the SSE state through `fxsave`, calls
-//! [`crate::table::uk_syscall_frame`], restores the caller's flags from r11 and jumps back to
+//! [`crate::table::uk_syscall_frame`] with both (a signal frame copies them), restores the caller's flags from r11 and jumps back to
 //! rcx (`sysret` would drop to ring 3).
 //!
 //! The whole frame is handed to the table so that a call like `clone` can start a new thread
@@ -56,6 +56,7 @@ core::arch::global_asm!(
     "    sub rsp, 512",
     "    fxsave64 [rsp]",
     "    mov rdi, rbx",
+    "    mov rsi, rsp",
     "    cld",
     "    call uk_syscall_frame",
     "    fxrstor64 [rsp]",

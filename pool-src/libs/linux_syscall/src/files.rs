@@ -47,7 +47,15 @@ const O_SETTABLE: u64 = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
 const AT_FDCWD: i64 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000;
 const AT_REMOVEDIR: u64 = 0x200;
-const MAX_DESCRIPTORS: usize = 1024;
+/// One more than the highest descriptor number a new descriptor may get: `RLIMIT_NOFILE`'s
+/// soft limit (in host mode the host's, which the host enforces on the numbers it hands out).
+fn descriptor_limit() -> usize {
+    if host::attached() {
+        crate::system::NR_OPEN as usize
+    } else {
+        usize::try_from(crate::system::limit(crate::system::RLIMIT_NOFILE)).unwrap_or(usize::MAX)
+    }
+}
 const PATH_MAX: usize = 4096;
 
 #[derive(Clone)]
@@ -274,7 +282,7 @@ impl State {
         let index = if host::attached() {
             reserve_host_number(lowest)?
         } else {
-            (lowest..MAX_DESCRIPTORS)
+            (lowest..descriptor_limit())
                 .find(|&i| self.descriptors.get(i).is_none_or(Option::is_none))
                 .ok_or(EMFILE)?
         };
@@ -882,7 +890,7 @@ pub fn dup(old: i64, new: Option<i64>, flags: u64) -> i64 {
             Some(new) => {
                 let index = usize::try_from(new)
                     .ok()
-                    .filter(|i| *i < MAX_DESCRIPTORS)
+                    .filter(|i| *i < descriptor_limit())
                     .ok_or(EBADF)?;
                 if s.descriptors.len() <= index {
                     s.descriptors.resize(index + 1, None);
@@ -907,6 +915,9 @@ pub fn fcntl(fd: i64, command: u64, argument: u64) -> i64 {
         let descriptor = s.descriptor(fd)?.clone();
         match command {
             F_DUPFD | F_DUPFD_CLOEXEC => {
+                if argument >= descriptor_limit() as u64 {
+                    return Err(EINVAL);
+                }
                 let mut copy = descriptor;
                 copy.close_on_exec = command == F_DUPFD_CLOEXEC;
                 s.install(copy, argument as usize)
@@ -929,7 +940,7 @@ pub fn fcntl(fd: i64, command: u64, argument: u64) -> i64 {
             }
             // Record locks: one process, so every lock is granted.
             F_GETLK..=F_SETLKW => Ok(0),
-            _ => Err(EINVAL),
+            _ => Err(-crate::table::unsupported(72, "command", command, EINVAL)),
         }
     }))
 }
@@ -965,7 +976,9 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
             {
                 Err(ENOTTY)
             }
-            (Target::Object(_), _) => Err(ENOTTY),
+            (Target::Object(_), _) => {
+                Err(-crate::table::unsupported(16, "request", request, ENOTTY))
+            }
             (_, TIOCGWINSZ) => {
                 let size: [u16; 4] = [24, 80, 0, 0];
                 // SAFETY: the caller passed a `struct winsize` (four u16).
@@ -977,7 +990,7 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
                 unsafe { core::ptr::write_bytes(argument as *mut u8, 0, 60) };
                 Ok(0)
             }
-            _ => Err(EINVAL),
+            _ => Err(-crate::table::unsupported(16, "request", request, EINVAL)),
         }
     }))
 }
@@ -1171,7 +1184,7 @@ fn reserve_host_number(lowest: usize) -> Result<usize, i64> {
     };
     match usize::try_from(number)
         .ok()
-        .filter(|n| *n < MAX_DESCRIPTORS)
+        .filter(|n| *n < descriptor_limit())
     {
         Some(n) => Ok(n),
         None => {
@@ -1195,7 +1208,10 @@ fn host_dup2(old: i64, new: i64, flags: u64) -> i64 {
             host::syscall(33, [old as u64, new as u64, 0, 0, 0, 0])
         };
     }
-    let Some(index) = usize::try_from(new).ok().filter(|i| *i < MAX_DESCRIPTORS) else {
+    let Some(index) = usize::try_from(new)
+        .ok()
+        .filter(|i| *i < descriptor_limit())
+    else {
         return -EBADF;
     };
     result(with_state(|s| {

@@ -8,11 +8,15 @@
 //! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
 //! [`process`] (exit, identity), [`signals`] (handlers run for signals a program sends itself
 //! and for interval timers ([`itimer`]: `setitimer`, `alarm`), `abort()` as a crash report) and
-//! [`system`] (CPUs, memory, resource usage, ids, priority, the process name); pipes, eventfd
+//! [`system`] (CPUs, memory, resource usage, ids, priority, the process name), [`futex`] (for
+//! a program without the thread library: waits that end by timeout or signal); pipes, eventfd
 //! and epoll ([`pipes`], [`epoll`]), timers ([`timerfd`]) and local socket pairs
 //! ([`socketpair`]) are objects of the descriptor table; [`devices`] serves `/dev` and [`etc`]
 //! the usual `/etc` files.
-//! Every other call returns `-ENOSYS` and is logged once by name ([`names`]).
+//! Every other call returns `-ENOSYS` and is logged once by name ([`names`]), and so is every
+//! refused sub-operation of an implemented call (`table::unsupported`: a futex operation, an
+//! fcntl command, a prctl option; `uk_syscall_unsupported` for the libraries that serve call
+//! families).
 //!
 //! Exports: `uk_syscall` (the table, callable from C), `uk_syscall_entry`, `uk_syscall_init`,
 //! `uk_syscall_unimplemented_count`. Imports: `ukplat_console_write`, `ukplat_monotonic_ns`,
@@ -48,6 +52,8 @@ mod etc;
 #[cfg(not(test))]
 mod files;
 #[cfg(not(test))]
+mod futex;
+#[cfg(not(test))]
 mod host;
 pub mod initrd;
 #[cfg(not(test))]
@@ -65,6 +71,8 @@ mod pipes;
 mod platform;
 #[cfg(not(test))]
 mod process;
+#[cfg(not(test))]
+mod signal_frame;
 #[cfg(not(test))]
 mod signals;
 #[cfg(not(test))]

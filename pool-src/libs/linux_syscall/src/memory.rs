@@ -98,8 +98,24 @@ fn round_up(len: u64) -> Option<u64> {
     len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))
 }
 
+/// Whether `len` more bytes of mappings stay within `RLIMIT_AS` and `RLIMIT_DATA` (what
+/// Linux counts for both beyond this layer's mappings, the image and the boot stack, is not
+/// counted here: the limits apply to the memory a program maps).
+fn within_limits(len: u64) -> bool {
+    use crate::system::{limit, RLIMIT_AS, RLIMIT_DATA};
+    let allowed = limit(RLIMIT_AS).min(limit(RLIMIT_DATA));
+    if allowed == u64::MAX {
+        return true;
+    }
+    let mapped: u64 = MAPPINGS.with(|m| m.values().sum());
+    mapped.saturating_add(len) <= allowed
+}
+
 fn allocate(len: u64) -> Result<u64, i64> {
     free_deferred();
+    if !within_limits(len) {
+        return Err(ENOMEM);
+    }
     // SAFETY: ukalloc returns NULL or a block of at least `len` bytes aligned to a page.
     let block = unsafe { uk_memalign(PAGE_SIZE as usize, len as usize) };
     if block.is_null() {

@@ -465,3 +465,99 @@ pub fn name(nr: i64) -> &'static str {
         .copied()
         .unwrap_or("?")
 }
+
+/// `fcntl` commands beyond the classic ones, by number.
+const FCNTL_COMMANDS: &[(u64, &str)] = &[
+    (8, "F_SETOWN"),
+    (9, "F_GETOWN"),
+    (10, "F_SETSIG"),
+    (11, "F_GETSIG"),
+    (15, "F_SETOWN_EX"),
+    (16, "F_GETOWN_EX"),
+    (17, "F_GETOWNER_UIDS"),
+    (36, "F_OFD_GETLK"),
+    (37, "F_OFD_SETLK"),
+    (38, "F_OFD_SETLKW"),
+    (1024, "F_SETLEASE"),
+    (1025, "F_GETLEASE"),
+    (1026, "F_NOTIFY"),
+    (1031, "F_SETPIPE_SZ"),
+    (1032, "F_GETPIPE_SZ"),
+    (1033, "F_ADD_SEALS"),
+    (1034, "F_GET_SEALS"),
+    (1035, "F_GET_RW_HINT"),
+    (1036, "F_SET_RW_HINT"),
+    (1037, "F_GET_FILE_RW_HINT"),
+    (1038, "F_SET_FILE_RW_HINT"),
+];
+
+/// `prctl` options, by number (1..=72 in Linux 6.x; the ones programs meet).
+const PRCTL_OPTIONS: &[(u64, &str)] = &[
+    (5, "PR_GET_UNALIGN"),
+    (6, "PR_SET_UNALIGN"),
+    (7, "PR_GET_KEEPCAPS"),
+    (8, "PR_SET_KEEPCAPS"),
+    (21, "PR_GET_SECCOMP"),
+    (22, "PR_SET_SECCOMP"),
+    (23, "PR_CAPBSET_READ"),
+    (24, "PR_CAPBSET_DROP"),
+    (25, "PR_GET_TSC"),
+    (26, "PR_SET_TSC"),
+    (27, "PR_GET_SECUREBITS"),
+    (28, "PR_SET_SECUREBITS"),
+    (29, "PR_SET_TIMERSLACK"),
+    (30, "PR_GET_TIMERSLACK"),
+    (35, "PR_SET_MM"),
+    (36, "PR_SET_CHILD_SUBREAPER"),
+    (37, "PR_GET_CHILD_SUBREAPER"),
+    (38, "PR_SET_NO_NEW_PRIVS"),
+    (39, "PR_GET_NO_NEW_PRIVS"),
+    (40, "PR_GET_TID_ADDRESS"),
+    (41, "PR_SET_THP_DISABLE"),
+    (42, "PR_GET_THP_DISABLE"),
+    (47, "PR_CAP_AMBIENT"),
+    (50, "PR_SVE_SET_VL"),
+    (52, "PR_GET_SPECULATION_CTRL"),
+    (53, "PR_SET_SPECULATION_CTRL"),
+    (0x5961_6d61, "PR_SET_PTRACER"),
+    (0x5356_4d41, "PR_SET_VMA"),
+];
+
+/// The futex operations, by number.
+const FUTEX_OPERATIONS: [&str; 14] = [
+    "FUTEX_WAIT",
+    "FUTEX_WAKE",
+    "FUTEX_FD",
+    "FUTEX_REQUEUE",
+    "FUTEX_CMP_REQUEUE",
+    "FUTEX_WAKE_OP",
+    "FUTEX_LOCK_PI",
+    "FUTEX_UNLOCK_PI",
+    "FUTEX_TRYLOCK_PI",
+    "FUTEX_WAIT_BITSET",
+    "FUTEX_WAKE_BITSET",
+    "FUTEX_WAIT_REQUEUE_PI",
+    "FUTEX_CMP_REQUEUE_PI",
+    "FUTEX_LOCK_PI2",
+];
+
+const FCNTL: i64 = 72;
+const PRCTL: i64 = 157;
+const FUTEX: i64 = 202;
+
+/// The name of the sub-operation `value` of call `nr` (a futex operation, an fcntl command,
+/// a prctl option), or "" when it has none here.
+pub fn detail(nr: i64, value: u64) -> &'static str {
+    let lookup = |table: &[(u64, &'static str)]| {
+        table
+            .iter()
+            .find(|(number, _)| *number == value)
+            .map_or("", |(_, name)| name)
+    };
+    match nr {
+        FCNTL => lookup(FCNTL_COMMANDS),
+        PRCTL => lookup(PRCTL_OPTIONS),
+        FUTEX => FUTEX_OPERATIONS.get(value as usize).copied().unwrap_or(""),
+        _ => "",
+    }
+}

@@ -102,8 +102,12 @@ fn transfer(
         match result {
             Some(n) => return n,
             // Restarted after a handler with SA_RESTART, as Linux restarts pipe calls.
-            None if crate::signals::interrupted(true) => return -EINTR,
-            None => idle(),
+            None => {
+                if let Some(e) = crate::signals::wait_ends(true) {
+                    return -e;
+                }
+                idle();
+            }
         }
     }
 }

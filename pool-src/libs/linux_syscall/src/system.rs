@@ -134,38 +134,79 @@ pub fn times(out: u64) -> i64 {
     ticks as i64
 }
 
-/// `prlimit64(pid, resource, new, old)` (and `getrlimit`/`setrlimit`): open descriptors are
-/// limited to the descriptor table's 1,024 (programs that close "every descriptor up to the
-/// limit" must not count to infinity); everything else is unlimited. A new limit is accepted
-/// when it does not ask for more descriptors than the table has.
+/// `RLIM_INFINITY`.
+const UNLIMITED: u64 = u64::MAX;
+pub const RLIMIT_DATA: usize = 2;
+const RLIMIT_STACK: usize = 3;
+const RLIMIT_CORE: usize = 4;
+pub const RLIMIT_NOFILE: usize = 7;
+const RLIMIT_MEMLOCK: usize = 8;
+pub const RLIMIT_AS: usize = 9;
+const RLIMIT_SIGPENDING: usize = 11;
+const RLIMIT_MSGQUEUE: usize = 12;
+const RLIMIT_NICE: usize = 13;
+const RLIMIT_RTPRIO: usize = 14;
+const RLIM_NLIMITS: usize = 16;
+/// Linux's `fs.nr_open`: the most descriptors a process may be allowed.
+pub const NR_OPEN: u64 = 1 << 20;
+
+/// The resource limits, (soft, hard) by resource, starting as Linux's initial process has
+/// them (`INIT_RLIMITS`): 1,024 descriptors (4,096 at most), an 8 MiB stack, no core files,
+/// 8 MiB of locked memory, the POSIX message queue's 800 KiB; everything else unlimited.
+static LIMITS: crate::cell::Global<[(u64, u64); RLIM_NLIMITS]> = crate::cell::Global::new({
+    let mut limits = [(UNLIMITED, UNLIMITED); RLIM_NLIMITS];
+    limits[RLIMIT_STACK] = (8 << 20, UNLIMITED);
+    limits[RLIMIT_CORE] = (0, UNLIMITED);
+    limits[RLIMIT_NOFILE] = (1024, 4096);
+    limits[RLIMIT_MEMLOCK] = (8 << 20, 8 << 20);
+    limits[RLIMIT_SIGPENDING] = (0x3fff, 0x3fff);
+    limits[RLIMIT_MSGQUEUE] = (819_200, 819_200);
+    limits[RLIMIT_NICE] = (0, 0);
+    limits[RLIMIT_RTPRIO] = (0, 0);
+    limits
+});
+
+/// The soft limit of `resource` (an `RLIMIT_*` number), which the calls that Linux limits by
+/// it enforce: descriptor numbers (`RLIMIT_NOFILE`), mapped memory (`RLIMIT_AS`,
+/// `RLIMIT_DATA`).
+pub fn limit(resource: usize) -> u64 {
+    LIMITS.with(|limits| limits[resource].0)
+}
+
+/// `prlimit64(pid, resource, new, old)` (and `getrlimit`/`setrlimit`): limits are kept per
+/// resource and enforced where Linux enforces them ([`limit`]). The program runs as root
+/// (`CAP_SYS_RESOURCE`), so it may raise a hard limit, but not the descriptor limit beyond
+/// `fs.nr_open` (EPERM), and a soft limit never above its hard one (EINVAL).
 pub fn prlimit(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
-    const RLIMIT_NOFILE: u64 = 7;
-    const RLIM_NLIMITS: u64 = 16;
-    const DESCRIPTORS: u64 = 1024;
     if !is_self(pid) {
         return -ESRCH;
     }
-    if resource >= RLIM_NLIMITS {
+    let Some(resource) = usize::try_from(resource).ok().filter(|r| *r < RLIM_NLIMITS) else {
         return -EINVAL;
-    }
-    let limit = if resource == RLIMIT_NOFILE {
-        DESCRIPTORS
-    } else {
-        u64::MAX
     };
-    if new != 0 {
+    let requested = if new != 0 {
         // SAFETY: the caller passed a `struct rlimit` (soft, hard).
         let [soft, hard] = unsafe { (new as *const [u64; 2]).read_unaligned() };
         if soft > hard {
             return -EINVAL;
         }
-        if hard > limit {
+        if resource == RLIMIT_NOFILE && hard > NR_OPEN {
             return -EPERM;
         }
-    }
+        Some((soft, hard))
+    } else {
+        None
+    };
+    let previous = LIMITS.with(|limits| {
+        let previous = limits[resource];
+        if let Some(requested) = requested {
+            limits[resource] = requested;
+        }
+        previous
+    });
     if old != 0 {
         // SAFETY: as above, for the old limit.
-        unsafe { (old as *mut [u64; 2]).write_unaligned([limit, limit]) };
+        unsafe { (old as *mut [u64; 2]).write_unaligned([previous.0, previous.1]) };
     }
     0
 }
@@ -286,7 +327,7 @@ pub fn prctl(option: u64, argument: u64) -> i64 {
             0
         }
         PR_GET_DUMPABLE => 1,
-        _ => -EINVAL,
+        _ => crate::table::unsupported(157, "option", option, EINVAL),
     }
 }
 

@@ -18,6 +18,9 @@ use crate::{
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x10000;
+
 /// Call numbers below this can have a registered handler.
 const REGISTERABLE: usize = 512;
 
@@ -45,12 +48,16 @@ fn registered(nr: u64) -> Option<Handler> {
     (!pointer.is_null()).then(|| unsafe { core::mem::transmute::<*mut (), Handler>(pointer) })
 }
 
-/// The entry stub's target: a registered handler, or the built-in table.
+/// The entry stub's target: a registered handler, or the built-in table; then, in ring 0,
+/// the signals that came due are delivered ([`signals::at_exit`]), which may restart the
+/// call or enter a handler instead of returning. `rt_sigreturn` and `sigaltstack` need the
+/// caller's stack and registers, so they are served here.
 ///
 /// # Safety
-/// `frame` is the frame the entry stub saved.
+/// `frame` is the frame the entry stub saved; `fpstate` the 512-byte `fxsave` area it saved
+/// (the linuxu trap, in host mode, passes no area: there the host delivers signals).
 #[no_mangle]
-pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
+pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame, fpstate: *const u8) -> i64 {
     // SAFETY: the stub passes its live frame.
     let nr = unsafe { (*frame).rax };
     if crate::host::attached() {
@@ -62,25 +69,94 @@ pub unsafe extern "C" fn uk_syscall_frame(frame: *mut Frame) -> i64 {
             crate::host::Route::HostMunmap => return memory::host_munmap(args[0], args[1]),
             crate::host::Route::Table => {}
         }
+        // SAFETY: as above.
+        return unsafe { serve(frame) };
     }
-    let result = if let Some(handler) = registered(nr) {
+    loop {
+        let result = match nr {
+            // SAFETY: as above; the call's frame holds the handler's return.
+            RT_SIGRETURN => unsafe { crate::signal_frame::sigreturn(frame) },
+            SIGALTSTACK => {
+                // SAFETY: as above.
+                let [new, old, ..] = unsafe { (*frame).args() };
+                crate::signal_frame::sigaltstack(
+                    new,
+                    old,
+                    Some(crate::signal_frame::caller_rsp(frame)),
+                )
+            }
+            // SAFETY: as above.
+            _ => unsafe { serve(frame) },
+        };
+        // SAFETY: as above.
+        match unsafe { signals::at_exit(frame, fpstate, result) } {
+            signals::Exit::Return(result) => return result,
+            signals::Exit::Restart => continue,
+        }
+    }
+}
+
+/// The blocked sets of the programs' threads whose calls are being served in host mode, by
+/// host thread id.
+static TRAPPED: crate::cell::Global<alloc::collections::BTreeMap<i64, u64>> =
+    crate::cell::Global::new(alloc::collections::BTreeMap::new());
+
+/// The program's blocked set for the calling host thread's trapped call.
+pub fn trapped_blocked_set() -> u64 {
+    let tid = crate::host::syscall(GETTID, [0; 6]);
+    TRAPPED.with(|t| t.get(&tid).copied().unwrap_or(0))
+}
+
+const GETTID: i64 = 186;
+
+/// Host mode (linuxu with an initrd): serves a call that the trap caught, for a program
+/// thread whose blocked set is `blocked`. A wait ends when the host has a signal pending that
+/// the program lets through; the result is then `-ERESTARTSYS` only when that signal's handler
+/// has `SA_RESTART` (the trap resumes the program on its `syscall` instruction), `-EINTR`
+/// otherwise.
+///
+/// # Safety
+/// `frame` is the trapped call's frame.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_trapped(frame: *mut Frame, blocked: u64) -> i64 {
+    let tid = crate::host::syscall(GETTID, [0; 6]);
+    TRAPPED.with(|t| t.insert(tid, blocked));
+    // SAFETY: the caller's contract.
+    let result = unsafe { uk_syscall_frame(frame, core::ptr::null()) };
+    TRAPPED.with(|t| t.remove(&tid));
+    if result == -signals::ERESTARTSYS && !signals::host_restarts(blocked) {
+        -EINTR
+    } else {
+        result
+    }
+}
+
+const RT_SIGRETURN: u64 = 15;
+const SIGALTSTACK: u64 = 131;
+
+/// Serves the call in `frame`: its registered handler, or the built-in table.
+///
+/// # Safety
+/// `frame` is a live frame.
+unsafe fn serve(frame: *mut Frame) -> i64 {
+    // SAFETY: the caller's contract.
+    let nr = unsafe { (*frame).rax };
+    if let Some(handler) = registered(nr) {
         // SAFETY: as above; the handler was registered for this call.
         unsafe { handler(frame) }
     } else {
         // SAFETY: as above.
         let [a0, a1, a2, a3, a4, a5] = unsafe { (*frame).args() };
         builtin(nr as i64, a0, a1, a2, a3, a4, a5)
-    };
-    // Before the program sees the result: handlers of signals that came due (a timer's).
-    signals::run_due();
-    result
+    }
 }
 
 /// One bit per call number below 512: already logged as unimplemented.
 static LOGGED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 static UNIMPLEMENTED: AtomicUsize = AtomicUsize::new(0);
 
-fn unimplemented(nr: i64) -> i64 {
+/// True the first time this is asked for call `nr` (and counts it as unimplemented).
+fn first_time(nr: i64) -> bool {
     let first = match usize::try_from(nr).ok().filter(|n| *n < 512) {
         Some(n) => {
             let bit = 1u64 << (n % 64);
@@ -90,6 +166,12 @@ fn unimplemented(nr: i64) -> i64 {
     };
     if first {
         UNIMPLEMENTED.fetch_add(1, Ordering::Relaxed);
+    }
+    first
+}
+
+fn unimplemented(nr: i64) -> i64 {
+    if first_time(nr) {
         let _ = writeln!(
             Console,
             "ukl: syscall: {} ({nr}) is not implemented, returning -ENOSYS",
@@ -97,6 +179,85 @@ fn unimplemented(nr: i64) -> i64 {
         );
     }
     -ENOSYS
+}
+
+/// Why the calls that make or replace a process are refused.
+const NO_PROCESSES: &str = "a unikernel has one address space and runs no other program";
+
+/// Refuses call `nr` for `reason`, logged once: `-ENOSYS`.
+fn refused(nr: i64, reason: &str) -> i64 {
+    if first_time(nr) {
+        let _ = writeln!(
+            Console,
+            "ukl: syscall: {} ({nr}) is refused: {reason}; returning -ENOSYS",
+            names::name(nr)
+        );
+    }
+    -ENOSYS
+}
+
+/// Sub-operations already logged as unsupported: (call number, value), up to 64 of them
+/// (later ones are logged every time).
+static LOGGED_DETAILS: crate::cell::Global<([(i64, u64); 64], usize)> =
+    crate::cell::Global::new(([(0, 0); 64], 0));
+
+/// Refuses sub-operation `value` (an `operation`, `command`, `option`, ...) of call `nr`,
+/// which is implemented for others: logs it once by name, like an unimplemented call, and
+/// returns `-errno` (the error Linux gives for an unknown one, or ENOSYS).
+pub fn unsupported(nr: i64, what: &str, value: u64, errno: i64) -> i64 {
+    let first = LOGGED_DETAILS.with(|(seen, count)| {
+        if seen[..*count].contains(&(nr, value)) {
+            return false;
+        }
+        if *count < seen.len() {
+            seen[*count] = (nr, value);
+            *count += 1;
+        }
+        true
+    });
+    if first {
+        UNIMPLEMENTED.fetch_add(1, Ordering::Relaxed);
+        let detail = names::detail(nr, value);
+        let _ = if detail.is_empty() {
+            writeln!(
+                Console,
+                "ukl: syscall: {} {what} {value:#x} is not implemented, returning -{}",
+                names::name(nr),
+                crate::errno::name(errno)
+            )
+        } else {
+            writeln!(
+                Console,
+                "ukl: syscall: {} {what} {detail} ({value}) is not implemented, returning -{}",
+                names::name(nr),
+                crate::errno::name(errno)
+            )
+        };
+    }
+    -errno
+}
+
+/// [`unsupported`] for the libraries that serve call families (`linux_thread`'s clone and
+/// futex): `what` is a NUL-terminated word such as `operation`.
+///
+/// # Safety
+/// `what` is null or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn uk_syscall_unsupported(
+    nr: i64,
+    what: *const core::ffi::c_char,
+    value: u64,
+    errno: i64,
+) -> i64 {
+    let what = if what.is_null() {
+        "operation"
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { core::ffi::CStr::from_ptr(what) }
+            .to_str()
+            .unwrap_or("operation")
+    };
+    unsupported(nr, what, value, errno)
 }
 
 /// How many distinct unimplemented calls were met.
@@ -122,9 +283,19 @@ pub extern "C" fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u6
             ..Frame::default()
         };
         // SAFETY: a complete frame that lives for the call.
-        return unsafe { handler(&mut frame) };
+        let result = unsafe { handler(&mut frame) };
+        return restart_as_eintr(result);
     }
-    builtin(nr, a0, a1, a2, a3, a4, a5)
+    restart_as_eintr(builtin(nr, a0, a1, a2, a3, a4, a5))
+}
+
+/// A call made from C through [`uk_syscall`] is not restarted: `ERESTARTSYS` is `EINTR`.
+fn restart_as_eintr(result: i64) -> i64 {
+    if result == -signals::ERESTARTSYS {
+        -EINTR
+    } else {
+        result
+    }
 }
 
 /// Serves the call in `frame` from the built-in table, whatever handler is registered: a
@@ -250,7 +421,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         121 | 124 => system::group_of(a0), // getpgid, getsid
         127 => signals::sigpending(a0, a1),
         130 => signals::sigsuspend(a0, a1),
-        131 => 0, // sigaltstack
+        131 => crate::signal_frame::sigaltstack(a0, a1, None),
         132 => meta::utime(a0, a1),
         137 => meta::statfs(AT_FDCWD, a0, a1),
         138 => meta::statfs(fd, 0, a1), // fstatfs
@@ -293,7 +464,8 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         269 | 439 => files::access(fd, a1),
         270 => wait::pselect(a0, a1, a2, a3, a4, a5),
         271 => wait::ppoll(a0, a1, a2, a3, a4),
-        273 => 0, // set_robust_list
+        273 => crate::futex::set_robust_list(a0, a1),
+        274 => crate::futex::get_robust_list(a0, a1, a2),
         280 => meta::utimensat(fd, a1, a2, a3),
         283 => timerfd::create(a0, a1),
         284 => pipes::eventfd(a0, 0),
@@ -306,6 +478,15 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         293 => pipes::pipe(a0, a1),
         295 => copy::positioned_vector(fd, a1, a2, a3 as i64, false), // preadv
         296 => copy::positioned_vector(fd, a1, a2, a3 as i64, true),  // pwritev
+        57 | 58 | 59 | 322 => refused(nr, NO_PROCESSES), // fork vfork execve execveat
+        // clone of a thread is linux_thread's (registered); a new process is refused here.
+        56 if a0 & CLONE_THREAD == 0 || a0 & CLONE_VFORK != 0 => unsupported(
+            56,
+            "of a new process (fork, vfork, posix_spawn: one address space, no new processes), flags",
+            a0,
+            ENOSYS,
+        ),
+        202 => crate::futex::futex(a0, a1, a2, a3, a4, a5),
         302 => system::prlimit(a0, a1, a2, a3),
         306 => meta::flock(fd, 8), // syncfs: a valid descriptor is enough
         309 => system::getcpu(a0, a1),

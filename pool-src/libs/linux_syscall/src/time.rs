@@ -10,6 +10,7 @@ const CLOCK_REALTIME_COARSE: u64 = 5;
 const CLOCK_TAI: u64 = 11;
 const CLOCK_REALTIME_ALARM: u64 = 8;
 
+/// The time on `clock` in ns, or `None` for an unknown clock.
 fn now(clock: u64) -> Option<u64> {
     // SAFETY: plain queries of the platform clocks.
     unsafe {
@@ -91,17 +92,36 @@ pub fn sleep(clock: u64, request: u64, absolute: bool, remaining: u64) -> i64 {
     } else {
         start.saturating_add(total)
     };
-    loop {
-        let at = now(clock).unwrap_or(u64::MAX);
-        if at >= deadline {
-            return 0;
-        }
-        if crate::signals::interrupted(false) {
+    match wait_until(Some((clock, deadline)), false) {
+        Ok(()) => 0,
+        Err(e) => {
             if !absolute && remaining != 0 {
                 let left = deadline.saturating_sub(now(clock).unwrap_or(deadline));
                 write_pair(remaining, left / 1_000_000_000, left % 1_000_000_000);
             }
-            return -EINTR;
+            -e
+        }
+    }
+}
+
+/// The time on a clock that [`now`] knows (the monotonic clock for any other).
+pub fn now_ns(clock: u64) -> u64 {
+    now(clock).unwrap_or_else(|| now(1).unwrap_or(0))
+}
+
+/// Lets other work run until `deadline` (`(clock, ns)`; `None`: forever) has passed: `Ok`,
+/// or `Err(EINTR)` as soon as a signal can be delivered (`Err(ERESTARTSYS)` for a
+/// `restartable` call, which is restarted after a handler with `SA_RESTART`, as Linux
+/// restarts it).
+pub fn wait_until(deadline: Option<(u64, u64)>, restartable: bool) -> Result<(), i64> {
+    loop {
+        if let Some((clock, ns)) = deadline {
+            if now(clock).unwrap_or(u64::MAX) >= ns {
+                return Ok(());
+            }
+        }
+        if let Some(e) = crate::signals::wait_ends(restartable) {
+            return Err(e);
         }
         crate::platform::idle();
     }

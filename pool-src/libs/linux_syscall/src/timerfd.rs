@@ -79,7 +79,7 @@ unsafe extern "C" fn read(handle: u64, buffer: *mut u8, len: usize) -> i64 {
         });
         match result {
             Some(n) => return n,
-            None if crate::signals::interrupted(true) => return -EINTR,
+            None if crate::signals::any_deliverable() => return -crate::signals::ERESTARTSYS,
             None => idle(),
         }
     }

@@ -43,8 +43,8 @@ pub fn wait(
         if ready > 0 || deadline.is_some_and(|d| now() >= d) {
             return Ok(ready);
         }
-        if crate::signals::interrupted(false) {
-            return Err(EINTR);
+        if let Some(e) = crate::signals::wait_ends(false) {
+            return Err(e);
         }
         idle();
     }
@@ -168,7 +168,7 @@ pub fn ppoll(fds: u64, count: u64, timeout: u64, sigmask: u64, size: u64) -> i64
         Err(e) => return -e,
     };
     let result = poll(fds, count, deadline);
-    crate::signals::unmask_after_wait(saved);
+    crate::signals::unmask_after_wait(saved, result);
     result
 }
 
@@ -263,6 +263,6 @@ pub fn pselect(nfds: u64, read: u64, write: u64, except: u64, timeout: u64, sigm
         Err(e) => return -e,
     };
     let result = select(nfds, [read, write, except], deadline);
-    crate::signals::unmask_after_wait(saved);
+    crate::signals::unmask_after_wait(saved, result);
     result
 }

@@ -18,7 +18,7 @@ struct MemRegion {
 const MEMREGION_MODULE: u32 = 0x8;
 
 extern "C" {
-    fn uk_syscall_frame(frame: *mut Frame) -> i64;
+    fn uk_syscall_trapped(frame: *mut Frame, blocked: u64) -> i64;
     fn uk_syscall_host_attach(ops: *const HostOps) -> i32;
     fn ukplat_memregion_count() -> i32;
     fn ukplat_memregion_get(index: i32, region: *mut MemRegion) -> i32;
@@ -51,6 +51,10 @@ const SECCOMP: i64 = 317;
 const SIGSYS: u64 = 31;
 const SA_SIGINFO: u64 = 4;
 const SA_RESTORER: u64 = 0x0400_0000;
+/// linux_syscall's result for a call to restart once the pending signal's handler ran.
+const ERESTARTSYS: i64 = 512;
+/// The length of the `syscall` instruction.
+const SYSCALL_BYTES: u64 = 2;
 const PR_SET_NO_NEW_PRIVS: u64 = 38;
 const SECCOMP_SET_MODE_FILTER: u64 = 1;
 /// `struct siginfo`: `si_syscall` of a SIGSYS.
@@ -103,9 +107,20 @@ extern "C" fn on_sigsys(_signal: i32, info: *mut c_void, context: *mut c_void) {
         let result = match frame.rax as i64 {
             RT_SIGACTION => sigaction(&frame),
             RT_SIGPROCMASK => sigprocmask(&frame, context.cast::<u8>().add(SIGMASK).cast()),
-            _ => uk_syscall_frame(&mut frame),
+            // The program's blocked set: a signal it lets through ends a wait of the call.
+            _ => uk_syscall_trapped(
+                &mut frame,
+                context.cast::<u8>().add(SIGMASK).cast::<u64>().read(),
+            ),
         };
-        gregs.add(REG_RAX).write(result as u64);
+        if result == -ERESTARTSYS {
+            // Restarted after the pending signal's handler (it has SA_RESTART): the host
+            // delivers it when this handler returns, then the `syscall` runs again.
+            gregs.add(REG_RIP).write(reg(REG_RIP) - SYSCALL_BYTES);
+            gregs.add(REG_RAX).write(frame.rax);
+        } else {
+            gregs.add(REG_RAX).write(result as u64);
+        }
     }
 }
 
@@ -190,7 +205,9 @@ pub extern "C" fn uk_syscall_trap_init() -> i32 {
     }
     // SAFETY: a table that lives forever; before the table serves anything.
     unsafe { uk_syscall_host_attach(&HOST) };
-    // The kernel's `struct sigaction`: handler, flags, restorer, mask (nothing more blocked).
+    // The kernel's `struct sigaction`: handler, flags, restorer, mask (nothing more blocked:
+    // a call the table passes to the host, such as a read of a host pipe, must stay
+    // interruptible by the program's signals, which then run nested in this handler).
     let action: [u64; 4] = [
         on_sigsys as *const () as u64,
         SA_SIGINFO | SA_RESTORER,

@@ -1,4 +1,7 @@
-//! `clone` for threads, thread `exit`, `set_tid_address` and `gettid`.
+//! `clone` for threads, thread `exit`, `set_tid_address`, `gettid`, and each thread's robust
+//! list (`set_robust_list`, `get_robust_list`), which `exit` walks as Linux does: every futex
+//! the thread still held is marked `FUTEX_OWNER_DIED` and a waiter woken
+//! ([`futex::owner_died`]).
 //!
 //! A clone child is a uksched thread whose entry sets the new thread pointer (`FS_BASE`) and
 //! resumes the caller's registers on the new stack with rax = 0, exactly where the parent
@@ -10,7 +13,7 @@
 //! thread is gone and its stack can be reused), then ends the uksched thread; the last thread
 //! to exit ends the image with its status.
 
-use crate::ffi::{self, Frame, Locked, EAGAIN, EINVAL, ENOSYS};
+use crate::ffi::{self, Frame, Locked, EAGAIN, EFAULT, EINVAL, ESRCH};
 use crate::futex;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -38,6 +41,8 @@ struct Entry {
     clear_tid: u64,
     /// Its blocked signals (linux_syscall's signals ask through [`signal_mask`]).
     mask: u64,
+    /// Its `set_robust_list` head (0: none).
+    robust_list: u64,
 }
 
 struct Threads {
@@ -47,6 +52,7 @@ struct Threads {
     /// The first thread's `set_tid_address` word and blocked signals before any clone.
     first_clear_tid: u64,
     first_mask: u64,
+    first_robust_list: u64,
 }
 
 static THREADS: Locked<Threads> = Locked::new(Threads {
@@ -54,6 +60,7 @@ static THREADS: Locked<Threads> = Locked::new(Threads {
     next_tid: FIRST_TID + 1,
     first_clear_tid: 0,
     first_mask: 0,
+    first_robust_list: 0,
 });
 
 /// What a new thread needs to start (moved onto its own stack by [`child_entry`]).
@@ -71,6 +78,109 @@ fn current_tid(t: &Threads) -> i32 {
         .iter()
         .find(|e| e.thread == me)
         .map_or(FIRST_TID, |e| e.tid)
+}
+
+/// The calling thread's id.
+pub fn current() -> i32 {
+    THREADS.with(|t| current_tid(t))
+}
+
+/// Whether thread `tid` is running (the first thread always is until the process ends).
+pub fn is_live(tid: i32) -> bool {
+    THREADS.with(|t| {
+        if t.live.is_empty() {
+            tid == FIRST_TID
+        } else {
+            t.live.iter().any(|e| e.tid == tid)
+        }
+    })
+}
+
+/// The calling thread's robust list head.
+fn robust_list_of(t: &mut Threads) -> &mut u64 {
+    // SAFETY: a plain query.
+    let me = unsafe { ffi::uk_thread_current() };
+    match t.live.iter_mut().find(|e| e.thread == me) {
+        Some(entry) => &mut entry.robust_list,
+        None => &mut t.first_robust_list,
+    }
+}
+
+/// `sizeof(struct robust_list_head)`: the list pointer, the futex offset, the pending entry.
+const ROBUST_LIST_HEAD: u64 = 24;
+/// How many entries Linux walks at most (`ROBUST_LIST_LIMIT`): a corrupt list cannot hang it.
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// `set_robust_list(head, len)`.
+pub unsafe extern "C" fn set_robust_list(frame: *mut Frame) -> i64 {
+    // SAFETY: the system call layer passes the caller's frame.
+    let [head, len, ..] = unsafe { (*frame).args() };
+    if len != ROBUST_LIST_HEAD {
+        return -EINVAL;
+    }
+    THREADS.with(|t| *robust_list_of(t) = head);
+    0
+}
+
+/// `get_robust_list(tid, head_ptr, len_ptr)`: 0 is the calling thread.
+pub unsafe extern "C" fn get_robust_list(frame: *mut Frame) -> i64 {
+    // SAFETY: the system call layer passes the caller's frame.
+    let [tid, head_out, len_out, ..] = unsafe { (*frame).args() };
+    let head = THREADS.with(|t| {
+        if tid == 0 || tid as i32 == current_tid(t) {
+            Some(*robust_list_of(t))
+        } else if t.live.is_empty() {
+            None
+        } else {
+            t.live
+                .iter()
+                .find(|e| e.tid == tid as i32)
+                .map(|e| e.robust_list)
+        }
+    });
+    let Some(head) = head else {
+        return -ESRCH;
+    };
+    if head_out == 0 || len_out == 0 {
+        return -EFAULT;
+    }
+    // SAFETY: the caller passed a `struct robust_list_head **` and a `size_t *`.
+    unsafe {
+        (head_out as *mut u64).write_unaligned(head);
+        (len_out as *mut u64).write_unaligned(ROBUST_LIST_HEAD);
+    }
+    0
+}
+
+/// Reads a pointer-sized word of the exiting thread's robust list.
+fn read_word(address: u64) -> u64 {
+    // SAFETY: the list lives in the program's memory, which is all mapped in one address space;
+    // a corrupt list can only make this read garbage, which the walk's limit bounds.
+    unsafe { (address as *const u64).read_volatile() }
+}
+
+/// Walks the robust list at `head` of thread `tid`, which is exiting.
+fn release_robust_futexes(head: u64, tid: i32) {
+    if head == 0 || !head.is_multiple_of(8) {
+        return;
+    }
+    let offset = read_word(head + 8) as i64;
+    let pending = read_word(head + 16);
+    let at = |entry: u64| (entry & !1).wrapping_add_signed(offset);
+    let mut entry = read_word(head);
+    let mut seen = 0;
+    while entry != head && entry != 0 && seen < ROBUST_LIST_LIMIT {
+        let next = read_word(entry & !1);
+        // The pending entry is handled below, once.
+        if entry != pending {
+            futex::owner_died(at(entry), tid as u32, entry & 1 != 0);
+        }
+        entry = next;
+        seen += 1;
+    }
+    if pending != 0 {
+        futex::owner_died(at(pending), tid as u32, pending & 1 != 0);
+    }
 }
 
 /// The calling thread's blocked signals.
@@ -110,12 +220,15 @@ fn write_tid(address: u64, tid: i32) {
 
 /// `clone(flags, stack, parent_tid, child_tid, tls)`.
 pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
+    let live = frame;
     // SAFETY: the system call layer passes the caller's frame.
     let frame = unsafe { *frame };
     let [flags, stack, parent_tid, child_tid, tls, _] = frame.args();
     if flags & (CLONE_VM | CLONE_THREAD) != CLONE_VM | CLONE_THREAD || flags & CLONE_VFORK != 0 {
-        // A new process (fork, vfork, posix_spawn): a unikernel has one.
-        return -ENOSYS;
+        // A new process (fork, vfork, posix_spawn): the system call layer refuses it, with
+        // its log line.
+        // SAFETY: the caller's live frame.
+        return unsafe { ffi::uk_syscall_builtin(live) };
     }
     if stack == 0 || frame.rip == 0 {
         return -EINVAL;
@@ -130,6 +243,7 @@ pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
                 thread: first,
                 clear_tid,
                 mask: t.first_mask,
+                robust_list: t.first_robust_list,
             });
         }
         let tid = t.next_tid;
@@ -170,6 +284,8 @@ pub unsafe extern "C" fn clone(frame: *mut Frame) -> i64 {
                 0
             },
             mask,
+            // A new thread has no robust list until it sets one.
+            robust_list: 0,
         })
     });
     if flags & CLONE_PARENT_SETTID != 0 {
@@ -219,6 +335,10 @@ pub unsafe extern "C" fn exit(frame: *mut Frame) -> i64 {
     let status = unsafe { (*frame).rdi } as i32 & 0xff;
     // SAFETY: a plain query.
     let me = unsafe { ffi::uk_thread_current() };
+    let (tid, robust_list) = THREADS.with(|t| (current_tid(t), *robust_list_of(t)));
+    release_robust_futexes(robust_list, tid);
+    // SAFETY: tells linux_syscall to forget the thread's signals.
+    unsafe { ffi::uk_signal_thread_exited(tid) };
     let (clear_tid, others) = THREADS.with(|t| {
         let clear = match t.live.iter().position(|e| e.thread == me) {
             Some(index) => t.live.swap_remove(index).clear_tid,

@@ -39,7 +39,6 @@ extern "C" {
     pub fn uk_thread_exit(retval: *mut c_void) -> !;
     pub fn uk_thread_current() -> *mut c_void;
     pub fn uk_thread_yield();
-    pub fn uk_thread_sleep_until(deadline_ns: u64);
     pub fn uk_waitq_wait_locked(queue: *mut WaitQueue, deadline_ns: u64) -> i32;
     pub fn uk_waitq_wake_all(queue: *mut WaitQueue) -> i32;
     pub fn ukarch_irq_save() -> u64;
@@ -48,8 +47,17 @@ extern "C" {
     pub fn ukplat_wall_ns() -> u64;
     pub fn uk_boot_exit(status: i32) -> !;
     pub fn uk_signal_interrupted(restartable: i32) -> i32;
+    pub fn uk_syscall_builtin(frame: *mut Frame) -> i64;
+    pub fn uk_syscall_unsupported(
+        nr: i64,
+        what: *const core::ffi::c_char,
+        value: u64,
+        errno: i64,
+    ) -> i64;
     pub fn uk_signal_next_timer() -> u64;
     pub fn uk_signal_mask_hook(hook: Option<unsafe extern "C" fn(*const u64) -> u64>);
+    pub fn uk_signal_wake_hook(hook: Option<unsafe extern "C" fn(i32, i32) -> i32>);
+    pub fn uk_signal_thread_exited(tid: i32);
 }
 
 pub fn monotonic_ns() -> u64 {
@@ -88,9 +96,14 @@ impl<T> Locked<T> {
 }
 
 /// Linux error numbers (returned negated).
+pub const EPERM: i64 = 1;
+pub const ESRCH: i64 = 3;
 pub const EINTR: i64 = 4;
 pub const EAGAIN: i64 = 11;
 pub const EFAULT: i64 = 14;
 pub const EINVAL: i64 = 22;
+pub const EDEADLK: i64 = 35;
 pub const ENOSYS: i64 = 38;
 pub const ETIMEDOUT: i64 = 110;
+/// linux_syscall's internal result of a wait that is restarted after an `SA_RESTART` handler.
+pub const ERESTARTSYS: i64 = 512;

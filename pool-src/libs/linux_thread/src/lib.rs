@@ -5,8 +5,9 @@
 //! Modules: [`clone`] (`clone` with `CLONE_VM | CLONE_THREAD`: a uksched thread that resumes
 //! the caller's registers on the new stack with the new TLS; `exit` of one thread with the
 //! `CLONE_CHILD_CLEARTID` wake-up; `set_tid_address`, `gettid`; each thread's blocked
-//! signals, kept for linux_syscall through `uk_signal_mask_hook`), [`futex`] (wait, wake,
-//! requeue, bitsets, timeouts on either clock, on uksched wait queues), [`sleep`]
+//! signals, kept for linux_syscall through `uk_signal_mask_hook`; each thread's robust list,
+//! released at its exit), [`futex`] (wait, wake, requeue, bitsets, timeouts on either clock,
+//! on uksched wait queues; the priority-inheritance lock family), [`sleep`]
 //! (`nanosleep`, `clock_nanosleep`, `sched_yield` as scheduler sleeps and yields, ended early
 //! by an interval timer's signal), [`ffi`].
 //!
@@ -40,6 +41,8 @@ mod nr {
     pub const GETTID: i64 = 186;
     pub const FUTEX: i64 = 202;
     pub const SET_TID_ADDRESS: i64 = 218;
+    pub const SET_ROBUST_LIST: i64 = 273;
+    pub const GET_ROBUST_LIST: i64 = 274;
     pub const CLOCK_NANOSLEEP: i64 = 230;
 }
 
@@ -50,7 +53,7 @@ pub extern "C" fn uk_linux_thread_init() -> i32 {
     if DONE.swap(true, Ordering::Relaxed) {
         return 0;
     }
-    let handlers: [(i64, ffi::Handler); 8] = [
+    let handlers: [(i64, ffi::Handler); 10] = [
         (nr::SCHED_YIELD, sleep::sched_yield),
         (nr::NANOSLEEP, sleep::nanosleep),
         (nr::CLONE, clone::clone),
@@ -59,6 +62,8 @@ pub extern "C" fn uk_linux_thread_init() -> i32 {
         (nr::FUTEX, futex::futex),
         (nr::SET_TID_ADDRESS, clone::set_tid_address),
         (nr::CLOCK_NANOSLEEP, sleep::clock_nanosleep),
+        (nr::SET_ROBUST_LIST, clone::set_robust_list),
+        (nr::GET_ROBUST_LIST, clone::get_robust_list),
     ];
     for (number, handler) in handlers {
         // SAFETY: each handler serves the call it is registered for.
@@ -66,6 +71,8 @@ pub extern "C" fn uk_linux_thread_init() -> i32 {
     }
     // SAFETY: the hook keeps each thread's blocked signals for linux_syscall.
     unsafe { ffi::uk_signal_mask_hook(Some(clone::signal_mask)) };
+    // SAFETY: the hook answers for this library's threads and wakes them.
+    unsafe { ffi::uk_signal_wake_hook(Some(futex::signal_wake)) };
     0
 }
 

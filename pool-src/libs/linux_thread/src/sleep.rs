@@ -3,7 +3,7 @@
 //! when an interval timer of linux_syscall comes due: if a signal handler then runs, the sleep
 //! ends with `EINTR` and the time left. `sched_yield` lets the other runnable threads go first.
 
-use crate::ffi::{self, Frame, EFAULT, EINTR, EINVAL};
+use crate::ffi::{self, Frame, EFAULT, EINVAL};
 
 const CLOCK_REALTIME: u64 = 0;
 const CLOCK_MONOTONIC: u64 = 1;
@@ -28,14 +28,15 @@ fn sleep(clock: u64, request: u64, absolute: bool, remaining: u64) -> i64 {
     loop {
         // SAFETY: plain queries of linux_syscall's timers and signals.
         let timer = unsafe { ffi::uk_signal_next_timer() };
-        // SAFETY: blocks the calling thread; nothing is borrowed across the sleep.
-        unsafe { ffi::uk_thread_sleep_until(deadline.min(timer)) };
+        // A signal sent to this thread ends the sleep early.
+        crate::futex::sleep_until(deadline.min(timer));
         let now = ffi::monotonic_ns();
         if now >= deadline {
             return 0;
         }
-        // SAFETY: as above; handlers run in this thread.
-        if unsafe { ffi::uk_signal_interrupted(0) } != 0 {
+        // SAFETY: a query of linux_syscall's signals.
+        let code = unsafe { ffi::uk_signal_interrupted(0) };
+        if code != 0 {
             if !absolute && remaining != 0 {
                 let left = deadline - now;
                 // SAFETY: the caller passed a `struct timespec` for the time left.
@@ -44,7 +45,7 @@ fn sleep(clock: u64, request: u64, absolute: bool, remaining: u64) -> i64 {
                         .write_unaligned([left / 1_000_000_000, left % 1_000_000_000])
                 };
             }
-            return -EINTR;
+            return -i64::from(code);
         }
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! Blocking calls poll the device and the stack in a loop, calling boot's `uk_idle` between
 //! polls so that other threads run; a socket's non-blocking flag and SO_RCVTIMEO/SO_SNDTIMEO
-//! bound them.
+//! bound them, and so does a system call layer's signals ([`uk_netstack_interrupt_hook`]: a
+//! signal ends a blocking call with EINTR, or with the layer's restart code).
 
 use core::ffi::{c_int, c_void};
 
@@ -110,9 +111,40 @@ fn block<R>(
         if nonblocking || deadline.is_some_and(|d| stack::now() >= d) {
             return Err(EAGAIN);
         }
+        if let Some(code) = interrupted(timeout.is_none()) {
+            return Err(code);
+        }
         // SAFETY: boot's idle hook; the stack is not borrowed while other threads run.
         unsafe { uk_idle() };
     }
+}
+
+/// `hook(restartable)`: 0, or the positive error number with which a signal ends a blocking
+/// call now (`restartable`: the call has no timeout, so Linux restarts it after a handler
+/// with `SA_RESTART`).
+type InterruptHook = unsafe extern "C" fn(restartable: c_int) -> c_int;
+
+static INTERRUPT_HOOK: core::sync::atomic::AtomicPtr<()> =
+    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+
+/// Lets a system call layer's signals end blocking calls (linux_net registers linux_syscall's
+/// `uk_signal_interrupted`); NULL: nothing ends them but their answer or timeout.
+#[no_mangle]
+pub extern "C" fn uk_netstack_interrupt_hook(hook: Option<InterruptHook>) {
+    let pointer = hook.map_or(core::ptr::null_mut(), |h| h as *mut ());
+    INTERRUPT_HOOK.store(pointer, core::sync::atomic::Ordering::Release);
+}
+
+fn interrupted(restartable: bool) -> Option<c_int> {
+    let pointer = INTERRUPT_HOOK.load(core::sync::atomic::Ordering::Acquire);
+    if pointer.is_null() {
+        return None;
+    }
+    // SAFETY: only `uk_netstack_interrupt_hook` stores here, and only `InterruptHook` values.
+    let hook = unsafe { core::mem::transmute::<*mut (), InterruptHook>(pointer) };
+    // SAFETY: the hook only looks at its signals.
+    let code = unsafe { hook(c_int::from(restartable)) };
+    (code != 0).then_some(code)
 }
 
 /// Blocking behaviour of a file: (non-blocking, receive timeout, send timeout).

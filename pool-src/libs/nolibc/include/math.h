@@ -1,6 +1,6 @@
-/* nolibc: math.h. Only the functions that the pool already carries are declared: they are the
- * (weak) libm routines inside compiler_builtins, which the rust_rt library exports, so linking
- * one of them pulls rust_rt into the image. sin, exp, log, pow and friends are not available. */
+/* nolibc: math.h. The rounding, remainder, min/max and root functions, which nolibc implements
+ * in Rust over the libm crate (src/math.rs). sin, exp, log, pow and friends are not available:
+ * a program that needs them brings its own C library (musl, through `ukl ld`). */
 #ifndef _NOLIBC_MATH_H
 #define _NOLIBC_MATH_H
 

@@ -6,9 +6,9 @@
 //!   (`ukplat_console_write`); `stdout` and `stderr` are the only streams;
 //! - `stdlib.h`: `malloc` & co. over ukalloc, `exit`/`atexit`/`abort` over `ukplat_terminate`,
 //!   `strtol` family, `strtod`, `qsort`, `bsearch`, `rand`;
-//! - `errno`: one global `int` reached through `__errno_location()`.
-//!
-//! There is no Rust code: the crate exists so that cargo and `ukl pool build` treat nolibc like
-//! every other pool library.
+//! - `errno`: one global `int` reached through `__errno_location()`;
+//! - `math.h`: the functions it declares, in Rust over the `libm` crate ([`math`]).
 
 #![no_std]
+
+pub mod math;

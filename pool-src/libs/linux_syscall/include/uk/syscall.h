@@ -25,8 +25,16 @@ struct uk_syscall_frame {
 	unsigned long rip, rflags;
 };
 
-/* The entry stub's target: a registered handler for frame->rax, or the built-in table. */
-long uk_syscall_frame(struct uk_syscall_frame *frame);
+/* The entry stub's target: a registered handler for frame->rax, or the built-in table; in
+ * ring 0 it then delivers the signals that came due (`fpstate`: the stub's 512-byte fxsave
+ * area, copied into a signal frame; NULL in host mode, where the host delivers signals). */
+long uk_syscall_frame(struct uk_syscall_frame *frame, const void *fpstate);
+
+/* Signals and thread libraries: `hook(tid, 0)` says whether thread `tid` exists, `hook(tid,
+ * 1)` wakes it from the wait it is blocked in, after a signal was sent to it. */
+void uk_signal_wake_hook(int (*hook)(int tid, int wake));
+/* A thread has exited: its own pending signals and alternate stack are forgotten. */
+void uk_signal_thread_exited(int tid);
 
 /* Makes `handler` serve call `nr` (< 512; the last registration wins, NULL restores the
  * built-in entry). Libraries register from their init hooks. Returns 0 or -EINVAL. */
