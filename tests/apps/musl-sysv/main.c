@@ -498,6 +498,57 @@ static void shared_memory(key_t key)
 	show("IPC_STAT removed", shmctl(id, IPC_STAT, &ds));
 }
 
+/* Permissions for another effective user (nobody): the mode decides, and only the owner, the
+ * creator or root may change or remove an object. (Root's own bypass, CAP_IPC_OWNER, is shown
+ * by the mode 0 queue above; raising msg_qbytes above MSGMNB needs CAP_SYS_RESOURCE, which
+ * containers often take from root, so it is only tried as nobody.) */
+static void permissions(key_t key)
+{
+	struct msqid_ds ds;
+	struct message m;
+	union semun arg;
+
+	printf("== permissions\n");
+	int own = QUEUE(msgget(key, IPC_CREAT | IPC_EXCL | 0600));
+	int open_to_all = QUEUE(msgget(IPC_PRIVATE, 0622));
+	int set = SET(semget(IPC_PRIVATE, 1, 0644));
+	int segment = SEGMENT(shmget(IPC_PRIVATE, 4096, 0644));
+	show("seteuid nobody", seteuid(65534));
+	show("msgget 0600 queue of root", msgget(key, 0600));
+	printf("msgget asking no access: same id %d\n", msgget(key, 0) == own);
+	show("msgsnd 0600 queue of root", send_text(own, 1, "x", IPC_NOWAIT));
+	show("msgctl IPC_STAT", msgctl(own, IPC_STAT, &ds));
+	show("msgctl IPC_RMID", msgctl(own, IPC_RMID, 0));
+	show("msgsnd 0622 queue", send_text(open_to_all, 1, "x", IPC_NOWAIT));
+	show("msgrcv 0622 queue", msgrcv(open_to_all, &m, sizeof m.text, 0, IPC_NOWAIT));
+	show("GETVAL 0644 set", semctl(set, 0, GETVAL));
+	arg.val = 1;
+	show("SETVAL 0644 set", semctl(set, 0, SETVAL, arg));
+	show("semop 0644 set", semop1(set, 0, 1, IPC_NOWAIT));
+	show("semop wait-for-zero 0644 set", semop1(set, 0, 0, IPC_NOWAIT));
+	show("shmat 0644 segment", (long)shmat(segment, 0, 0));
+	void *p = shmat(segment, 0, SHM_RDONLY);
+	printf("shmat 0644 segment SHM_RDONLY: ok %d\n", p != (void *)-1);
+	shmdt(p);
+	int mine = QUEUE(msgget(IPC_PRIVATE, 0600));
+	msgctl(mine, IPC_STAT, &ds);
+	printf("own queue: owner nobody %d\n", ds.msg_perm.uid == 65534 && ds.msg_perm.cuid == 65534);
+	ds.msg_qbytes = 20000;
+	show("msgctl IPC_SET qbytes above msgmnb", msgctl(mine, IPC_SET, &ds));
+	ds.msg_qbytes = 1000;
+	ds.msg_perm.mode = 0;
+	show("msgctl IPC_SET mode 0", msgctl(mine, IPC_SET, &ds));
+	show("msgctl IPC_STAT mode 0", msgctl(mine, IPC_STAT, &ds));
+	show("seteuid root", seteuid(0));
+	msgctl(mine, IPC_STAT, &ds);
+	printf("as root: qbytes %lu mode %o\n", (unsigned long)ds.msg_qbytes, ds.msg_perm.mode & 0777);
+	show("msgctl IPC_RMID nobody's queue", msgctl(mine, IPC_RMID, 0));
+	show("msgctl IPC_RMID", msgctl(own, IPC_RMID, 0));
+	show("msgctl IPC_RMID 0622", msgctl(open_to_all, IPC_RMID, 0));
+	semctl(set, 0, IPC_RMID);
+	shmctl(segment, IPC_RMID, 0);
+}
+
 #ifndef SINGLE_THREADED
 static void sleep_ms(long ms)
 {
@@ -636,6 +687,8 @@ int main(void)
 	messages(key);
 	semaphores(key);
 	shared_memory(key);
+	if (geteuid() == 0)
+		permissions(key);
 #ifndef SINGLE_THREADED
 	threads();
 #endif
