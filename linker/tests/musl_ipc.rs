@@ -7,7 +7,7 @@
 //! leave nothing in the host's kernel, and picks keys no object uses.
 
 mod common;
-use common::{app, assert_same_output, musl_gcc, musl_gcc_with, musl_work_dir, run_linux, ukl_run};
+use common::{app, assert_same_output, musl_gcc_with, musl_work_dir, run_linux, ukl_run};
 
 use std::path::Path;
 
@@ -105,9 +105,13 @@ fn single_threaded_waits_end_by_timeout_or_signal() {
 fn linux_ipc_is_linked_only_when_the_program_uses_sysv_ipc() {
     let work = musl_work_dir("sysv-absent");
     let plain = work.join("plain.kvm");
-    musl_gcc(&app("musl-abort/main.c"), &plain, Some("kvm"));
+    let map = work.join("plain.map");
+    let map_flag = format!("-Wl,-Map={}", map.display());
+    musl_gcc_with(&app("musl-abort/main.c"), &plain, Some("kvm"), &[&map_flag]);
+    let map = std::fs::read_to_string(&map).unwrap();
+    assert!(map.contains("linux_syscall-0.1.0.a("), "{map}");
     assert!(
-        !contains(&plain, "uk_linux_ipc_init"),
+        !map.contains("linux_ipc-") && !contains(&plain, "uk_linux_ipc_init"),
         "linux_ipc linked without System V IPC"
     );
     // One call is enough: a program that only attaches segments made elsewhere.
@@ -122,7 +126,11 @@ fn linux_ipc_is_linked_only_when_the_program_uses_sysv_ipc() {
     )
     .unwrap();
     let image = work.join("shmat.kvm");
-    musl_gcc(&source, &image, Some("kvm"));
+    let map = work.join("shmat.map");
+    let map_flag = format!("-Wl,-Map={}", map.display());
+    musl_gcc_with(&source, &image, Some("kvm"), &[&map_flag]);
+    let map = std::fs::read_to_string(&map).unwrap();
+    assert!(map.contains("linux_ipc-0.1.0.a("), "{map}");
     assert!(contains(&image, "uk_linux_ipc_init"));
     let (out, text) = ukl_run(&image, "kvm", None, None, &[]);
     assert_eq!(out.status.code(), Some(0), "{text}");

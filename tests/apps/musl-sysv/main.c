@@ -650,7 +650,7 @@ static void threads(void)
 	pthread_create(&thread, 0, receiver, 0);
 	while (!started)
 		sleep_ms(1);
-	sleep_ms(100);
+	sleep_ms(200);
 	show("msgctl IPC_RMID with a receiver waiting", msgctl(queue, IPC_RMID, 0));
 	joined("msgrcv of a removed queue", thread);
 
