@@ -10,10 +10,10 @@
 //! the rest.
 //!
 //! Parts of the C library that need more of the pool (threads: `linux_thread` and a
-//! scheduler; sockets: `linux_net` and the network stack) are linked only when the program
-//! uses them: a resolution pass over the command line's inputs finds which C library members
-//! the link brings in, and the registry's `serves` entries of the system library name the pool
-//! library that each symbol calls for.
+//! scheduler; sockets: `linux_net` and the network stack; System V IPC: `linux_ipc`) are
+//! linked only when the program uses them: a resolution pass over the command line's inputs
+//! finds which C library members the link brings in, and the registry's `serves` entries of
+//! the system library name the pool library that each symbol calls for.
 
 use crate::error::Result;
 use crate::input::InputFile;
@@ -269,7 +269,7 @@ pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Resul
     let system = crate::system_lib::check_inputs(home, &options.inputs)?;
     let process = platform.format == "elf64-exec";
     let served = if process {
-        // The host kernel serves threads and sockets of a Linux process.
+        // The host kernel serves threads, sockets and System V IPC of a Linux process.
         Vec::new()
     } else {
         served_libraries(&system, &options.inputs)?
