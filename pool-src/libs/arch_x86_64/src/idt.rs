@@ -3,8 +3,9 @@
 //! Each vector has a 16-byte stub that pushes a zero error code when the CPU does not push one,
 //! then the vector number, and jumps to a common path. The common path saves the general
 //! registers (forming a [`TrapFrame`]) and the SSE state (`fxsave`, because Rust's `core` uses
-//! SSE), calls [`crate::trap::dispatch`], restores everything and returns with `iretq`. Every
-//! gate runs on an IST stack (see `segments.rs`).
+//! SSE), calls [`crate::trap::dispatch`] and then [`crate::irq::after_interrupt`] (which may
+//! change the frame: a signal delivered at an interrupt), restores everything and returns with
+//! `iretq`. Every gate runs on an IST stack (see `segments.rs`).
 
 use crate::segments::{
     IST_DOUBLE_FAULT, IST_EXCEPTION, IST_INTERRUPT, IST_MACHINE_CHECK, IST_NMI, KERNEL_CODE,
@@ -86,6 +87,9 @@ ukarch_trap_stubs:
     andq $-16, %rsp
     fxsaveq (%rsp)
     call {dispatch}
+    movq %rbx, %rdi
+    movq %rsp, %rsi
+    call {after_interrupt}
     fxrstorq (%rsp)
     movq %rbx, %rsp
     popq %r15
@@ -108,6 +112,7 @@ ukarch_trap_stubs:
     .popsection
 "#,
     dispatch = sym crate::trap::dispatch,
+    after_interrupt = sym crate::irq::after_interrupt,
     options(att_syntax)
 );
 

@@ -37,6 +37,35 @@ pub fn dispatch(vector: u64) -> bool {
     true
 }
 
+/// `hook(frame, fpstate)`, run at the end of every external interrupt with the interrupted
+/// code's registers (`struct ukarch_trap_frame`, which `iretq` then restores, so the hook
+/// may change where it resumes) and its 512-byte `fxsave` image.
+pub type ReturnHook = unsafe extern "C" fn(frame: *mut c_void, fpstate: *mut u8);
+
+static RETURN_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Makes `hook` run at the end of every external interrupt (linux_syscall registers one that
+/// delivers a due signal to the interrupted program); NULL removes it.
+#[no_mangle]
+pub extern "C" fn ukarch_irq_return_hook(hook: Option<ReturnHook>) {
+    RETURN_HOOK.store(hook.map_or(0, |h| h as usize), Ordering::Release);
+}
+
+/// Called by the trap path after every trap, with interrupts disabled: runs the return hook
+/// for external interrupts.
+pub extern "C" fn after_interrupt(frame: &mut crate::idt::TrapFrame, fpstate: *mut u8) {
+    if frame.vector < u64::from(FIRST_EXTERNAL) {
+        return;
+    }
+    let hook = RETURN_HOOK.load(Ordering::Acquire);
+    if hook != 0 {
+        // SAFETY: only `ukarch_irq_return_hook` stores non-zero values, of type `ReturnHook`.
+        let hook: ReturnHook = unsafe { core::mem::transmute::<usize, ReturnHook>(hook) };
+        // SAFETY: the live frame and SSE image of this trap.
+        unsafe { hook((frame as *mut crate::idt::TrapFrame).cast(), fpstate) };
+    }
+}
+
 /// Sets (or, with a NULL `handler`, clears) the handler of an external vector (32–255).
 /// Returns 0, or -22 (EINVAL) for an exception vector or one out of range.
 #[no_mangle]

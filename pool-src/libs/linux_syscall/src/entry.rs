@@ -33,7 +33,10 @@ core::arch::global_asm!(
     ".globl uk_syscall_entry",
     ".type uk_syscall_entry, @function",
     ".p2align 4",
+    ".globl uk_syscall_entry_start",
+    "uk_syscall_entry_start:",
     "uk_syscall_entry:",
+    "    mov byte ptr [rip + {in_program}], 0",
     "    sub rsp, 128",
     "    push r11",
     "    push rcx",
@@ -79,6 +82,7 @@ core::arch::global_asm!(
     "    push r11",
     "    popfq",
     "    lea rsp, [rsp + 128]",
+    "    mov byte ptr [rip + {in_program}], 1",
     "    jmp rcx",
     ".size uk_syscall_entry, . - uk_syscall_entry",
     "",
@@ -106,9 +110,27 @@ core::arch::global_asm!(
     "    mov rdi, [rdi + 48]",
     "    popfq",
     "    lea rsp, [rsp + 128]",
+    "    mov byte ptr [rip + {in_program}], 1",
     "    jmp rcx",
     ".size uk_syscall_resume, . - uk_syscall_resume",
+    ".globl uk_syscall_stubs_end",
+    "uk_syscall_stubs_end:",
+    in_program = sym UK_SYSCALL_IN_PROGRAM,
 );
+
+/// 1 while the program runs (from the moment a stub jumps back to it until its next `syscall`),
+/// 0 while the system call layer or anything it waits for runs: one CPU, and every switch
+/// between the two goes through the stubs here and in [`crate::signal_frame`]. An interrupt
+/// delivers a signal only to the program ([`crate::signal_frame::at_interrupt`]).
+#[no_mangle]
+pub static UK_SYSCALL_IN_PROGRAM: core::sync::atomic::AtomicU8 =
+    core::sync::atomic::AtomicU8::new(0);
+
+extern "C" {
+    /// The first and one past the last byte of this file's stubs.
+    pub fn uk_syscall_entry_start();
+    pub fn uk_syscall_stubs_end();
+}
 
 extern "C" {
     fn uk_syscall_entry();

@@ -51,6 +51,19 @@ pub fn next_deadline() -> u64 {
     NEXT.load(Ordering::Relaxed)
 }
 
+/// Arms the platform's one-shot timer for the earliest armed deadline, so that its interrupt
+/// delivers the signal to a program that makes no calls meanwhile (kvm; on platforms without
+/// a timer interrupt the deadline is polled by calls and waits). Other users of the one-shot
+/// timer (the scheduler's sleeps) re-arm it for themselves, so this runs again whenever a call
+/// ends.
+pub fn arm_hardware() {
+    let next = next_deadline();
+    if next != u64::MAX {
+        // SAFETY: a plain request to the platform.
+        unsafe { crate::platform::ukplat_timer_set(next) };
+    }
+}
+
 /// Makes the signals of expired timers pending (once per expiry that passed, as Linux merges
 /// a signal that is already pending) and re-arms the periodic ones.
 pub fn expire() {

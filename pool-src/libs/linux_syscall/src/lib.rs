@@ -97,6 +97,8 @@ pub extern "C" fn uk_syscall_init() -> i32 {
     static MOUNTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
     if entry::in_ring0() {
         entry::enable();
+        // SAFETY: the hook runs at the end of interrupts, with their frames (see its docs).
+        unsafe { platform::ukarch_irq_return_hook(Some(signal_frame::at_interrupt)) };
     }
     if !MOUNTED.swap(true, core::sync::atomic::Ordering::Relaxed) {
         files::mount_initrd();

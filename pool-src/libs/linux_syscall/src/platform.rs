@@ -28,6 +28,10 @@ extern "C" {
     pub fn uk_free(block: *mut c_void);
     pub fn uk_malloc_usable_size(block: *const c_void) -> usize;
     fn uk_idle();
+    pub fn ukplat_timer_set(deadline_ns: u64);
+    pub fn ukarch_irq_return_hook(
+        hook: Option<unsafe extern "C" fn(frame: *mut c_void, fpstate: *mut u8)>,
+    );
 }
 
 /// Lets other work run while a call waits (other threads, when a scheduler is linked).

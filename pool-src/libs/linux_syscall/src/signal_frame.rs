@@ -154,6 +154,8 @@ extern "C" {
 }
 
 core::arch::global_asm!(
+    ".globl uk_signal_stubs_start",
+    "uk_signal_stubs_start:",
     ".globl uk_signal_enter",
     ".type uk_signal_enter, @function",
     "uk_signal_enter:",
@@ -173,6 +175,7 @@ core::arch::global_asm!(
     "    mov rsi, r11",
     "    mov rdx, rax",
     "    xor eax, eax",
+    "    mov byte ptr [rip + {in_program}], 1",
     "    jmp r8",
     ".size uk_signal_enter, . - uk_signal_enter",
     "",
@@ -207,10 +210,19 @@ core::arch::global_asm!(
     "    mov rcx, [rdi + 112]",
     "    mov rdi, [rdi + 64]",
     "    popfq",
+    "    mov byte ptr [rip + {in_program}], 1",
     // Pops the program counter, then steps over the red zone: rsp is the target's.
     "    ret 128",
     ".size uk_signal_restore, . - uk_signal_restore",
+    ".globl uk_signal_stubs_end",
+    "uk_signal_stubs_end:",
+    in_program = sym crate::entry::UK_SYSCALL_IN_PROGRAM,
 );
+
+extern "C" {
+    fn uk_signal_stubs_start();
+    fn uk_signal_stubs_end();
+}
 
 /// Writes `value` at `offset` of `buffer`.
 fn put(buffer: &mut [u8], offset: usize, value: u64) {
@@ -234,6 +246,63 @@ fn reported_flags(base: u64, size: u64, flags: u32, sp: Option<u64>) -> u32 {
     (if on { SS_ONSTACK } else { 0 }) | (flags & SS_AUTODISARM)
 }
 
+/// A signal frame ready to be written: its bytes, where they go, and the handler's entry
+/// (`rip`, `rsp`, then the three arguments).
+struct Prepared {
+    bytes: [u8; MOST],
+    len: usize,
+    at: u64,
+    entry: [u64; 5],
+}
+
+/// Prepares the frame of `signal` (`code`: its `si_code`) under `action` for thread `me`,
+/// interrupted in `context`, and blocks the handler's signals.
+fn prepare(me: i32, signal: u64, code: i32, action: &Action, context: &Context) -> Prepared {
+    let sp = context.gregs[reg::RSP];
+    let (base, size, flags) = signals::alt_stack(me);
+    let stack_flags = reported_flags(base, size, flags, Some(sp));
+    let on_alt = stack_flags & SS_ONSTACK != 0;
+    let use_alt = action.flags & SA_ONSTACK != 0 && stack_flags & SS_DISABLE == 0 && !on_alt;
+    let top = if use_alt { base + size } else { sp - RED_ZONE };
+    if use_alt && flags & SS_AUTODISARM != 0 {
+        signals::set_alt_stack(me, 0, 0, SS_DISABLE);
+    }
+    let restore_mask = signals::block_for_handler(me, signal, action);
+    let fpstate_at = (top - FPSTATE_BYTES) & !63;
+    let frame_at = ((fpstate_at - FRAME_BYTES) & !15) - 8;
+    let len = (top - frame_at) as usize;
+    let mut prepared = Prepared {
+        bytes: [0u8; MOST],
+        len,
+        at: frame_at,
+        entry: [
+            action.handler,
+            frame_at,
+            signal,
+            frame_at + INFO as u64,
+            frame_at + UC as u64,
+        ],
+    };
+    let frame = &mut prepared.bytes[..len];
+    put(frame, 0, action.restorer);
+    // uc_flags, uc_link: 0. The alternate stack as it was.
+    put(frame, UC_STACK, base);
+    put(frame, UC_STACK + 8, u64::from(stack_flags));
+    put(frame, UC_STACK + 16, size);
+    for (i, value) in context.gregs.iter().enumerate() {
+        put(frame, UC_MCONTEXT + i * 8, *value);
+    }
+    put(frame, UC_FPSTATE, fpstate_at);
+    put(frame, UC_SIGMASK, restore_mask);
+    // siginfo_t: si_signo, si_errno, si_code, then the sender (pid, uid 0).
+    frame[INFO..INFO + 4].copy_from_slice(&(signal as i32).to_le_bytes());
+    frame[INFO + 8..INFO + 12].copy_from_slice(&code.to_le_bytes());
+    frame[INFO + 16..INFO + 20].copy_from_slice(&(crate::process::PID as i32).to_le_bytes());
+    let fp = (fpstate_at - frame_at) as usize;
+    frame[fp..fp + FPSTATE_BYTES as usize].copy_from_slice(&context.fpstate);
+    prepared
+}
+
 /// Enters the handler of `signal` (`code`: its `si_code`) under `action` for thread `me`,
 /// interrupted in `context`: builds the frame and jumps. Does not return: the handler's
 /// `rt_sigreturn` continues the thread.
@@ -248,48 +317,140 @@ pub unsafe fn enter_handler(
     action: &Action,
     context: &Context,
 ) -> ! {
-    let sp = context.gregs[reg::RSP];
-    let (base, size, flags) = signals::alt_stack(me);
-    let stack_flags = reported_flags(base, size, flags, Some(sp));
-    let on_alt = stack_flags & SS_ONSTACK != 0;
-    let use_alt = action.flags & SA_ONSTACK != 0 && stack_flags & SS_DISABLE == 0 && !on_alt;
-    let top = if use_alt { base + size } else { sp - RED_ZONE };
-    if use_alt && flags & SS_AUTODISARM != 0 {
-        signals::set_alt_stack(me, 0, 0, SS_DISABLE);
+    let prepared = prepare(me, signal, code, action, context);
+    // SAFETY: the caller's contract: the frame's place is free; the prepared bytes lie deeper
+    // in this stack than the frame's place (or on another stack), so the backward copy is
+    // safe.
+    unsafe {
+        uk_signal_enter(
+            prepared.bytes.as_ptr(),
+            prepared.len,
+            prepared.at,
+            prepared.entry.as_ptr(),
+        )
     }
-    let restore_mask = signals::block_for_handler(me, signal, action);
-    let fpstate_at = (top - FPSTATE_BYTES) & !63;
-    let frame_at = ((fpstate_at - FRAME_BYTES) & !15) - 8;
-    let len = (top - frame_at) as usize;
-    let mut buffer = [0u8; MOST];
-    let frame = &mut buffer[..len];
-    put(frame, 0, action.restorer);
-    // uc_flags, uc_link: 0. The alternate stack as it was.
-    put(frame, UC_STACK, base);
-    put(frame, UC_STACK + 8, u64::from(stack_flags));
-    put(frame, UC_STACK + 16, size);
-    for (i, value) in context.gregs.iter().enumerate() {
-        put(frame, UC_MCONTEXT + i * 8, *value);
+}
+
+/// The registers of the code an interrupt stopped, as arch_x86_64's trap path saves them
+/// (`struct ukarch_trap_frame`, lowest address first); `iretq` restores them.
+#[repr(C)]
+pub struct TrapFrame {
+    r15: u64,
+    r14: u64,
+    r13: u64,
+    r12: u64,
+    r11: u64,
+    r10: u64,
+    r9: u64,
+    r8: u64,
+    rbp: u64,
+    rdi: u64,
+    rsi: u64,
+    rdx: u64,
+    rcx: u64,
+    rbx: u64,
+    rax: u64,
+    vector: u64,
+    error_code: u64,
+    rip: u64,
+    cs: u64,
+    rflags: u64,
+    rsp: u64,
+    ss: u64,
+}
+
+/// RFLAGS' direction and trap flags: clear when a handler starts, as Linux clears them.
+const DF_TF: u64 = 0x400 | 0x100;
+
+/// The architecture's interrupt-return hook: when the interrupt stopped the program (not this
+/// layer, not a thread switch, not one of the stubs that go back to the program) and a signal
+/// is due for the running thread — an interval timer's, or one another thread sent — the
+/// program resumes in the handler on a signal frame instead, so that a loop that makes no call
+/// is interrupted. The frame holds the interrupted registers and SSE state; `rt_sigreturn`
+/// goes back there.
+///
+/// # Safety
+/// Called by the architecture with interrupts disabled, the live frame of the interrupt and
+/// its 512-byte `fxsave` image.
+pub unsafe extern "C" fn at_interrupt(frame: *mut core::ffi::c_void, fpstate: *mut u8) {
+    use core::sync::atomic::Ordering;
+    if crate::entry::UK_SYSCALL_IN_PROGRAM.load(Ordering::Acquire) == 0 {
+        return;
     }
-    put(frame, UC_FPSTATE, fpstate_at);
-    put(frame, UC_SIGMASK, restore_mask);
-    // siginfo_t: si_signo, si_errno, si_code, then the sender (pid, uid 0).
-    frame[INFO..INFO + 4].copy_from_slice(&(signal as i32).to_le_bytes());
-    frame[INFO + 4..INFO + 8].copy_from_slice(&0i32.to_le_bytes());
-    frame[INFO + 8..INFO + 12].copy_from_slice(&code.to_le_bytes());
-    frame[INFO + 16..INFO + 20].copy_from_slice(&(crate::process::PID as i32).to_le_bytes());
-    let fp = (fpstate_at - frame_at) as usize;
-    frame[fp..fp + FPSTATE_BYTES as usize].copy_from_slice(&context.fpstate);
-    let entry = [
-        action.handler,
-        frame_at,
-        signal,
-        frame_at + INFO as u64,
-        frame_at + UC as u64,
-    ];
-    // SAFETY: the caller's contract: the frame's place is free; the buffer lies deeper in
-    // this stack than the frame's place (or on another stack), so the backward copy is safe.
-    unsafe { uk_signal_enter(frame.as_ptr(), len, frame_at, entry.as_ptr()) }
+    // SAFETY: the architecture's contract.
+    let frame = unsafe { &mut *frame.cast::<TrapFrame>() };
+    let in_stub = |start: unsafe extern "C" fn(), end: unsafe extern "C" fn()| {
+        (start as usize as u64..end as usize as u64).contains(&frame.rip)
+    };
+    if in_stub(
+        crate::entry::uk_syscall_entry_start,
+        crate::entry::uk_syscall_stubs_end,
+    ) || in_stub(uk_signal_stubs_start, uk_signal_stubs_end)
+    {
+        return;
+    }
+    crate::itimer::expire();
+    crate::itimer::arm_hardware();
+    let me = signals::current_tid();
+    let Some((signal, code, action)) = signals::take_deliverable(me) else {
+        return;
+    };
+    match action.handler {
+        signals::SIG_IGN => return,
+        signals::SIG_DFL if signals::ignored_by_default(signal) => return,
+        signals::SIG_DFL => signals::terminate(signal),
+        _ => {}
+    }
+    let mut gregs = [0u64; 23];
+    gregs[reg::R8] = frame.r8;
+    gregs[reg::R9] = frame.r9;
+    gregs[reg::R10] = frame.r10;
+    gregs[reg::R11] = frame.r11;
+    gregs[reg::R12] = frame.r12;
+    gregs[reg::R13] = frame.r13;
+    gregs[reg::R14] = frame.r14;
+    gregs[reg::R15] = frame.r15;
+    gregs[reg::RDI] = frame.rdi;
+    gregs[reg::RSI] = frame.rsi;
+    gregs[reg::RBP] = frame.rbp;
+    gregs[reg::RBX] = frame.rbx;
+    gregs[reg::RDX] = frame.rdx;
+    gregs[reg::RAX] = frame.rax;
+    gregs[reg::RCX] = frame.rcx;
+    gregs[reg::RSP] = frame.rsp;
+    gregs[reg::RIP] = frame.rip;
+    gregs[reg::EFL] = frame.rflags;
+    gregs[reg::CSGSFS] = frame.cs | frame.ss << 48;
+    let mut context = Context {
+        gregs,
+        fpstate: [0; FPSTATE_BYTES as usize],
+    };
+    // SAFETY: the architecture's 512-byte image.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            fpstate,
+            context.fpstate.as_mut_ptr(),
+            FPSTATE_BYTES as usize,
+        )
+    };
+    let prepared = prepare(me, signal, code, &action, &context);
+    // SAFETY: the frame goes below the interrupted stack's red zone (or on its alternate
+    // stack), which the program does not use; this runs on the interrupt stack.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            prepared.bytes.as_ptr(),
+            prepared.at as *mut u8,
+            prepared.len,
+        )
+    };
+    let [rip, rsp, rdi, rsi, rdx] = prepared.entry;
+    frame.rip = rip;
+    frame.rsp = rsp;
+    frame.rdi = rdi;
+    frame.rsi = rsi;
+    frame.rdx = rdx;
+    frame.rax = 0;
+    frame.rflags &= !DF_TF;
 }
 
 /// `rt_sigreturn()`: the caller is the handler's `sa_restorer`, whose stack pointer is on the

@@ -39,8 +39,8 @@ pub const SS_DISABLE: u32 = 2;
 pub const SS_AUTODISARM: u32 = 1 << 31;
 const SIGKILL: u64 = 9;
 const SIGSTOP: u64 = 19;
-const SIG_DFL: u64 = 0;
-const SIG_IGN: u64 = 1;
+pub const SIG_DFL: u64 = 0;
+pub const SIG_IGN: u64 = 1;
 pub const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTART: u64 = 0x1000_0000;
 const SA_NODEFER: u64 = 0x4000_0000;
@@ -203,12 +203,12 @@ const SIGNAL_NAMES: [&str; 32] = [
 ];
 
 /// Signals whose default action is to ignore them (or stop/continue, which a unikernel cannot).
-fn ignored_by_default(signal: u64) -> bool {
+pub fn ignored_by_default(signal: u64) -> bool {
     matches!(signal, 17 | 18 | 19 | 20 | 21 | 22 | 23 | 28)
 }
 
 /// The default action of a signal that ends the process: a crash report naming it.
-fn terminate(signal: u64) -> ! {
+pub fn terminate(signal: u64) -> ! {
     let mut why = [0u8; 64];
     let name = SIGNAL_NAMES
         .get(signal as usize)
@@ -426,6 +426,7 @@ pub enum Exit {
 /// `frame` and `fpstate` are the entry stub's saved registers and SSE state of this call.
 pub unsafe fn at_exit(frame: *mut crate::entry::Frame, fpstate: *const u8, result: i64) -> Exit {
     crate::itimer::expire();
+    crate::itimer::arm_hardware();
     let me = current_tid();
     loop {
         let Some((signal, code, action)) = take_deliverable(me) else {

@@ -16,8 +16,9 @@
 //! Exports (see `exports.txt`): `_ukplat_linuxu_start`, `ukplat_console_write`,
 //! `ukplat_console_read`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`, `ukplat_cmdline`, `ukplat_monotonic_ns`,
-//! `ukplat_wall_ns`, `ukplat_terminate`, the variable `ukplat_linuxu_memory_mb`, and the two
-//! architecture functions that make sense in a process, `ukarch_tsc` and `ukarch_crash`
+//! `ukplat_wall_ns`, `ukplat_terminate`, the variable `ukplat_linuxu_memory_mb`, and the
+//! architecture functions that make sense in a process, `ukarch_tsc`, `ukarch_crash` and
+//! `ukarch_irq_return_hook` (which never runs its hook: no interrupts)
 //! (arch_x86_64, with its PVH entry and IDT, is for bare metal and not linked). Imports:
 //! `uk_boot_main_argv` and `uk_boot_set_environ` (boot: the process's environment is the
 //! image's), the link-script symbols `__uk_image_start` and `__uk_image_end`.
@@ -280,3 +281,17 @@ pub extern "C" fn ukarch_tsc() -> u64 {
     }
     (u64::from(high) << 32) | u64::from(low)
 }
+
+/// A process has no interrupts of its own (the host's signals are its interrupts, and the host
+/// delivers them): the hook that bare-metal architectures run at the end of each interrupt
+/// is never run here.
+#[no_mangle]
+pub extern "C" fn ukarch_irq_return_hook(
+    _hook: Option<unsafe extern "C" fn(frame: *mut core::ffi::c_void, fpstate: *mut u8)>,
+) {
+}
+
+/// A process has no one-shot timer of its own: what waits for a deadline polls the clock (or
+/// sleeps in the host), so arming is nothing.
+#[no_mangle]
+pub extern "C" fn ukplat_timer_set(_deadline_ns: u64) {}

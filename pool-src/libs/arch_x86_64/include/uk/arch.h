@@ -51,6 +51,17 @@ int ukarch_irq_enabled(void);
  * ukplat_halt_irq_until. */
 void ukarch_halt_irq(void);
 
+/* The registers of interrupted code, as the trap path saves them (lowest address first) and
+ * `iretq` restores them. */
+struct ukarch_trap_frame {
+	unsigned long r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	unsigned long vector, error_code, rip, cs, rflags, rsp, ss;
+};
+
+/* Runs `hook(frame, fpstate)` at the end of every external interrupt, with the interrupted
+ * code's registers (which it may change) and its 512-byte fxsave image; NULL removes it. */
+void ukarch_irq_return_hook(void (*hook)(struct ukarch_trap_frame *frame, void *fpstate));
+
 /* Sets (handler != NULL) or clears the handler of an external vector (32..255); it runs on the
  * interrupt stack with interrupts disabled. Returns 0 or -22 (EINVAL). Platform use: drivers
  * register with ukplat_irq_register, which programs the interrupt controllers and sends EOIs. */
