@@ -71,7 +71,7 @@ fn shared_info() -> *const u8 {
     core::ptr::addr_of!(SHARED_INFO) as *const u8
 }
 
-fn tsc() -> u64 {
+pub fn tsc() -> u64 {
     extern "C" {
         fn ukarch_tsc() -> u64;
     }

@@ -26,10 +26,3 @@ pub extern "C" fn ukplat_halt_irq_until(deadline_ns: u64) {
         unsafe { hypercall::call3(hypercall::SCHED_OP, SCHEDOP_YIELD, 0, 0) };
     }
 }
-
-/// No timer interrupt on this platform yet (no event channels): a deadline is reached by
-/// polling the clock (`ukplat_halt_irq_until`, and the system call layer at each call), so
-/// arming the one-shot timer is nothing. A signal of an interval timer therefore reaches a
-/// program at its next call or wait, not in the middle of a loop without calls.
-#[no_mangle]
-pub extern "C" fn ukplat_timer_set(_deadline_ns: u64) {}

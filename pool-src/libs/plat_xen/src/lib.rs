@@ -1,8 +1,9 @@
 //! ukl platform library for Xen PVH domains (dom0 or domU): Xen found through CPUID, the
 //! hypercall page, the console (console_io, console ring or port 0xe9), the clock from the
 //! shared info page, the memory regions from `hvm_start_info`, and the end of the domain
-//! through `SCHEDOP_shutdown`. Without event channels there are no interrupts: the scheduler's
-//! idle loop waits for deadlines with `SCHEDOP_yield` (`idle.rs`).
+//! through `SCHEDOP_shutdown`, and a timer interrupt from the local APIC that Xen emulates
+//! (`timer.rs`). Without event channels there are no device interrupts: the scheduler's idle
+//! loop waits for deadlines with `SCHEDOP_yield` (`idle.rs`).
 //!
 //! Exports the same `ukplat_*` interface as plat_kvm (see `exports.txt`, plat_kvm's
 //! `include/uk/plat.h` and `include/uk/plat_xen.h`). Imports: `ukarch_tsc`, `ukarch_crash`,
@@ -29,6 +30,7 @@ mod ring;
 mod shutdown;
 #[path = "../../plat_kvm/src/start_info.rs"]
 mod start_info;
+mod timer;
 
 use core::ffi::c_char;
 use core::fmt::Write;
@@ -40,6 +42,7 @@ const SIF_INITDOMAIN: u32 = 1 << 1;
 extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
     fn uk_boot_main() -> !;
+    fn ukarch_irq_enable();
 }
 
 /// The start info, with the memory map from Xen when it has none (a Xen 4.17 dom0).
@@ -94,6 +97,11 @@ pub unsafe extern "C" fn ukplat_entry_pvh(start_info_phys: u64, entry_tsc: u64) 
     // SAFETY: single-threaded boot, once; nothing reads the boot state yet.
     unsafe { pvh_shared::publish(&boot, "plat_xen", "domain") };
     clock::init(entry_tsc);
+    if timer::init() {
+        // SAFETY: every vector has a handler (or a crash report) and an IST stack; the timer is
+        // not armed yet.
+        unsafe { ukarch_irq_enable() };
+    }
     // SAFETY: the boot library's entry point; it never returns.
     unsafe { uk_boot_main() }
 }
