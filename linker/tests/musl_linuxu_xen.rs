@@ -351,6 +351,44 @@ fn futex_waits_and_resource_limits_match_linux_everywhere() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// Hard and symbolic links, renameat2's flags, POSIX shared memory and named semaphores in
+/// /dev/shm (mappings of one file alias each other and `read`/`write`), file times (separate,
+/// nanoseconds, UTIME_NOW/UTIME_OMIT, relatime, O_NOATIME) and stat fields
+/// (tests/apps/musl-files2): the same output as Linux, where the program works in a fresh
+/// directory of /dev/shm (tmpfs, whatever file system the test runs from), on kvm, xen and
+/// linuxu (with an initrd: the system call table serves the files there too).
+#[test]
+fn links_shared_memory_and_file_times_match_linux_everywhere() {
+    assert!(
+        Path::new("/dev/shm").is_dir(),
+        "the Linux reference run needs /dev/shm (a tmpfs, as every Linux system mounts it)"
+    );
+    let work = musl_work_dir("files2");
+    let source = home().join("tests/apps/musl-files2/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let native = run_linux(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("cleaned up: 1\n== done\n"), "{expected}");
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("files2.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, Some(&root), Some(&work), &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (program, refusals) = split_refusals(&text);
+        assert!(refusals.is_empty(), "{platform}: {refusals:?}");
+        assert_same_output(&program, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 /// One address space: fork, posix_spawn, system and popen fail with ENOSYS, and the
 /// sub-operations the system call layer does not serve (an fcntl command, a prctl option, a
 /// futex operation) fail with Linux's error for an unknown one; each is logged once by name

@@ -58,8 +58,9 @@ const AT_FDCWD: i64 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000;
 const MAP_ANONYMOUS: u64 = 0x20;
 
+/// A descriptor argument: a C `int` (the register's upper half is not the caller's).
 fn descriptor(fd: u64) -> Route {
-    if files::is_ours(fd as i64) {
+    if files::is_ours(fd as i32 as i64) {
         Route::Table
     } else {
         Route::Host
@@ -67,7 +68,7 @@ fn descriptor(fd: u64) -> Route {
 }
 
 fn directory(fd: u64) -> Route {
-    if fd as i64 == AT_FDCWD {
+    if fd as i32 as i64 == AT_FDCWD {
         Route::Table
     } else {
         descriptor(fd)
