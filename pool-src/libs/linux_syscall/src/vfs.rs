@@ -375,6 +375,10 @@ impl Fs {
         if self.child(dir, name)?.is_some() {
             return Err(EEXIST);
         }
+        if self.nodes.get(&dir).is_none_or(|d| d.nlink == 0) {
+            // A removed directory takes no new entries.
+            return Err(ENOENT);
+        }
         let node = self.nodes.get_mut(&ino).ok_or(ENOENT)?;
         if node.is_dir() {
             return Err(EPERM);
@@ -390,9 +394,6 @@ impl Fs {
         node.nlink += 1;
         node.ctime = now;
         let parent = self.nodes.get_mut(&dir).ok_or(ENOENT)?;
-        if parent.nlink == 0 {
-            return Err(ENOENT);
-        }
         parent.entries.insert(String::from(name), ino);
         parent.modified(now);
         Ok(())
@@ -426,7 +427,9 @@ impl Fs {
             return;
         };
         parent.modified(now);
-        let node = self.nodes.get_mut(&ino).expect("entry names a live inode");
+        let Some(node) = self.nodes.get_mut(&ino) else {
+            return;
+        };
         node.ctime = now;
         if node.is_dir() {
             node.nlink = 0;
