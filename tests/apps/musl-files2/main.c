@@ -47,6 +47,7 @@ static const char *err_name(int e)
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case ELOOP: return "ELOOP";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	default: return "E?";
 	}
 }
@@ -254,6 +255,15 @@ static void symlinks(void)
 	fact("link mtime set", ts_eq(st("ls").st_mtim, 2000, 5));
 	fact("target mtime untouched", !ts_eq(st("sub").st_mtim, 2000, 5));
 	show("fchownat nofollow", fchownat(AT_FDCWD, "ls", 0, 0, AT_SYMLINK_NOFOLLOW));
+	show("fchmodat nofollow on a link", fchmodat(AT_FDCWD, "ls", 0700, AT_SYMLINK_NOFOLLOW));
+	show("fchmodat nofollow on a file", fchmodat(AT_FDCWD, "sub/f", 0600, AT_SYMLINK_NOFOLLOW));
+	printf("mode after: %o\n", st("sub/f").st_mode & 07777);
+	int pfd = open("sub/f", O_RDONLY);
+	char fdpath[64];
+	snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", pfd);
+	stat(fdpath, &s);
+	fact("stat /dev/fd/N is the file", s.st_ino == st("sub/f").st_ino);
+	close(pfd);
 	show("lchown", lchown("ls", 0, 0));
 	fstatat(AT_FDCWD, "ls", &s, AT_SYMLINK_NOFOLLOW);
 	fact("fstatat nofollow is a link", S_ISLNK(s.st_mode));

@@ -351,8 +351,25 @@ impl State {
 
     /// What `path` names from `dirfd` (a final symbolic link followed when `follow`).
     pub(crate) fn lookup(&mut self, dirfd: i64, path: &str, follow: bool) -> Result<Ino, i64> {
+        if let Some(ino) = self.descriptor_link(dirfd, path).filter(|_| follow) {
+            return Ok(ino);
+        }
         let start = self.start(dirfd, path)?;
         self.fs.resolve(start, path, follow)
+    }
+
+    /// The file that `/dev/fd/N` or `/proc/self/fd/N` leads to, as Linux's links to a
+    /// process's descriptors do (musl's `fchmodat(AT_SYMLINK_NOFOLLOW)` and `fchmod` of an
+    /// `O_PATH` descriptor go through them).
+    fn descriptor_link(&self, dirfd: i64, path: &str) -> Option<Ino> {
+        if !path.contains("fd/") && !path.contains("/dev/std") {
+            return None;
+        }
+        let fd = standard_alias(&self.lexical(dirfd, path)?)?;
+        match self.descriptor(fd).ok()?.description.borrow().target {
+            Target::Node(ino) => Some(ino),
+            _ => None,
+        }
     }
 
     /// The directory holding `path`'s last component from `dirfd`, that component, and
