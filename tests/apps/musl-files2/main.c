@@ -624,6 +624,15 @@ static void errors_and_stat(void)
 	pwrite(fd, "z", 1, 50000);
 	fstat(fd, &s);
 	printf("one byte in the hole: blocks %ld\n", (long)s.st_blocks);
+	printf("SEEK_DATA from 8192: %ld\n", (long)lseek(fd, 8192, SEEK_DATA));
+	printf("SEEK_HOLE from 49152: %ld\n", (long)lseek(fd, 49152, SEEK_HOLE));
+	printf("SEEK_HOLE from 100: %ld\n", (long)lseek(fd, 100, SEEK_HOLE));
+	errno = 0;
+	long at = lseek(fd, 60000, SEEK_DATA);
+	printf("SEEK_DATA after the last data: %ld %s\n", at, errno == ENXIO ? "ENXIO" : "?");
+	errno = 0;
+	at = lseek(fd, 100000, SEEK_HOLE);
+	printf("SEEK_HOLE at the end: %ld %s\n", at, errno == ENXIO ? "ENXIO" : "?");
 	ftruncate(fd, 10);
 	fstat(fd, &s);
 	printf("shrunk: size %ld blocks %ld\n", (long)s.st_size, (long)s.st_blocks);
@@ -632,6 +641,14 @@ static void errors_and_stat(void)
 	s = st("slink");
 	printf("symlink: size %ld blocks %ld nlink %ld\n", (long)s.st_size, (long)s.st_blocks,
 	       (long)s.st_nlink);
+	show("mknod regular", mknod("node", S_IFREG | 0640, 0));
+	s = st("node");
+	printf("mknod regular: reg %d mode %o size %ld\n", S_ISREG(s.st_mode), s.st_mode & 07777,
+	       (long)s.st_size);
+	show("mknod again", mknod("node", S_IFREG | 0640, 0));
+	show("mknod type 0", mknod("node0", 0600, 0));
+	fact("type 0 is a regular file", S_ISREG(st("node0").st_mode));
+	show("mknod bad type", mknod("nodex", 0170000 | 0600, 0));
 	stat("/dev/null", &s);
 	printf("/dev/null: chr %d rdev %u,%u\n", S_ISCHR(s.st_mode), major(s.st_rdev),
 	       minor(s.st_rdev));

@@ -111,6 +111,28 @@ impl Data {
         }
     }
 
+    fn present(&self, page: usize) -> bool {
+        self.present
+            .get(page / 64)
+            .is_some_and(|w| w & (1 << (page % 64)) != 0)
+    }
+
+    /// `lseek`'s `SEEK_DATA` (`data`) or `SEEK_HOLE` from `offset`, by pages as tmpfs answers:
+    /// the next written page (ENXIO past the last one) or the next hole (the end of the file at
+    /// the latest); ENXIO from the end of the file on.
+    pub fn seek(&self, offset: usize, data: bool) -> Result<usize, i64> {
+        const ENXIO: i64 = 6;
+        if offset >= self.len {
+            return Err(ENXIO);
+        }
+        let found = (offset / PAGE..self.len.div_ceil(PAGE)).find(|&p| self.present(p) == data);
+        match found {
+            Some(page) => Ok((page * PAGE).max(offset).min(self.len)),
+            None if data => Err(ENXIO),
+            None => Ok(self.len),
+        }
+    }
+
     /// Forgets written pages at and after byte `len` (rounded up to a page).
     fn unmark_from(&mut self, len: usize) {
         let first = len.div_ceil(PAGE);
@@ -252,6 +274,8 @@ impl Data {
         }
         let address = found.ok_or(ENOMEM)?;
         self.maps += 1;
+        // A mapping's pages are the file's (tmpfs allocates them as they are touched).
+        self.mark(offset, end.min(self.len));
         Ok(address)
     }
 
@@ -287,6 +311,13 @@ mod tests {
         let mut hole = Data::default();
         hole.resize(10000).unwrap();
         assert_eq!(hole.pages(), 0);
+        assert_eq!(hole.seek(5, false), Ok(5));
+        assert_eq!(hole.seek(5, true), Err(6));
+        hole.write(5000, b"x").unwrap();
+        assert_eq!(hole.seek(5, true), Ok(4096));
+        assert_eq!(hole.seek(4100, false), Ok(8192));
+        assert_eq!(hole.seek(9000, false), Ok(9000));
+        assert_eq!(hole.seek(10000, false), Err(6));
     }
 
     #[test]

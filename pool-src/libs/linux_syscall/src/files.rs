@@ -161,7 +161,7 @@ pub fn umask(mask: u64) -> i64 {
 }
 
 /// Permission bits of a new file or directory: the caller's, less the umask.
-fn creation_mode(mode: u64) -> u32 {
+pub fn creation_mode(mode: u64) -> u32 {
     mode as u32 & 0o7777 & !UMASK.load(core::sync::atomic::Ordering::Relaxed)
 }
 
@@ -702,6 +702,17 @@ pub fn lseek(fd: i64, offset: i64, whence: u64) -> i64 {
             return Ok(0);
         }
         let size = s.node(ino).map_or(0, |n| n.data.len()) as i64;
+        const SEEK_DATA: u64 = 3;
+        const SEEK_HOLE: u64 = 4;
+        if let (SEEK_DATA | SEEK_HOLE, Some(node)) = (whence, s.node(ino)) {
+            if node.kind() != S_IFREG {
+                return Err(EINVAL);
+            }
+            let from = usize::try_from(offset).map_err(|_| 6i64)?; // ENXIO
+            let at = node.data.seek(from, whence == SEEK_DATA)?;
+            description.offset = at as u64;
+            return Ok(at as i64);
+        }
         let base = match whence {
             0 => 0,
             1 => description.offset as i64,

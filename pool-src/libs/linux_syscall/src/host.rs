@@ -118,8 +118,10 @@ pub fn route(frame: &Frame) -> Route {
         11 => Route::HostMunmap,
         25 => Route::Host,
         // openat mkdirat unlinkat readlinkat faccessat faccessat2 renameat renameat2 fchownat
-        // futimesat linkat fchmodat
-        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 | 260 | 261 | 265 | 268 => directory(a[0]),
+        // futimesat linkat fchmodat mknodat
+        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 | 260 | 261 | 265 | 268 | 259 => {
+            directory(a[0])
+        }
         266 => directory(a[1]), // symlinkat
         // utimensat with a null path is futimens.
         280 if a[1] == 0 => descriptor(a[0]),

@@ -1,10 +1,11 @@
 //! Names of the RAM filesystem: hard links (`link`, `linkat`), symbolic links (`symlink`,
 //! `symlinkat`, `readlink`, `readlinkat`) and `rename`/`renameat2` (with `RENAME_NOREPLACE`
-//! and `RENAME_EXCHANGE`), with Linux's error numbers ([`crate::vfs`] does the work).
+//! and `RENAME_EXCHANGE`) and `mknod`/`mknodat` (regular files and character devices), with
+//! Linux's error numbers ([`crate::vfs`] does the work).
 
 use crate::errno::*;
 use crate::files::{accessed, now, result, user_path, with_state};
-use crate::vfs::{Data, S_IFLNK};
+use crate::vfs::{Data, S_IFCHR, S_IFLNK, S_IFMT, S_IFREG};
 
 const AT_SYMLINK_FOLLOW: u64 = 0x400;
 const AT_EMPTY_PATH: u64 = 0x1000;
@@ -109,4 +110,41 @@ pub fn rename(old_dirfd: i64, old: u64, new_dirfd: i64, new: u64, flags: u64) ->
             Ok(0)
         })
     })())
+}
+
+/// `mknodat(dirfd, path, mode, dev)`: a regular file (type 0 or `S_IFREG`) or a character
+/// device (`dev` in the kernel's encoding; reads and writes as [`crate::devices`] serves its
+/// number). FIFOs, sockets and block devices are refused with EPERM and logged: the RAM
+/// filesystem has no such nodes.
+pub fn mknod(dirfd: i64, path: u64, mode: u64, dev: u64) -> i64 {
+    const S_IFIFO: u32 = 0o010000;
+    const S_IFBLK: u32 = 0o060000;
+    const S_IFSOCK: u32 = 0o140000;
+    let kind = mode as u32 & S_IFMT;
+    let kind = match kind {
+        0 | S_IFREG => S_IFREG,
+        S_IFCHR => S_IFCHR,
+        S_IFIFO | S_IFBLK | S_IFSOCK => {
+            return crate::table::unsupported(259, "file type", u64::from(kind), EPERM)
+        }
+        _ => return -EINVAL,
+    };
+    let permissions = crate::files::creation_mode(mode);
+    result(user_path(path).and_then(|path| {
+        with_state(|s| {
+            let (dir, name, trailing_slash) = s.parent_of(dirfd, &path)?;
+            if trailing_slash && s.fs.entry(dir, &name)?.is_none() {
+                return Err(ENOENT);
+            }
+            let ino =
+                s.fs.create(dir, &name, kind | permissions, Data::default(), now())?;
+            if kind == S_IFCHR {
+                // The call's `unsigned int` device number is already `st_rdev`'s encoding.
+                if let Some(node) = s.fs.node_mut(ino) {
+                    node.rdev = dev & 0xffff_ffff;
+                }
+            }
+            Ok(0)
+        })
+    }))
 }

@@ -309,6 +309,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         81 => files::fchdir(fd),
         82 => links::rename(AT_FDCWD, a0, AT_FDCWD, a1, 0),
         83 => files::mkdirat(-100, a0, a1),
+        133 => links::mknod(AT_FDCWD, a0, a1, a2),
         84 => files::unlinkat(-100, a0, 0x200),
         87 => files::unlinkat(-100, a0, 0),
         85 => files::openat(AT_FDCWD, a0, 0o1101, a1), // creat: O_CREAT|O_WRONLY|O_TRUNC
@@ -377,6 +378,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         235 => meta::utimes(AT_FDCWD, a0, a1),
         257 => files::openat(fd, a1, a2, a3),
         258 => files::mkdirat(fd, a1, a2),
+        259 => links::mknod(fd, a1, a2, a3), // mknodat
         262 => files::fstatat(fd, a1, a2, a3),
         263 => files::unlinkat(fd, a1, a2),
         260 => meta::chown(fd, a1, a4),  // fchownat
