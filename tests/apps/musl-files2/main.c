@@ -592,6 +592,16 @@ static void errors_and_stat(void)
 	show("linkat of an O_EXCL temporary file", linkat(fd, "", AT_FDCWD, "named", AT_EMPTY_PATH));
 	close(fd);
 
+	fd = open("appended", O_RDWR | O_CREAT | O_APPEND, 0644);
+	write(fd, "abc", 3);
+	pwrite(fd, "XY", 2, 0);
+	char app[8] = {0};
+	pread(fd, app, 7, 0);
+	printf("pwrite with O_APPEND appends: %s\n", app);
+	close(fd);
+	mkdir("special", 07777);
+	printf("mkdir 07777 with umask 022: %o\n", st("special").st_mode & 07777);
+
 	printf("== stat\n");
 	mkdir("sdir", 0755);
 	put("sdir/f1", "1");

@@ -604,9 +604,10 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
                 if node.mode & S_IFMT == S_IFCHR {
                     return devices::write(node.rdev, bytes);
                 }
+                // Linux appends with O_APPEND whatever the offset, `pwrite` included.
                 let at = match offset {
+                    _ if append => node.data.len(),
                     Some(o) => o as usize,
-                    None if append => node.data.len(),
                     None => description.offset as usize,
                 };
                 let end = at.checked_add(bytes.len()).ok_or(EINVAL)?;
@@ -965,7 +966,8 @@ pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
             let (dir, name, _) = s.parent_of(dirfd, &path)?;
-            let mode = S_IFDIR | creation_mode(mode);
+            // A directory keeps its permission and sticky bits only, as on Linux.
+            let mode = S_IFDIR | (creation_mode(mode) & 0o1777);
             s.fs.create(dir, &name, mode, Data::default(), now())
                 .map(|_| 0)
         })
