@@ -351,6 +351,114 @@ fn futex_waits_and_resource_limits_match_linux_everywhere() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// Hard and symbolic links, renameat2's flags, POSIX shared memory and named semaphores in
+/// /dev/shm (mappings of one file alias each other and `read`/`write`), file times (separate,
+/// nanoseconds, UTIME_NOW/UTIME_OMIT, relatime, O_NOATIME) and stat fields
+/// (tests/apps/musl-files2): the same output as Linux, where the program works in a fresh
+/// directory of /dev/shm (tmpfs, whatever file system the test runs from), on kvm, xen and
+/// linuxu (with an initrd: the system call table serves the files there too).
+#[test]
+fn links_shared_memory_and_file_times_match_linux_everywhere() {
+    assert!(
+        Path::new("/dev/shm").is_dir(),
+        "the Linux reference run needs /dev/shm (a tmpfs, as every Linux system mounts it)"
+    );
+    let work = musl_work_dir("files2");
+    let source = home().join("tests/apps/musl-files2/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let root = work.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let native = run_linux(&work.join("native"), &root, &[]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.ends_with("cleaned up: 1\n== done\n"), "{expected}");
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("files2.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, Some(&root), Some(&work), &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (program, refusals) = split_refusals(&text);
+        assert!(refusals.is_empty(), "{platform}: {refusals:?}");
+        assert_same_output(&program, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// One newc cpio entry (as `cpio -H newc` writes it): inode number, mode, link count, data.
+fn newc_entry(out: &mut Vec<u8>, name: &str, (ino, mode, nlink): (u32, u32, u32), data: &[u8]) {
+    let fields = [
+        ino,
+        mode,
+        0,
+        0,
+        nlink,
+        1_700_000_000,
+        data.len() as u32,
+        0,
+        0,
+        0,
+        0,
+    ];
+    out.extend_from_slice(b"070701");
+    for field in fields {
+        out.extend_from_slice(format!("{field:08x}").as_bytes());
+    }
+    out.extend_from_slice(format!("{:08x}{:08x}", name.len() + 1, 0).as_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.push(0);
+    out.resize(out.len().next_multiple_of(4), 0);
+    out.extend_from_slice(data);
+    out.resize(out.len().next_multiple_of(4), 0);
+}
+
+/// An initrd's symbolic links (entries of type S_IFLNK, the target as data) and hard links
+/// (entries sharing an inode number, the data with the last, as GNU cpio writes them) are
+/// links in the RAM filesystem: the same output as Linux over the same tree, on kvm, xen and
+/// linuxu.
+#[test]
+fn initrd_symbolic_and_hard_links_match_linux_everywhere() {
+    let work = musl_work_dir("files2-initrd");
+    let source = home().join("tests/apps/musl-files2/main.c");
+    musl_gcc(&source, &work.join("native"), None);
+    let tree = work.join("tree");
+    std::fs::create_dir_all(tree.join("data")).unwrap();
+    std::fs::write(tree.join("data/hello"), "hi\n").unwrap();
+    std::fs::hard_link(tree.join("data/hello"), tree.join("data/hard")).unwrap();
+    std::os::unix::fs::symlink("hello", tree.join("data/link")).unwrap();
+    std::os::unix::fs::symlink("../data", tree.join("data/up")).unwrap();
+    let native = run_linux(&work.join("native"), &tree, &["initrd"]);
+    assert!(native.status.success(), "{native:?}");
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.contains("nlink: 2\n"), "{expected}");
+    let mut archive = Vec::new();
+    newc_entry(&mut archive, "data", (1, 0o040755, 2), b"");
+    newc_entry(&mut archive, "data/hello", (2, 0o100644, 2), b"");
+    newc_entry(&mut archive, "data/hard", (2, 0o100644, 2), b"hi\n");
+    newc_entry(&mut archive, "data/link", (3, 0o120777, 1), b"hello");
+    newc_entry(&mut archive, "data/up", (4, 0o120777, 1), b"../data");
+    newc_entry(&mut archive, "TRAILER!!!", (0, 0, 1), b"");
+    let initrd = work.join("links.cpio");
+    std::fs::write(&initrd, archive).unwrap();
+    for platform in ["kvm", "xen", "linuxu"] {
+        let image = work.join(format!("files2.{platform}"));
+        musl_gcc(&source, &image, Some(platform));
+        let (out, text) = ukl_run(&image, platform, Some(&initrd), Some(&work), &["initrd"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{platform}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_output(&text, &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 /// One address space: fork, posix_spawn, system and popen fail with ENOSYS, and the
 /// sub-operations the system call layer does not serve (an fcntl command, a prctl option, a
 /// futex operation) fail with Linux's error for an unknown one; each is logged once by name

@@ -3,8 +3,7 @@
 //! and where `localhost` is (`getaddrinfo`) — made after the initrd is unpacked, each only if
 //! the initrd did not bring its own.
 
-use crate::vfs::Fs;
-use alloc::vec::Vec;
+use crate::vfs::{Data, Fs, Time};
 
 const S_IFREG: u32 = 0o100_000;
 
@@ -24,8 +23,10 @@ const DEFAULTS: [(&str, &str); 3] = [
 pub fn fill(fs: &mut Fs) {
     for (path, text) in DEFAULTS {
         if fs.get(path).is_none() {
-            fs.create_parents(path, 0);
-            let _ = fs.create(path, S_IFREG | 0o644, Vec::from(text.as_bytes()), 0);
+            fs.create_parents(path, Time::default());
+            if let Ok(data) = Data::from_bytes(text.as_bytes()) {
+                let _ = fs.create_path(path, S_IFREG | 0o644, data, Time::default());
+            }
         }
     }
 }

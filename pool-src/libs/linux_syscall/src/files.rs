@@ -2,9 +2,14 @@
 //! filesystem ([`crate::vfs`]), filled at boot from the initrd ([`crate::initrd`]).
 //!
 //! A descriptor refers to an open file description (target, offset, status flags) that `dup`
-//! shares, as on Linux. Paths are resolved against the working directory (`/` at boot) or a
-//! directory descriptor for the `*at` calls. There are no symbolic links, owners or permission
-//! checks: everything belongs to root.
+//! shares, as on Linux. A description refers to an inode, not a path: a file renamed or
+//! unlinked while open stays readable and writable through it, and its inode goes with the
+//! last name, descriptor and shared mapping ([`State::release_if_unused`]). Paths are resolved
+//! against the working directory (`/` at boot) or a directory descriptor for the `*at` calls,
+//! following symbolic links as Linux does ([`vfs::Fs::lookup`]). There are no owners or
+//! permission checks: everything belongs to root. Reads update the access time with Linux's
+//! default `relatime` rule (unless `O_NOATIME`); writes and truncation the modification and
+//! change times. A shared mapping of a file aliases its bytes ([`map_shared`]).
 //!
 //! In host mode (linuxu, [`crate::host`]) the table holds only the descriptors it made, each
 //! on a host descriptor number it reserves with a placeholder; 0–2 and everything else are the
@@ -23,8 +28,7 @@ use crate::platform::{
     console, ukplat_memregion_count, ukplat_memregion_get, ukplat_wall_ns, MemRegion,
     MEMREGION_MODULE,
 };
-use crate::vfs::{self, Fs, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
-use alloc::collections::BTreeMap;
+use crate::vfs::{self, Data, Fs, Ino, Lookup, Time, ROOT, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -39,6 +43,14 @@ const O_TRUNC: u64 = 0o1000;
 const O_APPEND: u64 = 0o2000;
 const O_DIRECTORY: u64 = 0o200000;
 const O_CLOEXEC: u64 = 0o2000000;
+const O_NOFOLLOW: u64 = 0o400000;
+const O_NOATIME: u64 = 0o1000000;
+/// `O_TMPFILE` (its own bit with `O_DIRECTORY`).
+const O_TMPFILE: u64 = 0o20000000 | O_DIRECTORY;
+const ELOOP: i64 = 40;
+const ENAMETOOLONG: i64 = 36;
+const EACCES: i64 = 13;
+pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 const O_PATH: u64 = 0o10000000;
 pub const O_NONBLOCK: u64 = 0o4000;
 const O_RDWR: u64 = 2;
@@ -62,7 +74,7 @@ const PATH_MAX: usize = 4096;
 enum Target {
     ConsoleIn,
     ConsoleOut,
-    Node(String),
+    Node(Ino),
     Object(Object),
 }
 
@@ -88,13 +100,10 @@ struct Descriptor {
     close_on_exec: bool,
 }
 
-struct State {
-    fs: Fs,
-    /// Files unlinked while open, by a key that is no path ("\0" and the inode); dropped
-    /// with their last descriptor, as on Linux.
-    orphans: BTreeMap<String, vfs::Node>,
+pub(crate) struct State {
+    pub(crate) fs: Fs,
     descriptors: Vec<Option<Descriptor>>,
-    cwd: String,
+    cwd: Ino,
 }
 
 static STATE: Global<Option<State>> = Global::new(None);
@@ -115,14 +124,15 @@ impl State {
     /// filesystem with what programs expect to find: a writable /tmp and the device files.
     fn new() -> State {
         let mut fs = Fs::new();
-        let _ = fs.create("/tmp", S_IFDIR | 0o1777, Vec::new(), 0);
-        let _ = fs.create("/dev", S_IFDIR | 0o755, Vec::new(), 0);
+        let t = now();
+        for (path, mode) in [("/tmp", 0o1777), ("/dev", 0o755), ("/dev/shm", 0o1777)] {
+            let _ = fs.create_path(path, S_IFDIR | mode, Data::default(), t);
+        }
         for (path, rdev) in devices::NODES {
-            let _ = fs.create_device(path, rdev, 0);
+            let _ = fs.create_device(path, rdev, t);
         }
         State {
             fs,
-            orphans: BTreeMap::new(),
             descriptors: if host::attached() {
                 Vec::new()
             } else {
@@ -132,12 +142,12 @@ impl State {
                     console_descriptor(Target::ConsoleOut, O_WRONLY),
                 ]
             },
-            cwd: String::from("/"),
+            cwd: ROOT,
         }
     }
 }
 
-fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
+pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|state| f(state.get_or_insert_with(State::new)))
 }
 
@@ -151,13 +161,30 @@ pub fn umask(mask: u64) -> i64 {
 }
 
 /// Permission bits of a new file or directory: the caller's, less the umask.
-fn creation_mode(mode: u64) -> u32 {
+pub fn creation_mode(mode: u64) -> u32 {
     mode as u32 & 0o7777 & !UMASK.load(core::sync::atomic::Ordering::Relaxed)
 }
 
-pub fn now_seconds() -> i64 {
+/// The wall-clock time, for file times.
+pub fn now() -> Time {
     // SAFETY: a plain query.
-    (unsafe { ukplat_wall_ns() } / 1_000_000_000) as i64
+    let ns = unsafe { ukplat_wall_ns() };
+    Time {
+        sec: (ns / 1_000_000_000) as i64,
+        nsec: (ns % 1_000_000_000) as i64,
+    }
+}
+
+/// A read of `node` at `now`: the access time moves as Linux's default `relatime` mount
+/// option has it (`relatime_need_update`): when it is not later than the modification or
+/// change time, or is a day old.
+pub fn accessed(node: &mut vfs::Node, now: Time) {
+    let due = node.mtime >= node.atime
+        || node.ctime >= node.atime
+        || now.sec - node.atime.sec >= 24 * 60 * 60;
+    if due {
+        node.atime = now;
+    }
 }
 
 /// Adds the `/etc` files an initrd did not bring ([`crate::etc`]).
@@ -214,7 +241,7 @@ pub fn user_path(pointer: u64) -> Result<String, i64> {
         }
         bytes.push(b);
         if bytes.len() >= PATH_MAX {
-            return Err(ERANGE);
+            return Err(ENAMETOOLONG);
         }
     }
     String::from_utf8(bytes).map_err(|_| ENOENT)
@@ -237,35 +264,43 @@ fn user_bytes_mut<'a>(pointer: u64, len: u64) -> &'a mut [u8] {
 }
 
 impl State {
-    fn node(&self, path: &str) -> Option<&vfs::Node> {
-        self.fs.get(path).or_else(|| self.orphans.get(path))
+    pub(crate) fn node(&self, ino: Ino) -> Option<&vfs::Node> {
+        self.fs.node(ino)
     }
 
-    fn node_mut(&mut self, path: &str) -> Option<&mut vfs::Node> {
-        match self.fs.get_mut(path) {
-            Some(node) => Some(node),
-            None => self.orphans.get_mut(path),
+    pub(crate) fn node_mut(&mut self, ino: Ino) -> Option<&mut vfs::Node> {
+        self.fs.node_mut(ino)
+    }
+
+    /// Whether a descriptor, the working directory or a shared mapping uses inode `ino`.
+    fn is_used(&self, ino: Ino) -> bool {
+        self.cwd == ino
+            || self.fs.node(ino).is_some_and(|n| n.data.mapped())
+            || self
+                .descriptors
+                .iter()
+                .flatten()
+                .any(|d| matches!(d.description.borrow().target, Target::Node(i) if i == ino))
+    }
+
+    /// Drops inode `ino` if it has no name left and nothing uses it.
+    pub(crate) fn release_if_unused(&mut self, ino: Ino) {
+        if !self.is_used(ino) {
+            self.fs.release(ino);
         }
     }
 
-    fn is_open(&self, path: &str) -> bool {
-        self.descriptors
-            .iter()
-            .flatten()
-            .any(|d| matches!(&d.description.borrow().target, Target::Node(p) if p == path))
-    }
-
-    /// Open descriptions follow a file (or a directory's contents) that moves.
-    fn retarget(&mut self, from: &str, to: &str) {
-        for descriptor in self.descriptors.iter().flatten() {
-            let mut description = descriptor.description.borrow_mut();
-            if let Target::Node(path) = &mut description.target {
-                let below =
-                    path.starts_with(from) && path.as_bytes().get(from.len()) == Some(&b'/');
-                if path == from || below {
-                    let rest = String::from(&path[from.len()..]);
-                    *path = String::from(to) + &rest;
-                }
+    /// Puts `descriptor` at `index`, releasing what the slot held before.
+    fn put(&mut self, index: usize, descriptor: Option<Descriptor>) {
+        if self.descriptors.len() <= index {
+            self.descriptors.resize(index + 1, None);
+        }
+        let old = core::mem::replace(&mut self.descriptors[index], descriptor);
+        if let Some(old) = old {
+            let target = old.description.borrow().target.clone();
+            drop(old);
+            if let Target::Node(ino) = target {
+                self.release_if_unused(ino);
             }
         }
     }
@@ -286,40 +321,86 @@ impl State {
                 .find(|&i| self.descriptors.get(i).is_none_or(Option::is_none))
                 .ok_or(EMFILE)?
         };
-        if self.descriptors.len() <= index {
-            self.descriptors.resize(index + 1, None);
-        }
-        self.descriptors[index] = Some(descriptor);
+        self.put(index, Some(descriptor));
         Ok(index as i64)
     }
 
-    /// Makes `path` the working directory, if it is a directory.
-    fn change_directory(&mut self, path: String) -> Result<i64, i64> {
-        match self.fs.get(&path) {
+    /// Makes directory `ino` the working directory.
+    fn change_directory(&mut self, ino: Ino) -> Result<i64, i64> {
+        match self.fs.node(ino) {
             None => Err(ENOENT),
             Some(n) if !n.is_dir() => Err(ENOTDIR),
             Some(_) => {
-                self.cwd = path;
+                let old = core::mem::replace(&mut self.cwd, ino);
+                self.release_if_unused(old);
                 Ok(0)
             }
         }
     }
 
-    /// The absolute path of `path` seen from `dirfd`.
-    fn resolve(&self, dirfd: i64, path: &str) -> Result<String, i64> {
-        if path.is_empty() {
-            return Err(ENOENT);
-        }
+    /// The directory a relative path starts from: the working directory or `dirfd`'s.
+    fn start(&self, dirfd: i64, path: &str) -> Result<Ino, i64> {
         if path.starts_with('/') || dirfd == AT_FDCWD {
-            return Ok(vfs::normalize(&self.cwd, path));
+            return Ok(self.cwd);
         }
-        let descriptor = self.descriptor(dirfd)?;
-        let description = descriptor.description.borrow();
-        match &description.target {
-            Target::Node(dir) if self.fs.get(dir).is_some_and(|n| n.is_dir()) => {
-                Ok(vfs::normalize(dir, path))
-            }
+        match self.descriptor(dirfd)?.description.borrow().target {
+            Target::Node(ino) if self.fs.node(ino).is_some_and(|n| n.is_dir()) => Ok(ino),
             _ => Err(ENOTDIR),
+        }
+    }
+
+    /// What `path` names from `dirfd` (a final symbolic link followed when `follow`).
+    pub(crate) fn lookup(&mut self, dirfd: i64, path: &str, follow: bool) -> Result<Ino, i64> {
+        if let Some(ino) = self.descriptor_link(dirfd, path).filter(|_| follow) {
+            return Ok(ino);
+        }
+        let start = self.start(dirfd, path)?;
+        self.fs.resolve(start, path, follow)
+    }
+
+    /// The file that `/dev/fd/N` or `/proc/self/fd/N` leads to, as Linux's links to a
+    /// process's descriptors do (musl's `fchmodat(AT_SYMLINK_NOFOLLOW)` and `fchmod` of an
+    /// `O_PATH` descriptor go through them).
+    fn descriptor_link(&self, dirfd: i64, path: &str) -> Option<Ino> {
+        if !path.contains("fd/") && !path.contains("/dev/std") {
+            return None;
+        }
+        let fd = standard_alias(&self.lexical(dirfd, path)?)?;
+        match self.descriptor(fd).ok()?.description.borrow().target {
+            Target::Node(ino) => Some(ino),
+            _ => None,
+        }
+    }
+
+    /// The directory holding `path`'s last component from `dirfd`, that component, and
+    /// whether the path ended with a slash.
+    pub(crate) fn parent_of(&mut self, dirfd: i64, path: &str) -> Result<(Ino, String, bool), i64> {
+        let start = self.start(dirfd, path)?;
+        self.fs.parent_of(start, path)
+    }
+
+    /// The inode descriptor `fd` is open on (ENOENT-free: EBADF, or `other` for a descriptor
+    /// that is no file).
+    pub(crate) fn descriptor_inode(&self, fd: i64, other: i64) -> Result<Ino, i64> {
+        if fd == AT_FDCWD {
+            return Ok(self.cwd);
+        }
+        match self.descriptor(fd)?.description.borrow().target {
+            Target::Node(ino) => Ok(ino),
+            _ => Err(other),
+        }
+    }
+
+    /// The lexical absolute form of `path` from `dirfd`, for names that are no files
+    /// (`/dev/fd/N`); None when `dirfd` is a directory descriptor (no alias is relative to
+    /// one).
+    fn lexical(&self, dirfd: i64, path: &str) -> Option<String> {
+        if path.starts_with('/') {
+            Some(vfs::normalize("/", path))
+        } else if dirfd == AT_FDCWD {
+            Some(vfs::normalize(&self.fs.path_of(self.cwd)?, path))
+        } else {
+            None
         }
     }
 }
@@ -344,10 +425,15 @@ fn standard_alias(path: &str) -> Option<i64> {
 
 /// Opening a descriptor's alias gives a new descriptor on the same file, as opening Linux's
 /// `/proc/self/fd/N` does for the console, pipes and sockets (the host's own, on linuxu).
-fn open_alias(fd: i64, path: u64, flags: u64, mode: u64) -> i64 {
+fn open_alias(fd: i64, path: &str, flags: u64, mode: u64) -> i64 {
     if host::attached() && !is_ours(fd) {
         const OPENAT: i64 = 257;
-        return host::syscall(OPENAT, [AT_FDCWD as u64, path, flags, mode, 0, 0]);
+        let mut name = Vec::from(path.as_bytes());
+        name.push(0);
+        return host::syscall(
+            OPENAT,
+            [AT_FDCWD as u64, name.as_ptr() as u64, flags, mode, 0, 0],
+        );
     }
     match dup(fd, None, flags & O_CLOEXEC) {
         // Linux: the link does not exist.
@@ -357,35 +443,77 @@ fn open_alias(fd: i64, path: u64, flags: u64, mode: u64) -> i64 {
 }
 
 pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
-    let full = match user_path(path).and_then(|p| with_state(|s| s.resolve(dirfd, &p))) {
-        Ok(full) => full,
+    let path = match user_path(path) {
+        Ok(p) => p,
         Err(e) => return -e,
     };
-    if let Some(fd) = standard_alias(&full) {
-        return open_alias(fd, path, flags, mode);
+    if let Some(fd) = with_state(|s| s.lexical(dirfd, &path)).and_then(|p| standard_alias(&p)) {
+        return open_alias(fd, &path, flags, mode);
     }
     result(with_state(|s| {
-        let exists = s.fs.get(&full).map(|n| n.is_dir());
-        match exists {
-            Some(_) if flags & O_CREAT != 0 && flags & O_EXCL != 0 => return Err(EEXIST),
-            Some(true) if flags & O_ACCMODE != O_RDONLY => return Err(EISDIR),
-            Some(false) if flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
-            Some(_) => {}
-            None if flags & O_CREAT != 0 && flags & O_DIRECTORY == 0 => {
+        let start = s.start(dirfd, &path)?;
+        let o_path = flags & O_PATH != 0;
+        let create = flags & O_CREAT != 0 && !o_path;
+        let exclusive = create && flags & O_EXCL != 0;
+        let follow = flags & O_NOFOLLOW == 0 && !exclusive;
+        let t = now();
+        if flags & O_TMPFILE == O_TMPFILE {
+            // An unnamed file in a directory, which `linkat(fd, "", ..., AT_EMPTY_PATH)` may
+            // name unless O_EXCL.
+            if flags & O_ACCMODE == O_RDONLY {
+                return Err(EINVAL);
+            }
+            let dir = s.fs.resolve(start, &path, true)?;
+            if !s.node(dir).is_some_and(|n| n.is_dir()) {
+                return Err(ENOTDIR);
+            }
+            let mode = S_IFREG | creation_mode(mode);
+            let ino = s.fs.create_anonymous(mode, t, flags & O_EXCL == 0);
+            let descriptor = Descriptor {
+                description: Rc::new(RefCell::new(Description {
+                    target: Target::Node(ino),
+                    offset: 0,
+                    flags: flags & !(O_TMPFILE | O_EXCL | O_CLOEXEC),
+                })),
+                close_on_exec: flags & O_CLOEXEC != 0,
+            };
+            return s
+                .install(descriptor, 0)
+                .inspect_err(|_| s.release_if_unused(ino));
+        }
+        let ino = match s.fs.lookup(start, &path, follow)? {
+            Lookup::Found(_) if exclusive => return Err(EEXIST),
+            Lookup::Found(ino) => {
+                let node = s.fs.node_mut(ino).ok_or(ENOENT)?;
+                let writing = flags & O_ACCMODE != O_RDONLY;
+                match node.kind() {
+                    vfs::S_IFLNK if !o_path => return Err(ELOOP),
+                    S_IFDIR if !o_path && (writing || create) => return Err(EISDIR),
+                    kind if kind != S_IFDIR && flags & O_DIRECTORY != 0 => return Err(ENOTDIR),
+                    S_IFREG if flags & O_TRUNC != 0 && writing && !o_path => {
+                        node.data.resize(0)?;
+                        node.modified(t);
+                    }
+                    _ => {}
+                }
+                ino
+            }
+            Lookup::Missing { .. } if !create => return Err(ENOENT),
+            Lookup::Missing {
+                trailing_slash: true,
+                ..
+            } => return Err(EISDIR),
+            Lookup::Missing { dir, name, .. } => {
+                if flags & O_DIRECTORY != 0 {
+                    return Err(EINVAL);
+                }
                 let mode = S_IFREG | creation_mode(mode);
-                s.fs.create(&full, mode, Vec::new(), now_seconds())?;
+                s.fs.create(dir, &name, mode, Data::default(), t)?
             }
-            None => return Err(ENOENT),
-        }
-        if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0 {
-            if let Some(node) = s.fs.get_mut(&full) {
-                node.data.clear();
-                node.mtime = now_seconds();
-            }
-        }
+        };
         let descriptor = Descriptor {
             description: Rc::new(RefCell::new(Description {
-                target: Target::Node(full),
+                target: Target::Node(ino),
                 offset: 0,
                 flags: flags & !(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC),
             })),
@@ -397,15 +525,10 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> i64 {
 
 pub fn close(fd: i64) -> i64 {
     result(with_state(|s| {
-        let target = s.descriptor(fd)?.description.borrow().target.clone();
-        s.descriptors[fd as usize] = None;
+        s.descriptor(fd)?;
+        s.put(fd as usize, None);
         if host::attached() {
             host::syscall(3, [fd as u64, 0, 0, 0, 0, 0]);
-        }
-        if let Target::Node(path) = target {
-            if path.starts_with('\0') && !s.is_open(&path) {
-                s.orphans.remove(&path);
-            }
         }
         Ok(0)
     }))
@@ -438,8 +561,9 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
             // Descriptor 1 or 2 read as a terminal's output side: nothing arrives there.
             Target::ConsoleIn | Target::ConsoleOut => Ok(0),
             Target::Object(_) => Err(ESPIPE),
-            Target::Node(path) => {
-                let node = s.node(path).ok_or(EBADF)?;
+            Target::Node(ino) => {
+                let noatime = description.flags & O_NOATIME != 0;
+                let node = s.fs.node_mut(*ino).ok_or(EBADF)?;
                 if node.is_dir() {
                     return Err(EISDIR);
                 }
@@ -447,9 +571,10 @@ fn read_at(fd: i64, buffer: &mut [u8], offset: Option<u64>) -> Result<i64, i64> 
                     return devices::read(node.rdev, buffer);
                 }
                 let at = offset.unwrap_or(description.offset) as usize;
-                let available = node.data.get(at..).unwrap_or(&[]);
-                let n = available.len().min(buffer.len());
-                buffer[..n].copy_from_slice(&available[..n]);
+                let n = node.data.read(at, buffer);
+                if !buffer.is_empty() && !noatime {
+                    accessed(node, now());
+                }
                 if offset.is_none() {
                     description.offset += n as u64;
                 }
@@ -474,22 +599,22 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
                 Ok(bytes.len() as i64)
             }
             Target::Object(_) => Err(ESPIPE),
-            Target::Node(path) => {
-                let node = s.node_mut(&path).ok_or(EBADF)?;
+            Target::Node(ino) => {
+                let node = s.node_mut(ino).ok_or(EBADF)?;
                 if node.mode & S_IFMT == S_IFCHR {
                     return devices::write(node.rdev, bytes);
                 }
+                // Linux appends with O_APPEND whatever the offset, `pwrite` included.
                 let at = match offset {
+                    _ if append => node.data.len(),
                     Some(o) => o as usize,
-                    None if append => node.data.len(),
                     None => description.offset as usize,
                 };
                 let end = at.checked_add(bytes.len()).ok_or(EINVAL)?;
-                if node.data.len() < end {
-                    node.data.resize(end, 0);
+                if !bytes.is_empty() {
+                    node.data.write(at, bytes)?;
+                    node.modified(now());
                 }
-                node.data[at..end].copy_from_slice(bytes);
-                node.mtime = now_seconds();
                 if offset.is_none() {
                     description.offset = end as u64;
                 }
@@ -569,15 +694,26 @@ pub fn lseek(fd: i64, offset: i64, whence: u64) -> i64 {
     result(with_state(|s| {
         let descriptor = s.descriptor(fd)?.clone();
         let mut description = descriptor.description.borrow_mut();
-        let Target::Node(path) = &description.target else {
+        let Target::Node(ino) = description.target else {
             return Err(ESPIPE);
         };
-        if s.node(path).is_some_and(|n| n.mode & S_IFMT == S_IFCHR) {
+        if s.node(ino).is_some_and(|n| n.mode & S_IFMT == S_IFCHR) {
             // Devices have no position (Linux's null and zero answer 0).
             description.offset = 0;
             return Ok(0);
         }
-        let size = s.node(path).map_or(0, |n| n.data.len()) as i64;
+        let size = s.node(ino).map_or(0, |n| n.data.len()) as i64;
+        const SEEK_DATA: u64 = 3;
+        const SEEK_HOLE: u64 = 4;
+        if let (SEEK_DATA | SEEK_HOLE, Some(node)) = (whence, s.node(ino)) {
+            if node.kind() != S_IFREG {
+                return Err(EINVAL);
+            }
+            let from = usize::try_from(offset).map_err(|_| 6i64)?; // ENXIO
+            let at = node.data.seek(from, whence == SEEK_DATA)?;
+            description.offset = at as u64;
+            return Ok(at as i64);
+        }
         let base = match whence {
             0 => 0,
             1 => description.offset as i64,
@@ -595,33 +731,38 @@ struct Attributes {
     mode: u32,
     size: u64,
     inode: u64,
-    mtime: i64,
+    nlink: u64,
+    blocks: u64,
+    /// Access, modification and status change times.
+    times: [Time; 3],
     rdev: u64,
 }
 
+/// `st_dev` of the RAM filesystem (minor 1 of major 0, as a tmpfs mount has one).
+const DEVICE: u64 = 1;
+
 fn attributes(s: &State, target: &Target) -> Result<Attributes, i64> {
+    let fixed = |mode, inode, rdev| Attributes {
+        mode,
+        size: 0,
+        inode,
+        nlink: 1,
+        blocks: 0,
+        times: [Time::default(); 3],
+        rdev,
+    };
     match target {
-        Target::ConsoleIn | Target::ConsoleOut => Ok(Attributes {
-            mode: S_IFCHR | 0o620,
-            size: 0,
-            inode: 3,
-            mtime: 0,
-            rdev: 0x8800,
-        }),
-        Target::Object(object) => Ok(Attributes {
-            mode: object.mode() | 0o777,
-            size: 0,
-            inode: object.handle + 1,
-            mtime: 0,
-            rdev: 0,
-        }),
-        Target::Node(path) => {
-            let node = s.node(path).ok_or(ENOENT)?;
+        Target::ConsoleIn | Target::ConsoleOut => Ok(fixed(S_IFCHR | 0o620, 3, 0x8800)),
+        Target::Object(object) => Ok(fixed(object.mode() | 0o777, object.handle + 1, 0)),
+        Target::Node(ino) => {
+            let node = s.node(*ino).ok_or(ENOENT)?;
             Ok(Attributes {
                 mode: node.mode,
-                size: node.data.len() as u64,
+                size: node.size(),
                 inode: node.inode,
-                mtime: node.mtime,
+                nlink: u64::from(node.nlink),
+                blocks: node.blocks(),
+                times: [node.atime, node.mtime, node.ctime],
                 rdev: node.rdev,
             })
         }
@@ -634,17 +775,18 @@ fn write_stat(out: u64, a: &Attributes) -> Result<i64, i64> {
         return Err(EFAULT);
     }
     let mut words = [0u64; 18];
-    words[0] = 1; // st_dev
+    words[0] = DEVICE;
     words[1] = a.inode;
-    words[2] = if a.mode & S_IFMT == S_IFDIR { 2 } else { 1 }; // st_nlink
+    words[2] = a.nlink;
     words[3] = u64::from(a.mode); // st_mode, then st_uid = 0
     words[4] = 0; // st_gid, padding
     words[5] = a.rdev;
     words[6] = a.size;
     words[7] = 4096; // st_blksize
-    words[8] = a.size.div_ceil(512); // st_blocks
-    for t in [9, 11, 13] {
-        words[t] = a.mtime as u64;
+    words[8] = a.blocks;
+    for (i, time) in a.times.iter().enumerate() {
+        words[9 + 2 * i] = time.sec as u64;
+        words[10 + 2 * i] = time.nsec as u64;
     }
     // SAFETY: the caller passed a `struct stat` (144 bytes).
     unsafe { core::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), out as *mut u8, 144) };
@@ -661,17 +803,19 @@ fn write_statx(out: u64, a: &Attributes) -> Result<i64, i64> {
         |offset: usize, value: &[u8]| bytes[offset..offset + value.len()].copy_from_slice(value);
     put(0, &0x7ffu32.to_le_bytes()); // STATX_BASIC_STATS
     put(4, &4096u32.to_le_bytes());
-    let nlink: u32 = if a.mode & S_IFMT == S_IFDIR { 2 } else { 1 };
-    put(16, &nlink.to_le_bytes());
+    put(16, &(a.nlink as u32).to_le_bytes());
     put(28, &(a.mode as u16).to_le_bytes());
     put(32, &a.inode.to_le_bytes());
     put(40, &a.size.to_le_bytes());
-    put(48, &a.size.div_ceil(512).to_le_bytes());
-    for t in [0x40, 0x60, 0x70] {
-        put(t, &a.mtime.to_le_bytes());
+    put(48, &a.blocks.to_le_bytes());
+    // atime, ctime, mtime (statx_timestamp: i64 seconds, u32 nanoseconds).
+    for (offset, time) in [(0x40, a.times[0]), (0x60, a.times[2]), (0x70, a.times[1])] {
+        put(offset, &time.sec.to_le_bytes());
+        put(offset + 8, &(time.nsec as u32).to_le_bytes());
     }
     put(0x80, &((a.rdev >> 8) as u32).to_le_bytes());
     put(0x84, &((a.rdev & 0xff) as u32).to_le_bytes());
+    put(0x8c, &(DEVICE as u32).to_le_bytes());
     // SAFETY: the caller passed a `struct statx` (256 bytes).
     unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), out as *mut u8, 256) };
     Ok(0)
@@ -683,14 +827,14 @@ fn lookup(dirfd: i64, path: u64, flags: u64) -> Result<Attributes, i64> {
     with_state(|s| {
         if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
             let target = if dirfd == AT_FDCWD {
-                Target::Node(s.cwd.clone())
+                Target::Node(s.cwd)
             } else {
                 s.descriptor(dirfd)?.description.borrow().target.clone()
             };
             return attributes(s, &target);
         }
-        let full = s.resolve(dirfd, &path)?;
-        attributes(s, &Target::Node(full))
+        let ino = s.lookup(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+        attributes(s, &Target::Node(ino))
     })
 }
 
@@ -701,9 +845,10 @@ pub enum Found<'a> {
     Other,
 }
 
-/// Runs `f` on what `path` names from `dirfd` — or, for a null path or an empty one with
-/// `AT_EMPTY_PATH`, on what descriptor `dirfd` is open on (the `f*` calls). One body for all
-/// callers (`f` is a trait object): the attribute calls are many and small.
+/// Runs `f` on what `path` names from `dirfd` (a final symbolic link followed unless
+/// `AT_SYMLINK_NOFOLLOW`) — or, for a null path or an empty one with `AT_EMPTY_PATH`, on what
+/// descriptor `dirfd` is open on (the `f*` calls). One body for all callers (`f` is a trait
+/// object): the attribute calls are many and small.
 pub fn with_node(
     dirfd: i64,
     path: u64,
@@ -716,15 +861,14 @@ pub fn with_node(
         Some(user_path(path)?).filter(|p| !(p.is_empty() && flags & AT_EMPTY_PATH != 0))
     };
     with_state(|s| {
-        let full = match path {
-            Some(path) => s.resolve(dirfd, &path)?,
-            None if dirfd == AT_FDCWD => s.cwd.clone(),
-            None => match &s.descriptor(dirfd)?.description.borrow().target {
-                Target::Node(path) => path.clone(),
-                _ => return f(Found::Other),
+        let ino = match path {
+            Some(path) => s.lookup(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?,
+            None => match s.descriptor_inode(dirfd, -1) {
+                Err(-1) => return f(Found::Other),
+                other => other?,
             },
         };
-        f(Found::Node(s.node_mut(&full).ok_or(ENOENT)?))
+        f(Found::Node(s.node_mut(ino).ok_or(ENOENT)?))
     })
 }
 
@@ -751,8 +895,19 @@ pub fn statx(dirfd: i64, path: u64, flags: u64, out: u64) -> i64 {
     result(lookup(dirfd, path, flags).and_then(|a| write_statx(out, &a)))
 }
 
-pub fn access(dirfd: i64, path: u64) -> i64 {
-    result(lookup(dirfd, path, 0).map(|_| 0))
+/// `faccessat2(dirfd, path, mode, flags)`: root may do anything, except execute a file
+/// without an execute bit.
+pub fn access(dirfd: i64, path: u64, mode: u64, flags: u64) -> i64 {
+    const X_OK: u64 = 1;
+    if mode & !7 != 0 || flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x200) != 0 {
+        return -EINVAL;
+    }
+    result(lookup(dirfd, path, flags).and_then(|a| {
+        if mode & X_OK != 0 && a.mode & S_IFMT != S_IFDIR && a.mode & 0o111 == 0 {
+            return Err(EACCES);
+        }
+        Ok(0)
+    }))
 }
 
 /// `getdents64`: `struct linux_dirent64 { u64 ino; i64 off; u16 reclen; u8 type; name }`,
@@ -761,16 +916,24 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
     result(with_state(|s| {
         let descriptor = s.descriptor(fd)?.clone();
         let mut description = descriptor.description.borrow_mut();
-        let Target::Node(dir) = &description.target else {
+        let Target::Node(dir) = description.target else {
             return Err(ENOTDIR);
         };
-        let node = s.fs.get(dir).ok_or(ENOENT)?;
+        let noatime = description.flags & O_NOATIME != 0;
+        let node = s.fs.node_mut(dir).ok_or(ENOENT)?;
         if !node.is_dir() {
             return Err(ENOTDIR);
         }
+        if !noatime {
+            accessed(node, now());
+        }
+        if node.nlink == 0 {
+            // A removed directory lists nothing, not even `.` and `..`.
+            return Ok(0);
+        }
         let mut entries = alloc::vec![
             (String::from("."), node.inode, S_IFDIR),
-            (String::from(".."), 1, S_IFDIR),
+            (String::from(".."), node.parent, S_IFDIR),
         ];
         entries.extend(s.fs.list(dir));
         let out = user_bytes_mut(buffer, len);
@@ -789,7 +952,7 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
             slot[0..8].copy_from_slice(&inode.to_le_bytes());
             slot[8..16].copy_from_slice(&((index + 1) as i64).to_le_bytes());
             slot[16..18].copy_from_slice(&(record as u16).to_le_bytes());
-            slot[18] = ((mode & S_IFMT) >> 12) as u8; // DT_DIR, DT_REG, DT_CHR
+            slot[18] = ((mode & S_IFMT) >> 12) as u8; // DT_DIR, DT_REG, DT_CHR, DT_LNK
             slot[19..19 + name.len()].copy_from_slice(name.as_bytes());
             used += record;
             index += 1;
@@ -802,55 +965,48 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
 pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
-            let full = s.resolve(dirfd, &path)?;
-            let mode = S_IFDIR | creation_mode(mode);
-            s.fs.create(&full, mode, Vec::new(), now_seconds())
+            let (dir, name, _) = s.parent_of(dirfd, &path)?;
+            // A directory keeps its permission and sticky bits only, as on Linux.
+            let mode = S_IFDIR | (creation_mode(mode) & 0o1777);
+            s.fs.create(dir, &name, mode, Data::default(), now())
                 .map(|_| 0)
         })
     }))
 }
 
 pub fn unlinkat(dirfd: i64, path: u64, flags: u64) -> i64 {
+    if flags & !AT_REMOVEDIR != 0 {
+        return -EINVAL;
+    }
+    let directory = flags & AT_REMOVEDIR != 0;
     result(user_path(path).and_then(|path| {
         with_state(|s| {
-            let full = s.resolve(dirfd, &path)?;
-            let node = s.fs.get(&full).cloned();
-            s.fs.remove(&full, flags & AT_REMOVEDIR != 0)?;
-            if let Some(node) = node.filter(|n| !n.is_dir()) {
-                if s.is_open(&full) {
-                    let key = alloc::format!("\0{}", node.inode);
-                    s.retarget(&full, &key);
-                    s.orphans.insert(key, node);
-                }
+            let (dir, name, trailing_slash) = s.parent_of(dirfd, &path)?;
+            if trailing_slash && !directory {
+                // `unlink("x/")`: a directory is one (EISDIR), anything else is not (ENOTDIR).
+                let ino = s.fs.entry(dir, &name)?.ok_or(ENOENT)?;
+                let is_dir = s.node(ino).is_some_and(|n| n.is_dir());
+                return Err(if is_dir { EISDIR } else { ENOTDIR });
             }
+            let ino = s.fs.unlink(dir, &name, directory, now())?;
+            s.release_if_unused(ino);
             Ok(0)
         })
     }))
 }
 
-pub fn renameat(old_dirfd: i64, old: u64, new_dirfd: i64, new: u64) -> i64 {
-    result((|| {
-        let (old, new) = (user_path(old)?, user_path(new)?);
-        with_state(|s| {
-            let from = s.resolve(old_dirfd, &old)?;
-            let to = s.resolve(new_dirfd, &new)?;
-            s.fs.rename(&from, &to)?;
-            s.retarget(&from, &to);
-            Ok(0)
-        })
-    })())
-}
-
-fn truncate_node(s: &mut State, path: &str, len: i64) -> Result<i64, i64> {
+fn truncate_node(s: &mut State, ino: Ino, len: i64) -> Result<i64, i64> {
     if len < 0 {
         return Err(EINVAL);
     }
-    let node = s.node_mut(path).ok_or(ENOENT)?;
-    if node.is_dir() {
-        return Err(EISDIR);
+    let node = s.node_mut(ino).ok_or(ENOENT)?;
+    match node.kind() {
+        S_IFDIR => return Err(EISDIR),
+        S_IFREG => {}
+        _ => return Err(EINVAL),
     }
-    node.data.resize(len as usize, 0);
-    node.mtime = now_seconds();
+    node.data.resize(len as usize)?;
+    node.modified(now());
     Ok(0)
 }
 
@@ -858,11 +1014,15 @@ pub fn ftruncate(fd: i64, len: i64) -> i64 {
     result(with_state(|s| {
         let description = s.descriptor(fd)?.description.clone();
         let description = description.borrow();
-        if description.flags & O_ACCMODE == O_RDONLY {
-            return Err(EINVAL);
+        if description.flags & O_ACCMODE == O_RDONLY || description.flags & O_PATH != 0 {
+            return Err(if description.flags & O_PATH != 0 {
+                EBADF
+            } else {
+                EINVAL
+            });
         }
-        match &description.target {
-            Target::Node(path) => truncate_node(s, path, len),
+        match description.target {
+            Target::Node(ino) => truncate_node(s, ino, len),
             _ => Err(EINVAL),
         }
     }))
@@ -871,8 +1031,8 @@ pub fn ftruncate(fd: i64, len: i64) -> i64 {
 pub fn truncate(path: u64, len: i64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
-            let full = s.resolve(AT_FDCWD, &path)?;
-            truncate_node(s, &full, len)
+            let ino = s.lookup(AT_FDCWD, &path, true)?;
+            truncate_node(s, ino, len)
         })
     }))
 }
@@ -892,10 +1052,7 @@ pub fn dup(old: i64, new: Option<i64>, flags: u64) -> i64 {
                     .ok()
                     .filter(|i| *i < descriptor_limit())
                     .ok_or(EBADF)?;
-                if s.descriptors.len() <= index {
-                    s.descriptors.resize(index + 1, None);
-                }
-                s.descriptors[index] = Some(descriptor);
+                s.put(index, Some(descriptor));
                 Ok(new)
             }
         }
@@ -971,9 +1128,7 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
                     (description.flags & !O_NONBLOCK) | (u64::from(on) * O_NONBLOCK);
                 Ok(0)
             }
-            (Target::Node(path), _)
-                if !s.node(&path).is_some_and(|n| devices::is_console(n.rdev)) =>
-            {
+            (Target::Node(ino), _) if !s.node(ino).is_some_and(|n| devices::is_console(n.rdev)) => {
                 Err(ENOTTY)
             }
             (Target::Object(_), _) => {
@@ -997,13 +1152,15 @@ pub fn ioctl(fd: i64, request: u64, argument: u64) -> i64 {
 
 pub fn getcwd(buffer: u64, size: u64) -> i64 {
     result(with_state(|s| {
-        let needed = s.cwd.len() + 1;
+        // The working directory was removed: Linux's getcwd fails the same way.
+        let cwd = s.fs.path_of(s.cwd).ok_or(ENOENT)?;
+        let needed = cwd.len() + 1;
         if (size as usize) < needed {
             return Err(ERANGE);
         }
         let out = user_bytes_mut(buffer, size);
-        out[..s.cwd.len()].copy_from_slice(s.cwd.as_bytes());
-        out[s.cwd.len()] = 0;
+        out[..cwd.len()].copy_from_slice(cwd.as_bytes());
+        out[cwd.len()] = 0;
         Ok(needed as i64)
     }))
 }
@@ -1011,8 +1168,8 @@ pub fn getcwd(buffer: u64, size: u64) -> i64 {
 pub fn chdir(path: u64) -> i64 {
     result(user_path(path).and_then(|path| {
         with_state(|s| {
-            let full = s.resolve(AT_FDCWD, &path)?;
-            s.change_directory(full)
+            let ino = s.lookup(AT_FDCWD, &path, true)?;
+            s.change_directory(ino)
         })
     }))
 }
@@ -1030,26 +1187,17 @@ pub fn memfd_create(name: u64, flags: u64) -> i64 {
             return Err(EINVAL);
         }
         with_state(|s| {
-            // A passing name in the root directory, free of any file the program made.
-            let path = (s.orphans.len()..)
-                .map(|n| alloc::format!("/.memfd-{n}"))
-                .find(|p| s.fs.get(p).is_none())
-                .ok_or(ENOMEM)?;
-            s.fs.create(&path, S_IFREG | 0o600, Vec::new(), now_seconds())?;
-            let node = s.fs.get(&path).cloned().ok_or(ENOENT)?;
-            s.fs.remove(&path, false)?;
-            let key = alloc::format!("\0{}", node.inode);
-            s.orphans.insert(key.clone(), node);
+            let ino = s.fs.create_anonymous(S_IFREG | 0o600, now(), false);
             let descriptor = Descriptor {
                 description: Rc::new(RefCell::new(Description {
-                    target: Target::Node(key.clone()),
+                    target: Target::Node(ino),
                     offset: 0,
                     flags: O_RDWR,
                 })),
                 close_on_exec: flags & MFD_CLOEXEC != 0,
             };
             s.install(descriptor, 0).inspect_err(|_| {
-                s.orphans.remove(&key);
+                s.release_if_unused(ino);
             })
         })
     }))
@@ -1060,7 +1208,7 @@ pub fn fchdir(fd: i64) -> i64 {
     result(with_state(|s| {
         let target = s.descriptor(fd)?.description.borrow().target.clone();
         match target {
-            Target::Node(path) => s.change_directory(path),
+            Target::Node(ino) => s.change_directory(ino),
             _ => Err(ENOTDIR),
         }
     }))
@@ -1076,8 +1224,8 @@ fn readable_bytes(s: &State, target: &Target, offset: u64) -> Result<i64, i64> {
             Some(n) => Ok(n),
             None => Err(ENOTTY),
         },
-        Target::Node(path) => {
-            let node = s.node(path).ok_or(EBADF)?;
+        Target::Node(ino) => {
+            let node = s.node(*ino).ok_or(EBADF)?;
             if node.is_dir() {
                 return Err(EISDIR);
             }
@@ -1086,18 +1234,91 @@ fn readable_bytes(s: &State, target: &Target, offset: u64) -> Result<i64, i64> {
     }
 }
 
-/// The bytes of the file behind `fd`, for a private file mapping.
-pub fn with_file_bytes<R>(fd: i64, f: impl FnOnce(Option<&[u8]>) -> R) -> Result<R, i64> {
+/// A copy of `len` bytes of the file behind `fd` from `offset`, for a private file mapping
+/// (a device gives none: zeroed memory, as `/dev/zero` is).
+pub fn file_bytes(fd: i64, offset: u64, len: u64) -> Result<Vec<u8>, i64> {
     with_state(|s| {
-        let target = s.descriptor(fd)?.description.borrow().target.clone();
-        match target {
-            Target::Node(path) => match s.node(&path) {
-                Some(node) if !node.is_dir() => Ok(f(Some(&node.data))),
-                _ => Err(ENODEV),
-            },
+        let description = s.descriptor(fd)?.description.clone();
+        let description = description.borrow();
+        if description.flags & O_PATH != 0 {
+            return Err(EBADF);
+        }
+        if description.flags & O_ACCMODE == O_WRONLY {
+            return Err(EACCES);
+        }
+        let Target::Node(ino) = description.target else {
+            return Err(ENODEV);
+        };
+        let node = s.node_mut(ino).ok_or(ENODEV)?;
+        match node.kind() {
+            S_IFREG => {
+                let available = (node.data.len() as u64).saturating_sub(offset).min(len);
+                let mut bytes = alloc::vec![0; available as usize];
+                node.data.read(offset as usize, &mut bytes);
+                Ok(bytes)
+            }
+            S_IFCHR => Ok(Vec::new()),
             _ => Err(ENODEV),
         }
     })
+}
+
+/// Whether `fd` is open on a regular file of the RAM filesystem.
+pub fn is_regular_file(fd: i64) -> bool {
+    with_state(|s| match s.descriptor(fd) {
+        Ok(d) => match d.description.borrow().target {
+            Target::Node(ino) => s.node(ino).is_some_and(|n| n.kind() == S_IFREG),
+            _ => false,
+        },
+        Err(_) => false,
+    })
+}
+
+/// `mmap(address, len, prot, MAP_SHARED, fd, offset)` of a regular file: the mapping is the
+/// file's own storage ([`vfs::Data::map`]), so mappings of one file and its `read`/`write`
+/// see the same bytes. Recorded with [`crate::memory::record_shared`]; [`unmap_shared`]
+/// ends it. `MAP_FIXED` cannot place the file's storage at a given address (no page tables
+/// are changed): refused with ENOMEM and logged.
+pub fn map_shared(fd: i64, address: u64, len: u64, prot: u64, flags: u64, offset: u64) -> i64 {
+    const PROT_WRITE: u64 = 2;
+    const MAP_FIXED: u64 = 0x10;
+    const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+    let _ = address;
+    if len == 0 || !offset.is_multiple_of(crate::memory::PAGE_SIZE) || len >= 1 << 40 {
+        return -EINVAL;
+    }
+    if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+        return crate::table::unsupported(9, "shared file mapping flag", MAP_FIXED, ENOMEM);
+    }
+    let len = len.next_multiple_of(crate::memory::PAGE_SIZE);
+    result(with_state(|s| {
+        let description = s.descriptor(fd)?.description.clone();
+        let description = description.borrow();
+        let access = description.flags & O_ACCMODE;
+        if description.flags & O_PATH != 0 {
+            return Err(EBADF);
+        }
+        if access == O_WRONLY || (prot & PROT_WRITE != 0 && access == O_RDONLY) {
+            return Err(EACCES);
+        }
+        let Target::Node(ino) = description.target else {
+            return Err(ENODEV);
+        };
+        let node = s.node_mut(ino).ok_or(ENODEV)?;
+        let start = node.data.map(offset as usize, len as usize)? as u64;
+        crate::memory::record_shared(start, len, ino);
+        Ok(start as i64)
+    }))
+}
+
+/// A shared mapping of inode `ino` is gone (`munmap`).
+pub fn unmap_shared(ino: Ino) {
+    with_state(|s| {
+        if let Some(node) = s.node_mut(ino) {
+            node.data.unmap();
+        }
+        s.release_if_unused(ino);
+    });
 }
 
 /// The object behind `fd`, if it is one (`Ok(None)` for files and the console).
@@ -1220,13 +1441,11 @@ fn host_dup2(old: i64, new: i64, flags: u64) -> i64 {
         if moved < 0 {
             return Err(-moved);
         }
-        if s.descriptors.len() <= index {
-            s.descriptors.resize(index + 1, None);
-        }
-        s.descriptors[index] = copy.map(|mut d| {
+        let copy = copy.map(|mut d| {
             d.close_on_exec = flags & O_CLOEXEC != 0;
             d
         });
+        s.put(index, copy);
         Ok(new)
     }))
 }

@@ -58,8 +58,9 @@ const AT_FDCWD: i64 = -100;
 const AT_EMPTY_PATH: u64 = 0x1000;
 const MAP_ANONYMOUS: u64 = 0x20;
 
+/// A descriptor argument: a C `int` (the register's upper half is not the caller's).
 fn descriptor(fd: u64) -> Route {
-    if files::is_ours(fd as i64) {
+    if files::is_ours(fd as i32 as i64) {
         Route::Table
     } else {
         Route::Host
@@ -67,7 +68,7 @@ fn descriptor(fd: u64) -> Route {
 }
 
 fn directory(fd: u64) -> Route {
-    if fd as i64 == AT_FDCWD {
+    if fd as i32 as i64 == AT_FDCWD {
         Route::Table
     } else {
         descriptor(fd)
@@ -117,8 +118,10 @@ pub fn route(frame: &Frame) -> Route {
         11 => Route::HostMunmap,
         25 => Route::Host,
         // openat mkdirat unlinkat readlinkat faccessat faccessat2 renameat renameat2 fchownat
-        // futimesat linkat fchmodat
-        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 | 260 | 261 | 265 | 268 => directory(a[0]),
+        // futimesat linkat fchmodat mknodat
+        257 | 258 | 263 | 267 | 269 | 439 | 264 | 316 | 260 | 261 | 265 | 268 | 259 => {
+            directory(a[0])
+        }
         266 => directory(a[1]), // symlinkat
         // utimensat with a null path is futimens.
         280 if a[1] == 0 => descriptor(a[0]),

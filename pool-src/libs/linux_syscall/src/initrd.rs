@@ -4,9 +4,14 @@
 //! Each entry is a 110-byte ASCII header of thirteen 8-digit hex fields (magic, ino, mode, uid,
 //! gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check), the
 //! NUL-terminated name padded to 4 bytes, then the data padded to 4 bytes. `TRAILER!!!` ends it.
+//!
+//! Regular files, directories, symbolic links (the data is the target) and character devices
+//! are unpacked. Entries that share an inode number (and device) with `nlink > 1` become hard
+//! links of one inode; as GNU cpio writes them, the data may come with any one of them (the
+//! last, the others having size 0).
 
-use crate::vfs::{normalize, Fs, S_IFDIR, S_IFMT, S_IFREG};
-use alloc::vec::Vec;
+use crate::vfs::{normalize, Data, Fs, Ino, Time, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use alloc::collections::BTreeMap;
 
 const HEADER_LEN: usize = 110;
 const MAGIC: &[u8] = b"070701";
@@ -31,11 +36,13 @@ fn align4(n: usize) -> usize {
     (n + 3) & !3
 }
 
-/// Unpacks `archive` into `fs`; returns the number of entries added. Entries that are neither
-/// regular files nor directories (symbolic links, devices) are skipped.
+/// Unpacks `archive` into `fs`; returns the number of entries added. Entries of other types
+/// (FIFOs, sockets, block devices) are skipped.
 pub fn unpack(archive: &[u8], fs: &mut Fs) -> Result<usize, CpioError> {
     let mut offset = 0;
     let mut added = 0;
+    // Hard-linked entries seen so far: (device major, minor, inode number) → inode.
+    let mut linked: BTreeMap<(u32, u32, u32), Ino> = BTreeMap::new();
     loop {
         let header = archive
             .get(offset..offset + HEADER_LEN)
@@ -44,8 +51,12 @@ pub fn unpack(archive: &[u8], fs: &mut Fs) -> Result<usize, CpioError> {
             return Err(CpioError::BadMagic { offset });
         }
         let field = |i| hex_field(header, i).ok_or(CpioError::BadMagic { offset });
+        let number = field(0)?;
         let mode = field(1)?;
+        let nlink = field(4)?;
         let mtime = field(5)?;
+        let device = (field(7)?, field(8)?);
+        let rdev = (u64::from(field(9)?) << 8) | u64::from(field(10)?);
         let size = field(6)? as usize;
         let name_len = field(11)? as usize;
         let name_start = offset + HEADER_LEN;
@@ -68,17 +79,43 @@ pub fn unpack(archive: &[u8], fs: &mut Fs) -> Result<usize, CpioError> {
             continue;
         }
         let kind = mode & S_IFMT;
-        if kind != S_IFREG && kind != S_IFDIR {
+        if ![S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR].contains(&kind) {
             continue;
         }
-        fs.create_parents(&path, mtime as i64);
+        let now = Time {
+            sec: i64::from(mtime),
+            nsec: 0,
+        };
+        fs.create_parents(&path, now);
         if kind == S_IFDIR && fs.get(&path).is_some_and(|n| n.is_dir()) {
             continue;
         }
-        if fs
-            .create(&path, mode, Vec::from(data), mtime as i64)
-            .is_ok()
-        {
+        let key = (device.0, device.1, number);
+        if kind != S_IFDIR && nlink > 1 {
+            if let Some(&ino) = linked.get(&key) {
+                if let Ok((dir, name, _)) = fs.parent_of(crate::vfs::ROOT, &path) {
+                    if fs.link(ino, dir, &name, now).is_ok() {
+                        added += 1;
+                    }
+                }
+                if let (Some(node), false) = (fs.node_mut(ino), data.is_empty()) {
+                    let _ = node.data.write(0, data);
+                }
+                continue;
+            }
+        }
+        let Ok(contents) = Data::from_bytes(data) else {
+            continue;
+        };
+        if let Ok(ino) = fs.create_path(&path, mode, contents, now) {
+            if kind == S_IFCHR {
+                if let Some(node) = fs.node_mut(ino) {
+                    node.rdev = rdev;
+                }
+            }
+            if kind != S_IFDIR && nlink > 1 {
+                linked.insert(key, ino);
+            }
             added += 1;
         }
     }
@@ -96,15 +133,26 @@ pub fn find(memory: &[u8], window: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use alloc::format;
+    use alloc::vec::Vec;
 
     fn entry(out: &mut Vec<u8>, name: &str, mode: u32, data: &[u8]) {
+        linked_entry(out, name, mode, data, (1, 1));
+    }
+
+    fn linked_entry(
+        out: &mut Vec<u8>,
+        name: &str,
+        mode: u32,
+        data: &[u8],
+        (ino, nlink): (u32, u32),
+    ) {
         let header = format!(
             "070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}",
-            1,
+            ino,
             mode,
             0,
             0,
-            1,
+            nlink,
             1_700_000_000u32,
             data.len(),
             0,
@@ -138,12 +186,23 @@ mod tests {
             b"print(1)\n",
         );
         entry(&mut archive, "deep/x/y.txt", S_IFREG | 0o600, b"abcde");
+        entry(&mut archive, "dir/link", S_IFLNK | 0o777, b"../deep/x");
+        linked_entry(&mut archive, "h1", S_IFREG | 0o644, b"", (7, 2));
+        linked_entry(&mut archive, "h2", S_IFREG | 0o644, b"shared", (7, 2));
         entry(&mut archive, "TRAILER!!!", 0, b"");
         let mut fs = Fs::new();
-        assert_eq!(unpack(&archive, &mut fs), Ok(3));
-        assert_eq!(fs.get("/dir/script.lua").unwrap().data, b"print(1)\n");
-        assert_eq!(fs.get("/deep/x/y.txt").unwrap().data, b"abcde");
+        assert_eq!(unpack(&archive, &mut fs), Ok(6));
+        assert_eq!(
+            fs.get("/dir/script.lua").unwrap().data.to_vec(),
+            b"print(1)\n"
+        );
+        assert_eq!(fs.get("/deep/x/y.txt").unwrap().data.to_vec(), b"abcde");
+        assert_eq!(fs.get("/dir/link/y.txt").unwrap().data.to_vec(), b"abcde");
         assert!(fs.get("/deep/x").unwrap().is_dir());
+        let h1 = fs.resolve(crate::vfs::ROOT, "/h1", true).unwrap();
+        assert_eq!(fs.resolve(crate::vfs::ROOT, "/h2", true), Ok(h1));
+        assert_eq!(fs.node(h1).unwrap().nlink, 2);
+        assert_eq!(fs.get("/h1").unwrap().data.to_vec(), b"shared");
         let mut shifted = alloc::vec![0u8; 8];
         shifted.extend_from_slice(&archive);
         assert_eq!(find(&shifted, 4096), Some(8));

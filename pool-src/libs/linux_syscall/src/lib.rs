@@ -4,8 +4,9 @@
 //! The `syscall` instruction jumps to [`entry`]'s stub through `LSTAR`; the stub saves the
 //! caller's state and calls [`table::dispatch`], which routes each call to a service module:
 //! [`memory`] (mmap & co. over ukalloc, page-aligned), [`files`] (descriptors over the console
-//! and the RAM filesystem of [`vfs`], filled from a cpio [`initrd`]; [`meta`] for modes, times
-//! and links; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
+//! and the RAM filesystem of [`vfs`] (file bytes in [`filedata`], which shared mappings
+//! alias), filled from a cpio [`initrd`]; [`meta`] for modes and times, [`links`] for hard and
+//! symbolic links and renames; [`copy`] for sendfile and positioned vectors), [`time`] (platform clocks),
 //! [`process`] (exit, identity), [`signals`] (handlers run for signals a program sends itself
 //! and for interval timers ([`itimer`]: `setitimer`, `alarm`), `abort()` as a crash report) and
 //! [`system`] (CPUs, memory, resource usage, ids, priority, the process name), [`futex`] (for
@@ -49,6 +50,7 @@ mod epoll;
 mod errno;
 #[cfg(not(test))]
 mod etc;
+mod filedata;
 #[cfg(not(test))]
 mod files;
 #[cfg(not(test))]
@@ -58,6 +60,8 @@ mod host;
 pub mod initrd;
 #[cfg(not(test))]
 mod itimer;
+#[cfg(not(test))]
+mod links;
 #[cfg(not(test))]
 mod memory;
 #[cfg(not(test))]

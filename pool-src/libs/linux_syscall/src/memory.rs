@@ -10,6 +10,10 @@
 //! "reserve, then map parts" pattern of allocators and runtimes): the range is replaced by
 //! fresh zeroes or the file's bytes; anywhere else it fails with ENOMEM.
 //!
+//! Shared mappings of RAM-filesystem files are the files' own storage ([`crate::files`]'s
+//! `map_shared`); they are only recorded here ([`record_shared`]), and `munmap` of one hands
+//! it back to the file instead of freeing anything.
+//!
 //! A thread may unmap the stack it runs on and exit right after (musl's detached threads do):
 //! such a block is freed by the next memory call made on another stack. In host mode
 //! (linuxu) the same holds for the host's mappings: the trapped `munmap` runs in a signal
@@ -29,6 +33,37 @@ const MREMAP_MAYMOVE: u64 = 1;
 
 /// Live mappings: start → length (page multiple).
 static MAPPINGS: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
+/// Shared file mappings: start → (length, inode of the file).
+static SHARED: Global<BTreeMap<u64, (u64, u64)>> = Global::new(BTreeMap::new());
+
+/// Records a shared mapping of file `inode` at `[address, address + len)`.
+pub fn record_shared(address: u64, len: u64, inode: u64) {
+    SHARED.with(|m| m.insert(address, (len, inode)));
+}
+
+/// Unmaps a shared file mapping that starts at `address` (whole, if `len` covers it; a
+/// partial unmap keeps it); false if none starts there.
+fn unmap_shared(address: u64, len: u64) -> bool {
+    let found = SHARED.with(|m| match m.get(&address) {
+        Some(&(mapped, inode)) => {
+            let whole = round_up(len).is_some_and(|l| l >= mapped);
+            if whole {
+                m.remove(&address);
+            }
+            Some(whole.then_some(inode))
+        }
+        None => None,
+    });
+    match found {
+        Some(Some(inode)) => {
+            crate::files::unmap_shared(inode);
+            true
+        }
+        Some(None) => true,
+        None => false,
+    }
+}
+
 /// Unmapped blocks that held the stack of the thread that unmapped them: start → length.
 static DEFERRED: Global<BTreeMap<u64, u64>> = Global::new(BTreeMap::new());
 
@@ -129,7 +164,7 @@ fn allocate(len: u64) -> Result<u64, i64> {
 
 /// True if `address` starts a mapping this layer made (host mode: others are the host's).
 pub fn is_ours(address: u64) -> bool {
-    MAPPINGS.with(|m| m.contains_key(&address))
+    MAPPINGS.with(|m| m.contains_key(&address)) || SHARED.with(|m| m.contains_key(&address))
 }
 
 /// Whether `[address, address + len)` lies inside one mapping this layer made.
@@ -200,6 +235,9 @@ pub fn madvise(address: u64, len: u64, advice: u64) -> i64 {
 pub fn munmap(address: u64, len: u64) -> i64 {
     if !address.is_multiple_of(PAGE_SIZE) || len == 0 {
         return -EINVAL;
+    }
+    if unmap_shared(address, len) {
+        return 0;
     }
     let whole = MAPPINGS.with(|m| match m.get(&address) {
         Some(&mapped) if round_up(len).is_some_and(|l| l >= mapped) => {

@@ -1,15 +1,16 @@
 //! File attributes beyond `stat`: permission bits (the `chmod` family), owners (the `chown`
 //! family: checked and accepted, not stored, since every file belongs to root), times (the
-//! `utimensat` family; the RAM filesystem keeps the modification time in seconds), file
-//! system statistics (`statfs`), advisory locks (`flock`: one process, so always granted),
-//! preallocation (`fallocate`) and links (the RAM filesystem has none: `link`/`symlink` fail
-//! with EPERM as on a file system without them, `readlink` with EINVAL or ENOENT).
+//! `utimensat` family: access and modification times set separately with nanoseconds,
+//! `UTIME_NOW`, `UTIME_OMIT`; the change time moves with every attribute change), file
+//! system statistics (`statfs`), advisory locks (`flock`: one process, so always granted) and
+//! preallocation (`fallocate`). Links are [`crate::links`]'.
 
 use crate::errno::*;
-use crate::files::{self, now_seconds, result, with_node, Found};
-use crate::vfs::S_IFMT;
+use crate::files::{self, now, result, with_node, Found, AT_SYMLINK_NOFOLLOW};
+use crate::vfs::{Time, S_IFMT};
 
 pub const AT_FDCWD: i64 = -100;
+const AT_EMPTY_PATH: u64 = 0x1000;
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 const TMPFS_MAGIC: u64 = 0x0102_1994;
@@ -19,22 +20,40 @@ pub fn chmod(dirfd: i64, path: u64, mode: u64) -> i64 {
     result(with_node(dirfd, path, 0, &mut |found| {
         if let Found::Node(node) = found {
             node.mode = (node.mode & S_IFMT) | (mode as u32 & 0o7777);
+            node.ctime = now();
         }
         Ok(0)
     }))
 }
 
-/// The `chown` family: the file must exist; owners are not stored.
+/// The `chown` family: the file must exist; owners are not stored, the change time moves.
 pub fn chown(dirfd: i64, path: u64, flags: u64) -> i64 {
-    result(with_node(dirfd, path, flags, &mut |_| Ok(0)))
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return -EINVAL;
+    }
+    result(with_node(dirfd, path, flags, &mut |found| {
+        if let Found::Node(node) = found {
+            node.ctime = now();
+        }
+        Ok(0)
+    }))
 }
 
-/// Sets the modification time of what `path` names from `dirfd` to `mtime` (seconds; `None`
-/// leaves it).
-fn set_mtime(dirfd: i64, path: u64, flags: u64, mtime: Option<i64>) -> i64 {
+/// A new time for one of a file's times: keep it (`None`), or set it.
+type Change = Option<Time>;
+
+/// Sets the access and modification times of what `path` names from `dirfd`; the change time
+/// becomes now.
+fn set_times(dirfd: i64, path: u64, flags: u64, (atime, mtime): (Change, Change)) -> i64 {
     result(with_node(dirfd, path, flags, &mut |found| {
-        if let (Found::Node(node), Some(mtime)) = (found, mtime) {
-            node.mtime = mtime;
+        if let Found::Node(node) = found {
+            if let Some(atime) = atime {
+                node.atime = atime;
+            }
+            if let Some(mtime) = mtime {
+                node.mtime = mtime;
+            }
+            node.ctime = now();
         }
         Ok(0)
     }))
@@ -51,49 +70,78 @@ fn pair(address: u64) -> (i64, i64) {
     }
 }
 
+/// One `timespec` of `utimensat`: `UTIME_OMIT`, `UTIME_NOW` or a time (EINVAL for
+/// nanoseconds out of range).
+fn timespec_change((sec, nsec): (i64, i64), now: Time) -> Result<Change, i64> {
+    match nsec {
+        UTIME_OMIT => Ok(None),
+        UTIME_NOW => Ok(Some(now)),
+        0..=999_999_999 => Ok(Some(Time { sec, nsec })),
+        _ => Err(EINVAL),
+    }
+}
+
 /// `utimensat(dirfd, path, times[2], flags)` (`futimens` is a null path): `times` null sets
-/// both times to now; `UTIME_NOW` and `UTIME_OMIT` as on Linux.
+/// both times to now; `UTIME_NOW` and `UTIME_OMIT` for each, as on Linux (both omitted: no
+/// change at all, not even a lookup).
 pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> i64 {
-    let mtime = if times == 0 {
-        Some(now_seconds())
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0
+        || (path == 0 && flags & AT_SYMLINK_NOFOLLOW != 0)
+    {
+        return -EINVAL;
+    }
+    let t = now();
+    let changes = if times == 0 {
+        (Some(t), Some(t))
     } else {
-        let ((_, access_ns), (seconds, ns)) = (pair(times), pair(times + 16));
-        let valid =
-            |ns: i64| (0..1_000_000_000).contains(&ns) || ns == UTIME_NOW || ns == UTIME_OMIT;
-        if !valid(access_ns) || !valid(ns) {
-            return -EINVAL;
+        let (access, modify) = (pair(times), pair(times + 16));
+        if access.1 == UTIME_OMIT && modify.1 == UTIME_OMIT {
+            return 0;
         }
-        match ns {
-            UTIME_OMIT => None,
-            UTIME_NOW => Some(now_seconds()),
-            _ => Some(seconds),
+        match (timespec_change(access, t), timespec_change(modify, t)) {
+            (Ok(a), Ok(m)) => (a, m),
+            _ => return -EINVAL,
         }
     };
-    set_mtime(dirfd, path, flags, mtime)
+    set_times(dirfd, path, flags, changes)
+}
+
+/// A `timeval` as a time (EINVAL for microseconds out of range).
+fn timeval((sec, usec): (i64, i64)) -> Result<Change, i64> {
+    if !(0..1_000_000).contains(&usec) {
+        return Err(EINVAL);
+    }
+    Ok(Some(Time {
+        sec,
+        nsec: usec * 1000,
+    }))
 }
 
 /// `utimes`/`futimesat(dirfd, path, timeval[2])`.
 pub fn utimes(dirfd: i64, path: u64, times: u64) -> i64 {
-    let mtime = if times == 0 {
-        now_seconds()
+    let changes = if times == 0 {
+        let t = now();
+        (Some(t), Some(t))
     } else {
-        let (seconds, us) = pair(times + 16);
-        if !(0..1_000_000).contains(&us) {
-            return -EINVAL;
+        match (timeval(pair(times)), timeval(pair(times + 16))) {
+            (Ok(a), Ok(m)) => (a, m),
+            _ => return -EINVAL,
         }
-        seconds
     };
-    set_mtime(dirfd, path, 0, Some(mtime))
+    set_times(dirfd, path, 0, changes)
 }
 
 /// `utime(path, struct utimbuf { actime, modtime })`.
 pub fn utime(path: u64, times: u64) -> i64 {
-    let mtime = if times == 0 {
-        now_seconds()
+    let changes = if times == 0 {
+        let t = now();
+        (Some(t), Some(t))
     } else {
-        pair(times).1
+        let (a, m) = pair(times);
+        let second = |sec| Some(Time { sec, nsec: 0 });
+        (second(a), second(m))
     };
-    set_mtime(AT_FDCWD, path, 0, Some(mtime))
+    set_times(AT_FDCWD, path, 0, changes)
 }
 
 /// `statfs`/`fstatfs`: a memory file system (tmpfs's magic) as large as the heap.
@@ -153,36 +201,10 @@ pub fn fallocate(fd: i64, mode: u64, offset: i64, len: i64) -> i64 {
     result(with_node(fd, 0, 0, &mut |found| match found {
         Found::Node(node) if node.is_dir() => Err(EISDIR),
         Found::Node(node) => {
-            if node.data.len() < end as usize {
-                node.data.resize(end as usize, 0);
-                node.mtime = now_seconds();
-            }
+            node.data.allocate(offset as usize, end as usize)?;
+            node.modified(now());
             Ok(0)
         }
         Found::Other => Err(ENODEV),
     }))
-}
-
-/// `readlink`/`readlinkat`: nothing is a symbolic link.
-pub fn readlink(dirfd: i64, path: u64) -> i64 {
-    match result(with_node(dirfd, path, 0, &mut |_| Ok(0))) {
-        0 => -EINVAL,
-        error => error,
-    }
-}
-
-/// `link`/`linkat`/`symlink`/`symlinkat`: `target` must exist for a hard link, `new` must
-/// not; then EPERM, as on a file system without links.
-pub fn link(old_dirfd: i64, old: Option<u64>, new_dirfd: i64, new: u64) -> i64 {
-    if let Some(old) = old {
-        let found = result(with_node(old_dirfd, old, 0, &mut |_| Ok(0)));
-        if found < 0 {
-            return found;
-        }
-    }
-    match result(with_node(new_dirfd, new, 0, &mut |_| Ok(0))) {
-        0 => -EEXIST,
-        e if e == -ENOENT => -EPERM,
-        e => e,
-    }
 }

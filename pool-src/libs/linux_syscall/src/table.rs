@@ -12,8 +12,8 @@ use crate::errno::*;
 use crate::meta::{self, AT_FDCWD};
 use crate::platform::Console;
 use crate::{
-    copy, epoll, files, itimer, memory, names, pipes, process, signals, socketpair, system, time,
-    timerfd, wait,
+    copy, epoll, files, itimer, links, memory, names, pipes, process, signals, socketpair, system,
+    time, timerfd, wait,
 };
 use core::fmt::Write;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
@@ -312,7 +312,8 @@ pub unsafe extern "C" fn uk_syscall_builtin(frame: *mut Frame) -> i64 {
 }
 
 fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64 {
-    let fd = a0 as i64;
+    // Descriptors are C `int`s: the upper half of the register is not the caller's.
+    let fd = a0 as i32 as i64;
     match nr {
         0 => files::read(fd, a1, a2),
         1 => files::write(fd, a1, a2),
@@ -324,11 +325,16 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         7 => wait::poll_ms(a0, a1, a2 as i32 as i64),
         8 => files::lseek(fd, a1 as i64, a2),
         9 => {
+            const MAP_SHARED: u64 = 1;
             if a3 & 0x20 != 0 {
                 memory::mmap(a0, a1, a3, None, 0)
+            } else if a3 & MAP_SHARED != 0 && files::is_regular_file(a4 as i64) {
+                files::map_shared(a4 as i64, a0, a1, a2, a3, a5)
             } else {
-                files::with_file_bytes(a4 as i64, |bytes| memory::mmap(a0, a1, a3, bytes, a5))
-                    .unwrap_or_else(|e| -e)
+                match files::file_bytes(a4 as i64, a5, a1) {
+                    Ok(bytes) => memory::mmap(a0, a1, a3, Some(&bytes), 0),
+                    Err(e) => -e,
+                }
             }
         }
         10 => memory::accept_aligned(a0),
@@ -341,7 +347,7 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         18 => files::pwrite(fd, a1, a2, a3 as i64),
         19 => files::vectored(fd, a1, a2, false),
         20 => files::vectored(fd, a1, a2, true),
-        21 => files::access(-100, a0),
+        21 => files::access(-100, a0, a1, 0),
         22 => pipes::pipe(a0, 0),
         23 => wait::select_timeval(a0, a1, a2, a3, a4),
         24 => 0, // sched_yield: nothing else to run (linux_thread serves it with threads)
@@ -383,17 +389,19 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         79 => files::getcwd(a0, a1),
         80 => files::chdir(a0),
         81 => files::fchdir(fd),
-        82 => files::renameat(-100, a0, -100, a1),
+        82 => links::rename(AT_FDCWD, a0, AT_FDCWD, a1, 0),
         83 => files::mkdirat(-100, a0, a1),
+        133 => links::mknod(AT_FDCWD, a0, a1, a2),
         84 => files::unlinkat(-100, a0, 0x200),
         87 => files::unlinkat(-100, a0, 0),
         85 => files::openat(AT_FDCWD, a0, 0o1101, a1), // creat: O_CREAT|O_WRONLY|O_TRUNC
-        86 => meta::link(AT_FDCWD, Some(a0), AT_FDCWD, a1),
-        88 => meta::link(AT_FDCWD, None, AT_FDCWD, a1), // symlink
-        89 => meta::readlink(AT_FDCWD, a0),
+        86 => links::link(AT_FDCWD, a0, AT_FDCWD, a1, 0),
+        88 => links::symlink(a0, AT_FDCWD, a1),
+        89 => links::readlink(AT_FDCWD, a0, a1, a2),
         90 => meta::chmod(AT_FDCWD, a0, a1),
         91 => meta::chmod(fd, 0, a1), // fchmod
-        92 | 94 => meta::chown(AT_FDCWD, a0, 0),
+        92 => meta::chown(AT_FDCWD, a0, 0),
+        94 => meta::chown(AT_FDCWD, a0, files::AT_SYMLINK_NOFOLLOW), // lchown
         93 => meta::chown(fd, 0, 0), // fchown
         95 => files::umask(a0),
         96 => time::gettimeofday(a0),
@@ -452,16 +460,19 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         235 => meta::utimes(AT_FDCWD, a0, a1),
         257 => files::openat(fd, a1, a2, a3),
         258 => files::mkdirat(fd, a1, a2),
+        259 => links::mknod(fd, a1, a2, a3), // mknodat
         262 => files::fstatat(fd, a1, a2, a3),
         263 => files::unlinkat(fd, a1, a2),
         260 => meta::chown(fd, a1, a4),  // fchownat
         261 => meta::utimes(fd, a1, a2), // futimesat
-        264 | 316 => files::renameat(fd, a1, a2 as i64, a3),
-        265 => meta::link(fd, Some(a1), a2 as i64, a3), // linkat
-        266 => meta::link(AT_FDCWD, None, a1 as i64, a2), // symlinkat
-        267 => meta::readlink(fd, a1),
+        264 => links::rename(fd, a1, a2 as i32 as i64, a3, 0),
+        316 => links::rename(fd, a1, a2 as i32 as i64, a3, a4), // renameat2
+        265 => links::link(fd, a1, a2 as i32 as i64, a3, a4),
+        266 => links::symlink(a0, a1 as i32 as i64, a2),
+        267 => links::readlink(fd, a1, a2, a3),
         268 => meta::chmod(fd, a1, a2), // fchmodat
-        269 | 439 => files::access(fd, a1),
+        269 => files::access(fd, a1, a2, 0),
+        439 => files::access(fd, a1, a2, a3), // faccessat2
         270 => wait::pselect(a0, a1, a2, a3, a4, a5),
         271 => wait::ppoll(a0, a1, a2, a3, a4),
         273 => crate::futex::set_robust_list(a0, a1),
