@@ -61,6 +61,15 @@ impl fmt::Display for EvalError {
 impl std::error::Error for EvalError {}
 
 /// `ALIGN` as ld computes it: round `v` up to a multiple of `a` (any `a`; 0 and 1 leave `v`).
+/// [`align_up`], or `None` if the aligned value does not fit in 64 bits.
+pub fn checked_align_up(v: u64, a: u64) -> Option<u64> {
+    if a <= 1 {
+        Some(v)
+    } else {
+        Some(v.checked_add(a - 1)? / a * a)
+    }
+}
+
 pub fn align_up(v: u64, a: u64) -> u64 {
     if a <= 1 {
         v
