@@ -27,6 +27,7 @@ pub mod diagnostics;
 pub mod eh_frame;
 pub mod error;
 pub mod explain;
+pub mod fuzz_targets;
 pub mod gc;
 pub mod halt_watch;
 pub mod hash;
