@@ -495,6 +495,10 @@ fn corrupt_inputs_are_rejected() {
             "SECTIONS { . = 0x8000000000000001; .text : ALIGN(1 << 63) { *(.text) } }",
         ),
         (
+            "align-overflow.ld",
+            "SECTIONS { . = 0xfffffffffffffff1; . = ALIGN(16); .text : { *(.text) } }",
+        ),
+        (
             "huge-bss.ld",
             "SECTIONS { . = 0x400000; .text : { *(.text) } . = ALIGN(0x1000); .bss : { *(.bss) . += 1 << 62; } }",
         ),
@@ -575,6 +579,11 @@ fn corrupt_inputs_are_rejected() {
             name: "section alignment wraps the address",
             args: script("wrap-align.ld"),
             expect: &[".text", "2^64"],
+        },
+        Case {
+            name: "ALIGN() past 2^64",
+            args: script("align-overflow.ld"),
+            expect: &["ALIGN(0xfffffffffffffff1, 0x10)", "2^64"],
         },
         Case {
             name: "location counter makes .bss 2^62 bytes",
