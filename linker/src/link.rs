@@ -115,7 +115,7 @@ pub fn link_checked(
     });
     checked?;
     let image = image?;
-    output::write_atomically(&options.output, &image.bytes, output::EXECUTABLE)?;
+    write_output(&options.output, &image.bytes)?;
     if let Some(map_path) = &options.map {
         let mut map = image.map.into_bytes();
         map.extend_from_slice(options.map_appendix.as_bytes());
@@ -464,4 +464,10 @@ fn section_name_index<'a>(
         }
     }
     map
+}
+
+/// Writes an image to `path` as [`output::write_atomically`] does (exclusive temporary beside
+/// it, synced, renamed into place), executable less the umask.
+pub fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    output::write_atomically(path, bytes, output::EXECUTABLE)
 }
