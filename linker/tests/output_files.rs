@@ -244,3 +244,34 @@ fn ukl_ld_refuses_an_output_that_is_an_input() {
     }
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
+
+#[test]
+fn ukl_ld_for_xen_refuses_an_xl_configuration_that_is_an_input() {
+    let dir = common::musl_work_dir("output-files-xl");
+    let source = dir.join("app.c");
+    std::fs::write(&source, "int main(void) { return 3; }\n").unwrap();
+    let status = Command::new("musl-gcc")
+        .arg("-c")
+        .arg(&source)
+        .arg("-o")
+        .arg(dir.join("app.xl"))
+        .status()
+        .expect("musl-gcc runs (apt-get install musl-tools)");
+    assert!(status.success());
+    let before = std::fs::read(dir.join("app.xl")).unwrap();
+    // `-o app.xen` for xen writes app.xl beside the image: the object is app.xl.
+    let result = Command::new("musl-gcc")
+        .current_dir(&dir)
+        .args(["-static", "-B"])
+        .arg(common::ld_dir(&dir))
+        .args(["-o", "app.xen", "app.xl"])
+        .env("UKL_HOME", common::home())
+        .env("UKL_PLAT", "xen")
+        .output()
+        .expect("musl-gcc runs");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(stderr.contains("is also an input"), "{stderr}");
+    assert_eq!(std::fs::read(dir.join("app.xl")).unwrap(), before);
+    assert!(!dir.join("app.xen").exists(), "the image was written");
+}
