@@ -7,7 +7,8 @@
 //!   never through a symlink planted there) in the target's directory, synced, and renamed over
 //!   the target. The rename replaces the directory entry: a symlink at the target path is
 //!   replaced by the new file, never written through. On any failure the temporary is removed
-//!   and the previous target is untouched.
+//!   and the previous target is untouched. A device or FIFO at the target (`-o /dev/null`) is
+//!   written in place instead: renaming over it would replace the device node.
 
 use crate::error::Result;
 use crate::link_error;
@@ -80,6 +81,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         )
         .help("give a file name"));
     }
+    // A device or a FIFO (`-o /dev/null`, as build systems pass when they only test a link) is
+    // written in place: renaming over it would replace the device node with a regular file.
+    if let Ok(metadata) = std::fs::symlink_metadata(path) {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_fifo() {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(fail)?;
+            return file.write_all(bytes).map_err(fail);
+        }
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -145,6 +159,27 @@ mod tests {
         assert_ne!(mode & 0o100, 0, "the image is executable: {mode:o}");
         // Nothing but the two files is left.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_fifo_is_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomically(&fifo, b"image", EXECUTABLE).unwrap();
+        // (Checked before the reader is joined: a FIFO replaced by a file would leave it waiting.)
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the FIFO is still a FIFO");
+        assert_eq!(reader.join().unwrap(), b"image");
     }
 
     #[test]

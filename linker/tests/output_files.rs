@@ -222,6 +222,31 @@ fn ukl_ld_refuses_an_output_that_is_an_input() {
         "ld's output is executable"
     );
 
+    // Build systems link to /dev/null to test flags: a device or FIFO is written in place, never
+    // replaced by a regular file (a FIFO here, so that a regression cannot replace /dev/null).
+    let status = Command::new("mkfifo")
+        .arg(dir.join("fifo"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = dir.join("fifo");
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let to_fifo = ukl_ld(&dir, &["-o", "fifo", "start.o", "helper.o"]);
+    assert!(
+        to_fifo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&to_fifo.stderr)
+    );
+    // (Checked before the reader is joined: a FIFO replaced by a file would leave it waiting.)
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(dir.join("fifo"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(&reader.join().unwrap()[..4], b"\x7fELF");
+
     let cases: [(&[&str], &str); 6] = [
         (&["-o", "start.o", "start.o", "helper.o"], "start.o"),
         (&["-o", "./start.o", "start.o", "helper.o"], "start.o"),
