@@ -42,7 +42,7 @@ pub fn find(objects: &[ObjectFile<'_>], files: &[String]) -> HltSites {
             let found = hlt_offsets(section.data, |offset| {
                 section.relocs.iter().any(|r| {
                     let at = r.r_offset.get(LE);
-                    (at..at + field_width(r.r_type(LE, false))).contains(&offset)
+                    (at..at.saturating_add(field_width(r.r_type(LE, false)))).contains(&offset)
                 })
             });
             if let Some(found) = found.filter(|f| !f.is_empty()) {

@@ -6,7 +6,7 @@ use crate::error::{LinkError, Result};
 use crate::link_error;
 use crate::object_file::{ObjectFile, SectionKind, LE};
 use crate::script::ast::{self, Assignment, DataSize, Expr, OutputItem, SectionsCommand, SortKind};
-use crate::script::expr::{align_up, EvalContext};
+use crate::script::expr::{align_up, checked_align_up, EvalContext};
 use crate::script::glob::FileRef;
 use crate::symbols::{Definition, SymbolTable};
 use object::elf;
@@ -16,6 +16,8 @@ use rustc_hash::FxHashMap;
 pub const PAGE_SIZE: u64 = 0x1000;
 /// The largest section contents ukl writes (4 GiB): larger is a script mistake.
 const MAX_SECTION_BYTES: u64 = 1 << 32;
+/// The largest image file ukl writes: 4 GiB (an image is built in memory before it is written).
+pub const MAX_IMAGE_BYTES: u64 = 1 << 32;
 const EHDR_SIZE: u64 = 64;
 const PHDR_SIZE: u64 = 56;
 
@@ -845,7 +847,17 @@ pub fn finish(
                         }
                     }
                     if os.emitted {
-                        dot = align_up(dot, align);
+                        dot = match checked_align_up(dot, align) {
+                            Some(aligned) => aligned,
+                            None => {
+                                last_error = Some(link_error!(
+                                    "output section `{}`: {dot:#x} aligned to {align:#x} passes 2^64",
+                                    os.name
+                                )
+                                .help("check the addresses and ALIGN() in the link script"));
+                                dot
+                            }
+                        };
                     }
                     let start = dot;
                     let (size, offsets) = lay_pieces(
@@ -922,6 +934,18 @@ pub fn finish(
                 os.size
             )
             .help("check the addresses and `.` assignments in the link script"));
+        }
+        if alloc && os.size > crate::object_file::MAX_SIZE {
+            return Err(link_error!(
+                "output section `{}` would be {:#x} bytes, larger than the x86_64 address space \
+                 ({:#x} bytes)",
+                os.name,
+                os.size,
+                crate::object_file::MAX_SIZE
+            )
+            .help(
+                "check the sizes of the input sections and the `.` assignments in the link script",
+            ));
         }
         if os.sh_type != elf::SHT_NOBITS && os.size > MAX_SECTION_BYTES {
             return Err(link_error!(
@@ -1110,26 +1134,49 @@ fn lay_pieces(
 ) -> (u64, Vec<u64>) {
     let mut dot = start;
     let mut offsets = Vec::with_capacity(os.pieces.len());
+    // The piece at `dot` aligned to `align`, `size` bytes long: (its start, its end), or an error
+    // naming the output section and what was placed when the address would pass 2^64.
+    let place = |dot: u64, align: u64, size: u64, what: &dyn Fn() -> String| {
+        checked_align_up(dot, align)
+            .and_then(|at| Some((at, at.checked_add(size)?)))
+            .ok_or_else(|| {
+                link_error!(
+                    "output section `{}` overflows the address space at {}: {dot:#x} aligned to \
+                     {align:#x} plus {size:#x} bytes passes 2^64",
+                    os.name,
+                    what()
+                )
+                .help("check the addresses and `.` assignments in the link script, and the sizes and alignments of the input sections")
+            })
+    };
     for piece in &os.pieces {
-        match piece {
+        let placed = match piece {
             Piece::Input { object, section } => {
-                let s = &objects[*object as usize].sections[*section as usize];
-                dot = align_up(dot, s.align);
-                offsets.push(dot.wrapping_sub(start));
+                let o = &objects[*object as usize];
+                let s = &o.sections[*section as usize];
                 let size = if s.kind == SectionKind::EhFrame {
                     eh_sizes.get(&(*object, *section)).copied().unwrap_or(0)
                 } else {
                     s.size
                 };
-                dot = dot.wrapping_add(size);
+                place(dot, s.align, size, &|| {
+                    format!(
+                        "section {} of `{}`",
+                        String::from_utf8_lossy(s.name),
+                        o.name
+                    )
+                })
             }
             Piece::Common { symbol } => {
                 if let Definition::Common { size, align, .. } = symbols.get(*symbol).def {
-                    dot = align_up(dot, align);
-                    offsets.push(dot.wrapping_sub(start));
-                    dot = dot.wrapping_add(size);
+                    place(dot, align, size, &|| {
+                        format!(
+                            "common symbol `{}`",
+                            String::from_utf8_lossy(symbols.get(*symbol).name)
+                        )
+                    })
                 } else {
-                    offsets.push(dot.wrapping_sub(start));
+                    Ok((dot, dot))
                 }
             }
             piece @ (Piece::Got
@@ -1139,8 +1186,6 @@ fn lay_pieces(
             | Piece::EhFrameHdr
             | Piece::BuildId) => {
                 let (_, align, _) = piece.synthetic().unwrap_or_default();
-                dot = align_up(dot, align);
-                offsets.push(dot.wrapping_sub(start));
                 let size = match piece {
                     Piece::Got => 8 * u64::from(input.got_slots),
                     Piece::Iplt => 16 * u64::from(input.ifuncs),
@@ -1149,11 +1194,10 @@ fn lay_pieces(
                     Piece::EhFrameHdr => crate::eh_frame::hdr_size(input.eh_frame_hdr.unwrap_or(0)),
                     _ => 16 + 20, // the build-id note: header, "GNU\0", 20 bytes
                 };
-                dot = dot.wrapping_add(size);
+                place(dot, align, size, &|| "a table the linker makes".to_string())
             }
             Piece::Data { size, .. } => {
-                offsets.push(dot.wrapping_sub(start));
-                dot = dot.wrapping_add(size.bytes());
+                place(dot, 1, size.bytes(), &|| "a data command".to_string())
             }
             Piece::Assign(a) => {
                 offsets.push(dot.wrapping_sub(start));
@@ -1181,6 +1225,18 @@ fn lay_pieces(
                     }
                     Err(e) => *last_error = Some(e),
                 }
+                continue;
+            }
+        };
+        match placed {
+            Ok((at, end)) => {
+                offsets.push(at - start);
+                dot = end;
+            }
+            Err(e) => {
+                *last_error = Some(e);
+                offsets.resize(os.pieces.len(), 0);
+                return (0, offsets);
             }
         }
     }
@@ -1456,12 +1512,12 @@ fn place_segments(
             offset = align_up(offset, os.align);
             sections[i].offset = offset;
             if !nobits {
-                offset += os.size;
+                offset = offset.saturating_add(os.size);
             }
             continue;
         };
         let off = match seg_base.get(&seg) {
-            Some(&(vaddr, base_off)) => base_off + (os.addr - vaddr.min(os.addr)),
+            Some(&(vaddr, base_off)) => base_off.saturating_add(os.addr - vaddr.min(os.addr)),
             None => {
                 let want_headers = segments[seg].headers;
                 let off = if want_headers && os.addr >= headers_size && seg == first_load(segments)
@@ -1484,9 +1540,19 @@ fn place_segments(
                 off
             }
         };
+        if off > MAX_IMAGE_BYTES {
+            return Err(link_error!(
+                "output section `{}` at {:#x} would be at file offset {off:#x}, past the largest \
+                 image ukl writes ({MAX_IMAGE_BYTES:#x} bytes)",
+                os.name,
+                os.addr
+            )
+            .help("sections of one segment are laid out in the file as far apart as their addresses: \
+                   check the addresses in the link script, or give the sections their own PHDRS"));
+        }
         sections[i].offset = off;
         if !nobits {
-            offset = offset.max(off + os.size);
+            offset = offset.max(off.saturating_add(os.size));
         } else {
             offset = offset.max(off);
         }
@@ -1499,7 +1565,7 @@ fn place_segments(
         }
         offset = align_up(offset, os.align);
         sections[i].offset = offset;
-        offset += os.size;
+        offset = offset.saturating_add(os.size);
     }
     // Segment extents.
     let mut tls = None;
@@ -1522,7 +1588,7 @@ fn place_segments(
         let first = &sections[seg.sections[0]];
         let (start_addr, start_off, start_lma) = if seg.p_type == elf::PT_LOAD && seg.headers {
             let vaddr = seg_base.get(&si).map(|b| b.0).unwrap_or(first.addr);
-            (vaddr, 0, first.lma - (first.addr - vaddr))
+            (vaddr, 0, first.lma.wrapping_sub(first.addr - vaddr))
         } else {
             (first.addr, first.offset, first.lma)
         };
@@ -1549,6 +1615,15 @@ fn place_segments(
         seg.paddr = start_lma;
         seg.offset = start_off;
         seg.memsz = end_addr - start_addr;
+        if seg.memsz > crate::object_file::MAX_SIZE {
+            return Err(link_error!(
+                "a loadable segment from {start_addr:#x} would span {:#x} bytes, more than the \
+                 x86_64 address space ({:#x} bytes)",
+                seg.memsz,
+                crate::object_file::MAX_SIZE
+            )
+            .help("check the addresses in the link script: sections far apart go in separate segments (PHDRS)"));
+        }
         seg.filesz = end_off.saturating_sub(start_off);
         seg.align = align;
         if seg.p_type == elf::PT_TLS {

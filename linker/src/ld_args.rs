@@ -149,6 +149,7 @@ pub fn parse(args: &[String]) -> Result<LdCommand> {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| link_error!("cannot read link script `{}`: {e}", path.display()))?;
         options.script = Some((path.display().to_string(), text));
+        options.script_file = Some(path);
     }
     if options.output.as_os_str().is_empty() {
         options.output = PathBuf::from("a.out");

@@ -293,10 +293,19 @@ pub fn link(home: &Path, platform_name: &str, mut options: LinkOptions) -> Resul
     pool_inputs.append(&mut options.inputs);
     options.inputs = pool_inputs;
     options.script = Some((script_path.display().to_string(), script_text));
+    // The platform's script replaces a -T script, which stays an input that -o may not name.
+    options
+        .other_inputs
+        .extend(options.script_file.replace(script_path));
     options.entry = platform.entry.clone();
     options.gc_sections = true;
     options.strip_debug = true;
     options.eh_frame_hdr = false;
+    if let Some(companion) = &platform.companion {
+        options
+            .also_written
+            .push(companion.path(&options.output, platform.memory_mb));
+    }
     let report = link::link(&options)?;
     if let Some(companion) = &platform.companion {
         companion.write(&report.output, platform.memory_mb, "")?;

@@ -11,7 +11,7 @@
 //! 6. [`layout::finish`]: addresses, segments and file offsets.
 //! 7. [`relocate`] and [`write`]: contents are copied, relocated and written.
 //!
-//! [`link`] drives the phases; [`ld_args`] is the GNU ld command line, and [`ld_unikernel`]
+//! [`link`] drives the phases and [`output`] writes what they produce; [`ld_args`] is the GNU ld command line, and [`ld_unikernel`]
 //! turns such a link into a unikernel link (with musl from [`system_lib`]); [`pool`] builds the
 //! prebuilt library pool; [`select`] chooses libraries from it and [`unikernel`] links an
 //! application with them for a [`platform`]; [`run`] boots the result ([`console_log`] reads a
@@ -29,6 +29,7 @@ pub mod diagnostics;
 pub mod eh_frame;
 pub mod error;
 pub mod explain;
+pub mod fuzz_targets;
 pub mod gc;
 pub mod halt_watch;
 pub mod hash;
@@ -44,6 +45,7 @@ pub mod manifest;
 pub mod map;
 pub mod object_file;
 pub mod options;
+pub mod output;
 pub mod platform;
 pub mod pool;
 pub mod relocate;

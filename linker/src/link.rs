@@ -8,13 +8,14 @@ use crate::input::InputFile;
 use crate::layout::{self, LayoutInput, Piece};
 use crate::link_error;
 use crate::object_file::SectionKind;
+use crate::output;
 use crate::relocate;
 use crate::resolve::{self, InputSpec};
 use crate::script::{self, ast};
 use crate::symbols::Definition;
 use crate::write::{self, WriteOptions};
 use rustc_hash::FxHashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const DEFAULT_SCRIPT: &str = include_str!("default.ld");
 
@@ -48,6 +49,15 @@ pub struct LinkOptions {
     /// Inputs (as given in `inputs`) whose code's `hlt` instructions are written as `int3`: a
     /// user-space C library linked into a ring-0 image (see [`crate::hlt_trap`]).
     pub trap_hlt_in: Vec<PathBuf>,
+    /// The file `script` was read from (`-T`), an input that no output may overwrite.
+    pub script_file: Option<PathBuf>,
+    /// Other files read for this link (a manifest), which no output may overwrite either.
+    pub other_inputs: Vec<PathBuf>,
+    /// Files written after the image by the caller (a platform's companion configuration):
+    /// refused like the image if they are inputs.
+    pub also_written: Vec<PathBuf>,
+    /// Text appended to the map file (the caller's decisions).
+    pub map_appendix: String,
 }
 
 /// What a link produced.
@@ -71,12 +81,30 @@ pub fn link(options: &LinkOptions) -> Result<LinkReport> {
     link_checked(options, || Ok(()))
 }
 
+/// Every file this link reads: objects, archives, the link script, other inputs.
+pub fn input_paths(options: &LinkOptions) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = options.inputs.iter().map(|i| i.path.clone()).collect();
+    inputs.extend(options.script_file.iter().cloned());
+    inputs.extend(options.other_inputs.iter().cloned());
+    inputs
+}
+
+/// Every file this link writes: the image, the map, the caller's companions.
+pub fn output_paths(options: &LinkOptions) -> Vec<PathBuf> {
+    let mut outputs = vec![options.output.clone()];
+    outputs.extend(options.map.iter().cloned());
+    outputs.extend(options.also_written.iter().cloned());
+    outputs
+}
+
 /// Links while `check` runs on another thread (e.g. verifying the archives' checksums); the
-/// image is written only if both succeed, so a failed check never leaves an image behind.
+/// image is written only if both succeed, so a failed check never leaves an image behind. An
+/// output that is also an input is refused before anything is read or written.
 pub fn link_checked(
     options: &LinkOptions,
     check: impl FnOnce() -> Result<()> + Send,
 ) -> Result<LinkReport> {
+    output::refuse_inputs_as_outputs(&output_paths(options), &input_paths(options))?;
     let (image, checked) = std::thread::scope(|scope| {
         let checker = scope.spawn(check);
         let image = link_to_bytes(options);
@@ -89,8 +117,9 @@ pub fn link_checked(
     let image = image?;
     write_output(&options.output, &image.bytes)?;
     if let Some(map_path) = &options.map {
-        std::fs::write(map_path, &image.map)
-            .map_err(|e| link_error!("cannot write map file `{}`: {e}", map_path.display()))?;
+        let mut map = image.map.into_bytes();
+        map.extend_from_slice(options.map_appendix.as_bytes());
+        output::write_atomically(map_path, &map, output::REGULAR)?;
     }
     Ok(LinkReport {
         output: options.output.clone(),
@@ -437,28 +466,8 @@ fn section_name_index<'a>(
     map
 }
 
-/// Writes the image next to its final name and renames it into place, so that a failed link
-/// never leaves a half-written file where the user's previous image was.
-pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "a.out".into());
-    let temp = dir.join(format!(".{name}.ukl-tmp"));
-    let fail =
-        |e: std::io::Error| link_error!("cannot write output file `{}`: {e}", path.display());
-    std::fs::write(&temp, bytes).map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
-    }
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        fail(e)
-    })
+/// Writes an image to `path` as [`output::write_atomically`] does (exclusive temporary beside
+/// it, synced, renamed into place), executable less the umask.
+pub fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    output::write_atomically(path, bytes, output::EXECUTABLE)
 }

@@ -309,6 +309,8 @@ fn cmd_link(
         job.gc = !args.no_gc;
         jobs.push(job);
     }
+    // Nothing is written if any output would overwrite an input of any of the links.
+    unikernel::refuse_inputs_as_outputs(&jobs)?;
     let results = link_in_parallel(&jobs, format);
     let mut images = Vec::new();
     let mut errors = Vec::new();

@@ -15,6 +15,13 @@ pub const LE: LittleEndian = LittleEndian;
 /// Sentinel for "not placed in any output section".
 pub const NO_OUTPUT: u32 = u32::MAX;
 
+/// The largest section (or common symbol) alignment accepted: 4 GiB. Real objects align to a
+/// cache line or a page (2 MiB or 1 GiB for huge pages); more is a corrupt or hostile field.
+pub const MAX_ALIGN: u64 = 1 << 32;
+/// The largest section (or common symbol) size accepted: 2^47 bytes, the lower half of the
+/// x86_64 address space (4-level paging). Anything larger cannot be loaded anywhere.
+pub const MAX_SIZE: u64 = 1 << 47;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
     /// Symbol tables, string tables, relocations, groups, the null section: read, never copied.
@@ -47,6 +54,11 @@ pub struct InputSection<'a> {
 }
 
 impl InputSection<'_> {
+    /// Does this section take space in some output section (not metadata, not dropped)?
+    pub fn is_placed(&self) -> bool {
+        !matches!(self.kind, SectionKind::Meta | SectionKind::Discarded)
+    }
+
     pub fn is_nobits(&self) -> bool {
         self.sh_type == elf::SHT_NOBITS
     }
@@ -182,6 +194,25 @@ impl<'a> ObjectFile<'a> {
                     section.align
                 ));
             }
+            if section.align > MAX_ALIGN && section.is_placed() {
+                return Err(link_error!(
+                    "`{name}`: section {} has alignment {:#x}, more than ukl accepts ({:#x})",
+                    String::from_utf8_lossy(section.name),
+                    section.align,
+                    MAX_ALIGN
+                )
+                .help("the object is corrupt, or asks for an alignment no loader can honour"));
+            }
+            if section.size > MAX_SIZE && section.is_placed() {
+                return Err(link_error!(
+                    "`{name}`: section {} is {:#x} bytes, larger than the x86_64 address space \
+                     ({:#x} bytes)",
+                    String::from_utf8_lossy(section.name),
+                    section.size,
+                    MAX_SIZE
+                )
+                .help("the object is corrupt, or declares an array too large to load"));
+            }
             if section.sh_type != elf::SHT_NOBITS
                 && section.kind != SectionKind::Meta
                 && section.data.len() as u64 != section.size
@@ -201,6 +232,18 @@ impl<'a> ObjectFile<'a> {
                 .help("recompile the object; it may be truncated or damaged"));
             }
             let shndx = sym.st_shndx(LE);
+            if shndx == elf::SHN_COMMON {
+                let (size, align) = (sym.st_size(LE), sym.st_value(LE));
+                if size > MAX_SIZE || align > MAX_ALIGN || !align.max(1).is_power_of_two() {
+                    return Err(link_error!(
+                        "`{name}`: common symbol `{}` has size {size:#x} and alignment {align:#x}; \
+                         the size must be at most {MAX_SIZE:#x} and the alignment a power of two \
+                         of at most {MAX_ALIGN:#x}",
+                        String::from_utf8_lossy(symbols.symbol_name(LE, sym).unwrap_or(b"?"))
+                    )
+                    .help("the object is corrupt, or declares an array too large to load"));
+                }
+            }
             if shndx != elf::SHN_UNDEF
                 && shndx < elf::SHN_LORESERVE
                 && usize::from(shndx) >= sections.len()

@@ -55,12 +55,17 @@ impl Companion {
             .replace("{cmdline}", cmdline)
     }
 
-    /// Writes the companion file for `image`; returns its path.
+    /// Where the companion file of `image` goes.
+    pub fn path(&self, image: &Path, memory_mb: u64) -> PathBuf {
+        PathBuf::from(self.render(&self.file, image, memory_mb, ""))
+    }
+
+    /// Writes the companion file for `image` (atomically, see [`crate::output`]); returns its
+    /// path.
     pub fn write(&self, image: &Path, memory_mb: u64, cmdline: &str) -> Result<PathBuf> {
         let path = PathBuf::from(self.render(&self.file, image, memory_mb, cmdline));
         let text = self.render(&self.template, image, memory_mb, cmdline);
-        std::fs::write(&path, text)
-            .map_err(|e| link_error!("cannot write `{}`: {e}", path.display()))?;
+        crate::output::write_atomically(&path, text.as_bytes(), crate::output::REGULAR)?;
         Ok(path)
     }
 }

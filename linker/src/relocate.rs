@@ -151,10 +151,16 @@ pub fn ifunc_contents(
     (stubs, slots, relas)
 }
 
+/// Do `width` bytes at `offset` lie inside `len` bytes? (An `r_offset` near 2^64 must not wrap
+/// around into range.)
+fn fits(offset: usize, width: usize, len: usize) -> bool {
+    offset.checked_add(width).is_some_and(|end| end <= len)
+}
+
 /// Can this `GOTPCRELX`/`REX_GOTPCRELX` be turned into a direct reference? Only `mov` (to
 /// `lea`), `call *` and `jmp *` are rewritten, and only for symbols with an address.
 fn gotpcrelx_relaxable(data: &[u8], offset: usize, r_type: u32, target: Target) -> bool {
-    if target != Target::Defined || offset < 2 || offset + 4 > data.len() {
+    if target != Target::Defined || offset < 2 || !fits(offset, 4, data.len()) {
         return false;
     }
     let op = data[offset - 2];
@@ -170,7 +176,7 @@ fn gotpcrelx_relaxable(data: &[u8], offset: usize, r_type: u32, target: Target) 
 
 /// Can this `GOTTPOFF` (initial-exec) be turned into local-exec (`mov`/`add` with immediate)?
 fn gottpoff_relaxable(data: &[u8], offset: usize) -> bool {
-    if offset < 3 || offset + 4 > data.len() {
+    if offset < 3 || !fits(offset, 4, data.len()) {
         return false;
     }
     let (rex, op, modrm) = (data[offset - 3], data[offset - 2], data[offset - 1]);
@@ -283,7 +289,7 @@ pub fn apply(
             format!("{}+{:#x}{function}", object.section_display(si), in_offset)
         };
         let width = reloc_width(r_type);
-        if offset + width > out.len() {
+        if !fits(offset, width, out.len()) {
             errors.push(link_error!(
                 "`{}` is corrupt: relocation at {} runs past the end of the section",
                 object.name,
@@ -635,6 +641,9 @@ fn write_i8(out: &mut [u8], at: usize, v: u64) -> Patch {
 /// `mov foo@GOTPCREL(%rip), %r` → `lea foo(%rip), %r`; `call *foo@GOTPCREL(%rip)` →
 /// `addr32 call foo`; `jmp *foo@GOTPCREL(%rip)` → `jmp foo; nop`.
 fn relax_gotpcrelx(out: &mut [u8], at: usize, pc_relative: u64) -> Patch {
+    if at < 2 {
+        return Err(Problem::Pattern("GOTPCRELX"));
+    }
     let op = out[at - 2];
     let modrm = out[at - 1];
     if op == 0x8b {
@@ -664,6 +673,9 @@ fn relax_gotpcrelx(out: &mut [u8], at: usize, pc_relative: u64) -> Patch {
 /// Initial-exec → local-exec: `mov x@gottpoff(%rip), %r` → `mov $tpoff, %r`;
 /// `add x@gottpoff(%rip), %r` → `add $tpoff, %r`.
 fn relax_ie_to_le(out: &mut [u8], at: usize, tpoff: u64) -> Patch {
+    if at < 3 {
+        return Err(Problem::Pattern("GOTTPOFF"));
+    }
     let (rex, op, modrm) = (out[at - 3], out[at - 2], out[at - 1]);
     let reg = (modrm >> 3) & 7;
     out[at - 3] = if rex == 0x4c { 0x49 } else { 0x48 };

@@ -160,6 +160,7 @@ impl Pool {
             let meta = index
                 .load_metadata(entry)
                 .map_err(|e| link_error!("prebuilt library `{}`: {e}", entry.name))?;
+            check_drift(&registry, &index, entry, &meta)?;
             for symbol in &meta.exports {
                 exporters
                     .entry(symbol.clone())
@@ -218,13 +219,44 @@ impl Pool {
         names
     }
 
-    /// Checks an archive's sha256 against its metadata before it is linked.
+    /// Checks an archive's sha256 against its metadata before it is linked (its version and
+    /// exports were checked by [`Pool::load`]).
     pub fn verify(&self, name: &str) -> Result<()> {
         let (Some(meta), Some(path)) = (self.metadata.get(name), self.archive_path(name)) else {
-            return Err(link_error!("library `{name}` is not in the prebuilt pool"));
+            return Err(link_error!("library `{name}` is not in the prebuilt pool")
+                .help("run `ukl pool build` to build it, or restore prebuilt/ with git"));
         };
         pool::verify_archive(meta, &path).map_err(|e| link_error!("{e}"))
     }
+}
+
+/// Fails if the pool's descriptions no longer match its archives: registry.toml names a version
+/// other than the one prebuilt/ holds, or the metadata's exports are not the symbols the
+/// archive defines (its symbol index: a few KiB read per library, no hashing).
+fn check_drift(
+    registry: &pool::Registry,
+    index: &pool::PoolIndex,
+    entry: &pool::IndexEntry,
+    meta: &pool::LibraryMetadata,
+) -> Result<()> {
+    let name = &entry.name;
+    if let Some(registered) = registry.get(name) {
+        if registered.version != entry.version {
+            return Err(link_error!(
+                "library `{name}`: registry.toml says version {}, but {} holds version {}",
+                registered.version,
+                index.dir.display(),
+                entry.version
+            )
+            .help("run `ukl pool build` to rebuild prebuilt/ from pool-src (or restore registry.toml)"));
+        }
+    }
+    pool::verify_exports(meta, &index.archive_path(entry)).map_err(|e| {
+        link_error!("{e}").help(
+            "the metadata no longer describes the archive: run `ukl pool build` (or restore \
+             prebuilt/ with git)",
+        )
+    })
 }
 
 /// The global symbols an application's objects define and use.

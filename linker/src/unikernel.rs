@@ -314,6 +314,18 @@ fn link_plan(
         // The pool's archives carry only the sysroot's debug sections (megabytes of them).
         strip_archive_debug: true,
         map: options.map.clone(),
+        map_appendix: options
+            .map
+            .as_ref()
+            .map(|_| decisions(&selection, &resolved))
+            .unwrap_or_default(),
+        script_file: Some(script_path.clone()),
+        other_inputs: options.manifest.iter().map(|m| m.path.clone()).collect(),
+        also_written: platform
+            .companion
+            .iter()
+            .map(|c| c.path(output, platform.memory_mb))
+            .collect(),
         ..LinkOptions::default()
     };
     // The archives' checksums are verified while the link runs; nothing is written unless they
@@ -325,9 +337,6 @@ fn link_plan(
             .try_for_each(|library| pool.verify(&library.name))
     })?;
     drop(options_file);
-    if let Some(map) = &options.map {
-        append_decisions(map, &selection, &resolved)?;
-    }
     if let Some(companion) = &platform.companion {
         companion.write(&report.output, platform.memory_mb, "")?;
     }
@@ -341,8 +350,9 @@ fn link_plan(
     })
 }
 
-/// Appends to the map file why each library is in the image and the value of each option.
-fn append_decisions(map: &Path, selection: &Selection, resolved: &[ResolvedOption]) -> Result<()> {
+/// What the map file says after the sections: why each library is in the image and the value
+/// of each option.
+fn decisions(selection: &Selection, resolved: &[ResolvedOption]) -> String {
     use std::fmt::Write as _;
     let mut text = String::from("\nLibraries (why each is in the image; see `ukl why LIBRARY`)\n");
     for library in &selection.libraries {
@@ -358,12 +368,37 @@ fn append_decisions(map: &Path, selection: &Selection, resolved: &[ResolvedOptio
             option.source
         );
     }
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(map)
-        .map_err(|e| link_error!("cannot append to map file `{}`: {e}", map.display()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes())
-        .map_err(|e| link_error!("cannot write map file `{}`: {e}", map.display()))
+    text
+}
+
+/// Refuses, before any link of `jobs` starts, an output of one job (image, map, companion)
+/// that is an input of any job: the objects, the manifest, the platforms' link scripts, the
+/// pool's archives. Each link checks its own files again ([`link::link_checked`]); this check
+/// keeps a link for one platform from writing while another one's output is refused.
+pub fn refuse_inputs_as_outputs(jobs: &[UnikernelOptions]) -> Result<()> {
+    let mut outputs: Vec<PathBuf> = Vec::new();
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for job in jobs {
+        inputs.extend(job.objects.iter().cloned());
+        inputs.extend(job.manifest.iter().map(|m| m.path.clone()));
+        outputs.push(job.output.clone());
+        outputs.extend(job.map.iter().cloned());
+        // A platform or pool that cannot be loaded is reported by the link itself.
+        if let Ok(platform) = platform::load(&job.home, &job.platform) {
+            inputs.extend(platform.linkscript_path(&job.home));
+            outputs.extend(
+                platform
+                    .companion
+                    .iter()
+                    .map(|c| c.path(&job.output, platform.memory_mb)),
+            );
+            let prebuilt = job.home.join("prebuilt").join(&platform.arch);
+            if let Ok(index) = crate::pool::load_index(&prebuilt) {
+                inputs.extend(index.library.iter().map(|e| index.archive_path(e)));
+            }
+        }
+    }
+    crate::output::refuse_inputs_as_outputs(&outputs, &inputs)
 }
 
 /// The default image name: `<object stem>.<platform>` in the current directory.

@@ -3,7 +3,8 @@
 
 use crate::eh_frame::EhFrameEdit;
 use crate::error::{LinkError, Result};
-use crate::layout::{Layout, Piece};
+use crate::layout::{Layout, Piece, MAX_IMAGE_BYTES};
+use crate::link_error;
 use crate::object_file::{ObjectFile, SectionKind, LE};
 use crate::relocate::{self, Addresses, Got};
 use crate::script::expr::EvalContext;
@@ -80,6 +81,7 @@ pub fn write_image(
     let strtab_name = shstrtab.add(b".strtab");
     let shstrtab_name = shstrtab.add(b".shstrtab");
 
+    // layout.file_size is at most MAX_IMAGE_BYTES plus one section (see layout::place_segments).
     let mut offset = layout.file_size;
     let symtab_offset = offset;
     offset += symtab.len() as u64;
@@ -91,6 +93,12 @@ pub fn write_image(
     let extra = if options.strip_all { 1 } else { 3 };
     let shnum = next + extra;
     let total = shoff + u64::from(shnum) * 64;
+    if total > MAX_IMAGE_BYTES {
+        return Err(link_error!(
+            "the image would be {total} bytes, more than ukl writes ({MAX_IMAGE_BYTES} bytes)"
+        )
+        .help("check the addresses and `.` assignments in the link script: sections far apart in one segment are padded in the file"));
+    }
     let mut out = vec![0u8; total as usize];
 
     // Contents.
@@ -303,11 +311,9 @@ pub fn write_image(
         };
         let fdes = eh_fde_count.unwrap_or(0);
         let table = crate::eh_frame::build_hdr(&eh_bytes, eh_addr, hdr_addr, fdes);
-        if let Some(os) = layout
-            .sections
-            .iter()
-            .find(|s| s.emitted && s.addr <= hdr_addr && hdr_addr < s.addr + s.size.max(1))
-        {
+        if let Some(os) = layout.sections.iter().find(|s| {
+            s.emitted && s.addr <= hdr_addr && hdr_addr < s.addr.saturating_add(s.size.max(1))
+        }) {
             let at = (os.offset + hdr_addr - os.addr) as usize;
             out[at..at + table.len()].copy_from_slice(&table);
         }

@@ -125,7 +125,10 @@ impl Elf {
 }
 
 const SHT_SYMTAB: u32 = 2;
+const SHT_PROGBITS: u32 = 1;
 const SHT_RELA: u32 = 4;
+const SHT_NOBITS: u32 = 8;
+const SHN_COMMON: u16 = 0xfff2;
 const ELF64_SYM_SIZE: usize = 24;
 
 /// Symbol `index` of the symbol table: the file offset of its entry.
@@ -445,6 +448,32 @@ fn corrupt_inputs_are_rejected() {
     let name = symbol_entry(&elf, start);
     fixtures.write("bad-name.o", &elf.set_u32(name, 0x0fff_ffff).0);
 
+    // A relocation whose r_offset is near 2^64: `offset + width` wraps around to a small number
+    // and passed the bounds check (a panic: slice index out of range).
+    let mut elf = Elf(object.0.clone());
+    let rela = elf.contents(elf.section_header_of_type(SHT_RELA));
+    fixtures.write("wrap-offset.o", &elf.set_u64(rela, u64::MAX - 1).0);
+
+    // .text aligned to 2^63: addresses wrap around when it is placed.
+    let mut elf = Elf(object.0.clone());
+    let text = elf.section_header_of_type(SHT_PROGBITS);
+    fixtures.write("huge-align.o", &elf.set_u64(text + 0x30, 1 << 63).0);
+
+    // A .bss of 2^62 bytes, and a common symbol of 2^62 bytes: no loader can place them.
+    let bss = "int zeroed[4];\nvoid _start(void) { zeroed[1] = 1; for (;;) {} }\n";
+    assert!(fixtures.compile("bss.o", bss, &["-fno-common"]));
+    let mut elf = Elf(fixtures.read("bss.o"));
+    let header = elf.section_header_of_type(SHT_NOBITS);
+    fixtures.write("huge-bss.o", &elf.set_u64(header + 0x20, 1 << 62).0);
+    let common = "int common_array[4];\nvoid _start(void) { common_array[1] = 1; for (;;) {} }\n";
+    assert!(fixtures.compile("common.o", common, &["-fcommon"]));
+    let mut elf = Elf(fixtures.read("common.o"));
+    let symbol = (0..)
+        .map(|index| symbol_entry(&elf, index))
+        .find(|&entry| elf.u16(entry + 6) == SHN_COMMON)
+        .expect("a common symbol");
+    fixtures.write("huge-common.o", &elf.set_u64(symbol + 16, 1 << 62).0);
+
     // Link scripts whose addresses run past 2^64, and a section of 2^63 bytes.
     let code_only = ".globl _start\n_start: jmp _start\n";
     assert!(fixtures.compile("code-only.s.o", code_only, &[]));
@@ -460,6 +489,18 @@ fn corrupt_inputs_are_rejected() {
         (
             "huge-section.ld",
             "SECTIONS { .text : { *(.text) . = ALIGN(1 << 63); BYTE(1) } }",
+        ),
+        (
+            "wrap-align.ld",
+            "SECTIONS { . = 0x8000000000000001; .text : ALIGN(1 << 63) { *(.text) } }",
+        ),
+        (
+            "align-overflow.ld",
+            "SECTIONS { . = 0xfffffffffffffff1; . = ALIGN(16); .text : { *(.text) } }",
+        ),
+        (
+            "huge-bss.ld",
+            "SECTIONS { . = 0x400000; .text : { *(.text) } . = ALIGN(0x1000); .bss : { *(.bss) . += 1 << 62; } }",
         ),
     ];
     for (name, text) in scripts {
@@ -493,6 +534,26 @@ fn corrupt_inputs_are_rejected() {
             expect: &["huge-value.o", "_start"],
         },
         Case {
+            name: "relocation offset near 2^64",
+            args: vec![fixtures.path("wrap-offset.o").into()],
+            expect: &["wrap-offset.o", "runs past the end"],
+        },
+        Case {
+            name: "section alignment of 2^63",
+            args: vec![fixtures.path("huge-align.o").into()],
+            expect: &["huge-align.o", ".text", "alignment"],
+        },
+        Case {
+            name: ".bss of 2^62 bytes",
+            args: vec![fixtures.path("huge-bss.o").into()],
+            expect: &["huge-bss.o", ".bss", "address space"],
+        },
+        Case {
+            name: "common symbol of 2^62 bytes",
+            args: vec![fixtures.path("huge-common.o").into()],
+            expect: &["huge-common.o", "common_array"],
+        },
+        Case {
             name: "symbol name outside the string table",
             args: vec![fixtures.path("bad-name.o").into()],
             expect: &["bad-name.o", "corrupt"],
@@ -513,6 +574,21 @@ fn corrupt_inputs_are_rejected() {
             name: "section of 2^63 bytes",
             args: script("huge-section.ld"),
             expect: &[".text"],
+        },
+        Case {
+            name: "section alignment wraps the address",
+            args: script("wrap-align.ld"),
+            expect: &[".text", "2^64"],
+        },
+        Case {
+            name: "ALIGN() past 2^64",
+            args: script("align-overflow.ld"),
+            expect: &["ALIGN(0xfffffffffffffff1, 0x10)", "2^64"],
+        },
+        Case {
+            name: "location counter makes .bss 2^62 bytes",
+            args: script("huge-bss.ld"),
+            expect: &[".bss", "address space"],
         },
     ]);
     let mut failed = failures(&fixtures, &cases);

@@ -32,7 +32,7 @@ pub use metadata::{
     LibraryMetadata, Platforms, PoolIndex, Registry, RegistryEntry, SectionSizes, Toolchain,
     METADATA_FORMAT,
 };
-pub use verify::{check_exports, verify_archive, visible_symbols, ExportCheck};
+pub use verify::{check_exports, verify_archive, verify_exports, visible_symbols, ExportCheck};
 
 /// The architecture the pool is compiled for; archives go to `prebuilt/<ARCH>/`.
 pub const ARCH: &str = "x86_64";

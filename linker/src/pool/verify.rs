@@ -26,6 +26,97 @@ pub fn verify_archive(meta: &LibraryMetadata, path: &Path) -> Result<(), PoolErr
     }
 }
 
+/// The largest archive symbol index read (the pool's biggest is a few KiB).
+const MAX_SYMBOL_INDEX: usize = 64 << 20;
+
+/// The names in the GNU symbol index (the first member, `/`) of the archive at `path`: every
+/// global symbol some member defines. Only the index is read, not the members.
+fn symbol_index(path: &Path) -> Result<Vec<String>, String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut head = [0u8; 8 + 60];
+    file.read_exact(&mut head)
+        .map_err(|e| format!("cannot read its first member: {e}"))?;
+    if &head[..8] != b"!<arch>\n" {
+        return Err("it is not an ar archive".into());
+    }
+    if &head[8..24] != b"/               " {
+        return Err("it has no symbol index".into());
+    }
+    let size: usize = std::str::from_utf8(&head[8 + 48..8 + 58])
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|&size| (4..=MAX_SYMBOL_INDEX).contains(&size))
+        .ok_or("its symbol index has a bad size")?;
+    let mut index = vec![0u8; size];
+    file.read_exact(&mut index)
+        .map_err(|e| format!("its symbol index is cut short: {e}"))?;
+    let count = u32::from_be_bytes([index[0], index[1], index[2], index[3]]) as usize;
+    let names_at = count
+        .checked_mul(4)
+        .and_then(|n| n.checked_add(4))
+        .filter(|&at| at <= size)
+        .ok_or("its symbol index is corrupt")?;
+    let names: Vec<String> = index[names_at..]
+        .split(|b| *b == 0)
+        .take(count)
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .collect();
+    if names.len() != count {
+        return Err("its symbol index is corrupt".into());
+    }
+    Ok(names)
+}
+
+/// Checks that `meta.exports` are exactly the visible (not renamed private) symbols that the
+/// archive at `path` defines, as its symbol index lists them: metadata edited or left over from
+/// another build would make selection trust symbols that are not there, or miss ones that are.
+pub fn verify_exports(meta: &LibraryMetadata, path: &Path) -> Result<(), PoolError> {
+    let drift = |message: String| PoolError::Library {
+        library: meta.name.clone(),
+        message,
+    };
+    let prefix = private_prefix(&meta.name);
+    let defined: BTreeSet<String> = symbol_index(path)
+        .map_err(|e| drift(format!("{}: {e}", path.display())))?
+        .into_iter()
+        .filter(|name| !name.starts_with(&prefix))
+        .collect();
+    let exports: BTreeSet<String> = meta.exports.iter().cloned().collect();
+    if defined == exports {
+        return Ok(());
+    }
+    let list = |names: Vec<&String>| {
+        let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
+        let more = names.len().saturating_sub(shown.len());
+        if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
+    let mut problems = Vec::new();
+    let unlisted: Vec<&String> = defined.difference(&exports).collect();
+    if !unlisted.is_empty() {
+        problems.push(format!(
+            "the archive defines {} that its metadata does not export",
+            list(unlisted)
+        ));
+    }
+    let missing: Vec<&String> = exports.difference(&defined).collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "its metadata exports {} that the archive does not define",
+            list(missing)
+        ));
+    }
+    Err(drift(format!(
+        "{} does not match its metadata: {}",
+        path.display(),
+        problems.join("; ")
+    )))
+}
+
 /// What the export check found that is worth a warning but not an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportCheck {

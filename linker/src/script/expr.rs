@@ -39,6 +39,8 @@ pub enum EvalError {
     UnknownSection(String),
     /// `.` used where there is no location counter (outside `SECTIONS`).
     DotUnavailable,
+    /// `ALIGN(value, alignment)` past 2^64.
+    AlignOverflow { value: u64, align: u64 },
 }
 
 impl fmt::Display for EvalError {
@@ -54,6 +56,10 @@ impl fmt::Display for EvalError {
             EvalError::DotUnavailable => {
                 f.write_str("`.` (the location counter) used outside SECTIONS")
             }
+            EvalError::AlignOverflow { value, align } => write!(
+                f,
+                "ALIGN({value:#x}, {align:#x}) in link-script expression passes 2^64"
+            ),
         }
     }
 }
@@ -61,6 +67,15 @@ impl fmt::Display for EvalError {
 impl std::error::Error for EvalError {}
 
 /// `ALIGN` as ld computes it: round `v` up to a multiple of `a` (any `a`; 0 and 1 leave `v`).
+/// [`align_up`], or `None` if the aligned value does not fit in 64 bits.
+pub fn checked_align_up(v: u64, a: u64) -> Option<u64> {
+    if a <= 1 {
+        Some(v)
+    } else {
+        Some(v.checked_add(a - 1)? / a * a)
+    }
+}
+
 pub fn align_up(v: u64, a: u64) -> u64 {
     if a <= 1 {
         v
@@ -107,7 +122,7 @@ impl Expr {
                     Some(b) => b.eval(ctx)?,
                     None => ctx.dot().ok_or(EvalError::DotUnavailable)?,
                 };
-                align_up(v, a)
+                checked_align_up(v, a).ok_or(EvalError::AlignOverflow { value: v, align: a })?
             }
             Expr::Addr(s) => section(ctx.section_addr(s), s)?,
             Expr::LoadAddr(s) => section(ctx.section_load_addr(s), s)?,
@@ -310,6 +325,14 @@ mod tests {
         assert_eq!(ev("5 >= 5 && 4 <= 3"), Ok(0));
         assert_eq!(ev("3 != 4"), Ok(1));
         assert_eq!(ev("1/0"), Err(EvalError::DivisionByZero));
+        assert_eq!(
+            ev("ALIGN(-1, 16)"),
+            Err(EvalError::AlignOverflow {
+                value: u64::MAX,
+                align: 16
+            })
+        );
+        assert_eq!(ev("ALIGN(-16, 16)"), Ok(u64::MAX - 15));
         assert_eq!(ev("1 % 0"), Err(EvalError::DivisionByZero));
     }
 
