@@ -154,13 +154,13 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         8 => files::lseek(fd, a1 as i64, a2),
         9 => {
             if a3 & 0x20 != 0 {
-                memory::mmap(a0, a1, a3, None, 0)
+                memory::mmap(a0, a1, a2, a3, None, 0)
             } else {
-                files::with_file_bytes(a4 as i64, |bytes| memory::mmap(a0, a1, a3, bytes, a5))
+                files::with_file_bytes(a4 as i64, |bytes| memory::mmap(a0, a1, a2, a3, bytes, a5))
                     .unwrap_or_else(|e| -e)
             }
         }
-        10 => memory::accept_aligned(a0),
+        10 => memory::mprotect(a0, a1, a2),
         11 => memory::munmap(a0, a1),
         12 => memory::brk(a0),
         13 => signals::sigaction(a0, a1, a2, a3),
