@@ -11,9 +11,10 @@
 //! `__uk_rodata_start`, `__uk_data_start`, `__uk_image_end`; and `strlen`, which LLVM may
 //! substitute for a byte loop (the pool's libc provides it, as `core` needs it anyway).
 //!
-//! Page tables, control registers, the EFER MSR and the page-fault error code use the
-//! `x86_64` crate (no default features: no nightly); the descriptor tables are written out in
-//! `segments.rs` and `idt.rs`, and the entry stubs are `global_asm!`.
+//! Page tables, control registers, the EFER MSR, the page-fault error code, the GDT's
+//! descriptors and the TSS use the `x86_64` crate (no default features: no nightly). The IDT is
+//! written out in `idt.rs`: its 256 gates point at uniform `global_asm!` stubs, which the
+//! crate's typed entries (one field type per exception) do not fit.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
