@@ -12,8 +12,10 @@ use x86_64::structures::idt::PageFaultErrorCode;
 
 /// Where the boot-time check resumes after its deliberate fault (0: no check under way).
 static PROBE_RESUME: AtomicU64 = AtomicU64::new(0);
-/// CR2 as the check's fault left it.
-static PROBE_CR2: AtomicU64 = AtomicU64::new(0);
+/// CR2 as the check's fault left it; `NO_FAULT` if the read did not fault.
+static PROBE_CR2: AtomicU64 = AtomicU64::new(NO_FAULT);
+/// Not a page-aligned address plus 8: no fault can leave it in CR2 for the check's read.
+const NO_FAULT: u64 = u64::MAX;
 /// False when the check found CR2 wrong: then no report trusts it.
 static CR2_RELIABLE: AtomicBool = AtomicBool::new(true);
 
@@ -41,7 +43,9 @@ pub unsafe fn check_cr2(unmapped: u64) -> bool {
         );
     }
     PROBE_RESUME.store(0, Ordering::SeqCst);
-    let reliable = PROBE_CR2.load(Ordering::SeqCst) == unmapped;
+    // No fault (the page could not be unmapped) proves nothing: CR2 is trusted then.
+    let seen = PROBE_CR2.load(Ordering::SeqCst);
+    let reliable = seen == NO_FAULT || seen == unmapped;
     CR2_RELIABLE.store(reliable, Ordering::SeqCst);
     reliable
 }
