@@ -561,7 +561,7 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         }
         return Ok(outcome);
     };
-    let (status, tail) = reader
+    let (status, tail, frames) = reader
         .join()
         .map_err(|_| link_error!("internal error: the console reader panicked"))?;
     let outcome = match (code, status) {
@@ -569,6 +569,11 @@ pub fn run(platform: &Platform, image: &Path, options: &RunOptions) -> Result<Ou
         (Some(_), Some(status)) => Outcome::Exited(status),
         (Some(_), None) => Outcome::NoStatus,
     };
+    if outcome == Outcome::Exited(CRASH_STATUS) && !frames.0.is_empty() {
+        if let Some(text) = crate::crash_symbols::describe(image, &frames) {
+            eprint!("{text}");
+        }
+    }
     if !matches!(outcome, Outcome::Exited(_)) && !options.hypervisor_log {
         eprintln!("ukl: the hypervisor's last lines:");
         for line in tail {
@@ -675,9 +680,10 @@ fn read_console_log(
     log_stream: impl std::io::Read,
     log: &ConsoleLog,
     show_hypervisor: bool,
-) -> (Option<i32>, VecDeque<String>) {
+) -> (Option<i32>, VecDeque<String>, crate::crash_symbols::Frames) {
     let mut status = None;
     let mut tail = VecDeque::new();
+    let mut frames = crate::crash_symbols::Collector::default();
     let mut reader = BufReader::new(log_stream);
     let mut bytes = Vec::new();
     let stdout = std::io::stdout();
@@ -691,6 +697,7 @@ fn read_console_log(
         let line = text.strip_suffix('\n').unwrap_or(&text);
         match log.classify(line) {
             LogLine::Guest(text) => {
+                frames.line(&text);
                 let mut out = stdout.lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -707,7 +714,7 @@ fn read_console_log(
             LogLine::Status(code) => status = Some(code),
         }
     }
-    (status, tail)
+    (status, tail, frames.frames())
 }
 
 /// A runner killed by a signal: for a process image (linuxu) that is the unikernel's end, read
