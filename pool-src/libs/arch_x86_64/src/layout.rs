@@ -57,8 +57,28 @@ pub fn segments() -> Segments {
     }
 }
 
-/// The final flags of the 4 KiB page at `page` as the image's layout wants them.
+impl Segments {
+    /// True if the boundaries are in order and on pages, as the ukl link scripts put them.
+    fn are_ordered(&self) -> bool {
+        let on_pages = [self.rodata_start, self.data_start]
+            .iter()
+            .all(|boundary| boundary.is_multiple_of(PAGE));
+        on_pages
+            && self.image_start <= self.rodata_start
+            && self.rodata_start <= self.data_start
+            && self.data_start <= self.image_end
+    }
+}
+
+/// The final flags of the 4 KiB page at `page` as the image's layout wants them. An image
+/// whose boundaries are out of order (a link script other than ukl's) keeps its pages
+/// readable, writable and executable: nothing could say which are code.
 fn flags_for(segments: &Segments, page: u64) -> Flags {
+    let in_image =
+        (segments.image_start..segments.image_end.next_multiple_of(PAGE)).contains(&page);
+    if !segments.are_ordered() && in_image {
+        return Flags::PRESENT | Flags::WRITABLE;
+    }
     if page < segments.image_start || page >= segments.data_start {
         DATA
     } else if page < segments.rodata_start {
@@ -104,7 +124,7 @@ unsafe fn split_at_boot(address: u64) -> bool {
 }
 
 /// Gives the first 4 GiB their final permissions (see the module comment) and unmaps the boot
-/// stack's guard page. Stops the boot if the link script lacks the segment symbols' order.
+/// stack's guard page.
 ///
 /// # Safety
 /// Called once, at boot, on the boot CPU, with the 32-bit entry's tables loaded.
