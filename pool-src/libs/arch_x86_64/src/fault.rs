@@ -8,6 +8,7 @@ use crate::layout;
 use crate::report::Console;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use x86_64::registers::model_specific::{FsBase, GsBase};
 use x86_64::structures::idt::PageFaultErrorCode;
 
 /// Where the boot-time check resumes after its deliberate fault (0: no check under way).
@@ -62,16 +63,47 @@ pub fn resume_check(frame: &mut TrapFrame, cr2: u64) -> bool {
     true
 }
 
-/// The faulting address: CR2, or for an instruction fetch the instruction pointer; None when
-/// CR2 cannot be trusted and the fault was not a fetch.
-pub fn address(cr2: u64, error_code: u64, rip: u64) -> Option<u64> {
-    if PageFaultErrorCode::from_bits_truncate(error_code)
-        .contains(PageFaultErrorCode::INSTRUCTION_FETCH)
-        && !CR2_RELIABLE.load(Ordering::SeqCst)
-    {
-        return Some(rip);
+/// Where the faulting address came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// CR2, as the CPU left it.
+    Cr2,
+    /// CR2 cannot be trusted: the instruction pointer (an instruction fetch) or the operand of
+    /// the faulting instruction, decoded.
+    Instruction,
+}
+
+/// The faulting address: CR2; where CR2 cannot be trusted, the instruction pointer for an
+/// instruction fetch, or the memory operand of the faulting instruction when it decodes for
+/// certain (`memory_operand`); None otherwise.
+pub fn address(cr2: u64, frame: &TrapFrame) -> Option<(u64, Source)> {
+    if CR2_RELIABLE.load(Ordering::SeqCst) {
+        return Some((cr2, Source::Cr2));
     }
-    CR2_RELIABLE.load(Ordering::SeqCst).then_some(cr2)
+    let code = PageFaultErrorCode::from_bits_truncate(frame.error_code);
+    if code.contains(PageFaultErrorCode::INSTRUCTION_FETCH) {
+        return Some((frame.rip, Source::Instruction));
+    }
+    // The longest x86 instruction is 15 bytes; read only what is mapped.
+    let mut bytes = [0u8; 15];
+    let mut len = 0;
+    while len < bytes.len() && crate::paging::is_mapped(frame.rip.wrapping_add(len as u64)) {
+        // SAFETY: the byte's page is mapped (checked just above).
+        bytes[len] = unsafe { (frame.rip.wrapping_add(len as u64) as *const u8).read_volatile() };
+        len += 1;
+    }
+    let registers = memory_operand::Registers {
+        general: [
+            frame.rax, frame.rcx, frame.rdx, frame.rbx, frame.rsp, frame.rbp, frame.rsi, frame.rdi,
+            frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
+        ],
+        rip: frame.rip,
+        fs_base: FsBase::read().as_u64(),
+        gs_base: GsBase::read().as_u64(),
+    };
+    let write = code.contains(PageFaultErrorCode::CAUSED_BY_WRITE);
+    memory_operand::address(&bytes[..len], &registers, write)
+        .map(|address| (address, Source::Instruction))
 }
 
 /// The short note after `cr2` (kept in the form tests and users already match).

@@ -14,7 +14,8 @@
 //! Page tables, control registers, the EFER MSR, the page-fault error code, the GDT's
 //! descriptors and the TSS use the `x86_64` crate (no default features: no nightly). The IDT is
 //! written out in `idt.rs`: its 256 gates point at uniform `global_asm!` stubs, which the
-//! crate's typed entries (one field type per exception) do not fit.
+//! crate's typed entries (one field type per exception) do not fit. The support crate
+//! `memory_operand` decodes a faulting instruction's address where the hypervisor loses CR2.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]

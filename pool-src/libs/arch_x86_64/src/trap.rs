@@ -83,20 +83,34 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         );
     }
     if frame.vector == PAGE_FAULT {
-        let address = crate::fault::address(fault_address, frame.error_code, frame.rip);
+        let found = crate::fault::address(fault_address, frame);
+        let address = found.map(|(address, _)| address);
+        let note = address.and_then(|address| crate::fault::note(address, frame.rsp));
         let _ = write!(out, "cr2 {fault_address:#018x}");
-        match address.and_then(|address| crate::fault::note(address, frame.rsp)) {
-            Some(note) => {
-                let _ = write!(out, " ({note})");
+        match found {
+            Some((_, crate::fault::Source::Cr2)) => {
+                if let Some(note) = note {
+                    let _ = write!(out, " ({note})");
+                }
             }
-            None if address.is_none() => {
+            Some((_, crate::fault::Source::Instruction)) => {
+                let _ = write!(
+                    out,
+                    " (not the faulting address on this hypervisor; the address below is the \
+                     faulting instruction's"
+                );
+                if let Some(note) = note {
+                    let _ = write!(out, "; {note}");
+                }
+                let _ = write!(out, ")");
+            }
+            None => {
                 let _ = write!(out, " (not the faulting address on this hypervisor");
                 if let Some(note) = crate::fault::note_from_stack(frame.rsp) {
                     let _ = write!(out, "; {note}");
                 }
                 let _ = write!(out, ")");
             }
-            None => {}
         }
         let _ = writeln!(out);
         crate::fault::explain(out, frame.error_code, address);
