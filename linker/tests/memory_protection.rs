@@ -239,6 +239,34 @@ fn pieces(platform: &'static str) {
     assert!(run.console.contains("pieces: ok\n"), "{}", run.show());
 }
 
+/// mremap moves a read-only page with its protection.
+fn moved_read_only(platform: &'static str) {
+    let image = musl_image(platform);
+    let run = run(&image, platform, "mremap");
+    let page = run.printed_address("mremap: kept 5 at ");
+    run.assert_page_fault(
+        "write to",
+        Some(page + 8),
+        "outside the image: heap, stacks, mappings or devices",
+        "protection violation: page present, read-only",
+    );
+    assert!(
+        !run.console.contains("wrote a read-only page"),
+        "{}",
+        run.show()
+    );
+}
+
+#[test]
+fn kvm_mremap_keeps_protection() {
+    moved_read_only("kvm");
+}
+
+#[test]
+fn xen_mremap_keeps_protection() {
+    moved_read_only("xen");
+}
+
 #[test]
 fn kvm_partial_munmaps_return_memory() {
     pieces("kvm");

@@ -9,8 +9,11 @@
  *   write-rodata  write to an mmap'd page after mprotect(PROT_READ)
  *   unmapped      touch the second page of a mapping after munmap of that page
  *   jit           mmap RW, write `mov eax, 42; ret`, mprotect R+X, call: prints 42
+ *   mremap        mprotect(PROT_READ) a page, grow it with mremap (moved): the data is there and
+ *                 a write faults: the protection moved with it
  *   pieces        4096 times: mmap 256 KiB, munmap it in two halves (1 GiB in all, more than the
  *                 guest's memory): every unmapped piece must return to the allocator */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +120,22 @@ int main(int argc, char **argv)
 		again[0] = 7;
 		printf("jit: done %d\n", again[0]);
 		return 0;
+	} else if (!strcmp(mode, "mremap")) {
+		unsigned char *map = mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		map[8] = 5;
+		if (mprotect(map, page, PROT_READ)) {
+			perror("mprotect");
+			return 2;
+		}
+		unsigned char *moved = mremap(map, page, 64 * page, MREMAP_MAYMOVE);
+		if (moved == MAP_FAILED) {
+			perror("mremap");
+			return 2;
+		}
+		printf("mremap: kept %d at %p\n", moved[8], (void *)moved);
+		fflush(stdout);
+		((volatile unsigned char *)moved)[8] = 6;
+		printf("wrote a read-only page\n");
 	} else if (!strcmp(mode, "pieces")) {
 		size_t size = 256 * 1024;
 		for (int round = 0; round < 4096; round++) {

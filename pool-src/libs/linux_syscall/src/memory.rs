@@ -8,7 +8,8 @@
 //! `PROT_EXEC` makes pages executable, `PROT_NONE` makes them inaccessible (musl's thread
 //! stacks get their guard page that way), a write to a `PROT_READ` page faults. `mprotect` of
 //! memory this layer did not map (the image, the process stack) is accepted and changes
-//! nothing. Pages go back to read-write before their block returns to the allocator.
+//! nothing. Pages go back to read-write before their block returns to the allocator; `mremap`
+//! carries them over to the moved or resized mapping.
 //!
 //! Each mapping is one ukalloc block, recorded by start address. `munmap` of a whole mapping
 //! frees it; unmapping part of one makes those pages inaccessible (a later access faults, as
@@ -414,10 +415,17 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u64) -> i64 {
     let Some(mapped) = MAPPINGS.with(|m| m.get(&old).copied()) else {
         return -EFAULT;
     };
-    // The new or moved mapping is read-write and whole (protections set with mprotect and
-    // pages unmapped from it are not carried).
+    // The pages keep their protections (as on Linux): noted, made read-write for the move,
+    // set again on the result; a failed call leaves the mapping as it was.
+    let protections = protections_of(old, mapped);
     restore(old, mapped);
-    HOLES.with(|h| h.remove(&old));
+    let holes = HOLES.with(|h| h.remove(&old));
+    let put_back = |holes: Option<alloc::vec::Vec<(u64, u64)>>| {
+        if let Some(holes) = holes {
+            HOLES.with(|h| h.insert(old, holes));
+        }
+        reapply(old, &protections, mapped);
+    };
     // SAFETY: `old` is a live ukalloc block.
     let capacity = unsafe { uk_malloc_usable_size(old as *const c_void) } as u64;
     if new_len <= capacity {
@@ -428,21 +436,63 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u64) -> i64 {
             };
         }
         MAPPINGS.with(|m| m.insert(old, new_len));
+        reapply(old, &protections, new_len);
         return old as i64;
     }
     if flags & MREMAP_MAYMOVE == 0 {
+        put_back(holes);
         return -ENOMEM;
     }
     let new = match allocate(new_len) {
         Ok(a) => a,
-        Err(e) => return -e,
+        Err(e) => {
+            put_back(holes);
+            return -e;
+        }
     };
     // SAFETY: both blocks are live and at least `mapped` bytes long; they do not overlap.
     unsafe { core::ptr::copy_nonoverlapping(old as *const u8, new as *mut u8, mapped as usize) };
     MAPPINGS.with(|m| m.remove(&old));
     // SAFETY: the old block is no longer recorded.
     unsafe { uk_free(old as *mut c_void) };
+    reapply(new, &protections, new_len.min(mapped));
     new as i64
+}
+
+/// The protections of the mapping at `start` that differ from `PROT_DEFAULT`, as runs of
+/// (offset, length, prot); empty when none was changed or the page tables cannot be read
+/// (linuxu).
+fn protections_of(start: u64, len: u64) -> alloc::vec::Vec<(u64, u64, u64)> {
+    let mut runs: alloc::vec::Vec<(u64, u64, u64)> = alloc::vec::Vec::new();
+    if !CHANGED.with(|c| c.contains(&start)) {
+        return runs;
+    }
+    for offset in (0..len).step_by(PAGE_SIZE as usize) {
+        // SAFETY: a query of the page tables.
+        let prot = unsafe { ukarch_page_query(start + offset) };
+        if prot < 0 {
+            return alloc::vec::Vec::new();
+        }
+        match runs.last_mut() {
+            Some(last) if last.2 == prot as u64 && last.0 + last.1 == offset => last.1 += PAGE_SIZE,
+            _ => runs.push((offset, PAGE_SIZE, prot as u64)),
+        }
+    }
+    runs.retain(|run| run.2 != PROT_DEFAULT);
+    runs
+}
+
+/// Sets the protections `runs` (from [`protections_of`]) on the mapping at `start`, up to
+/// `limit` bytes.
+fn reapply(start: u64, runs: &[(u64, u64, u64)], limit: u64) {
+    for &(offset, len, prot) in runs {
+        if offset >= limit {
+            continue;
+        }
+        if protect(start + offset, len.min(limit - offset), prot) == 0 {
+            CHANGED.with(|c| c.insert(start));
+        }
+    }
 }
 
 /// `brk`: the break is 0 and never moves, so growing it fails the way Linux reports it (by
