@@ -39,6 +39,29 @@ pub fn forward(mut console: impl Read, mut out: impl Write) -> Frames {
     frames
 }
 
+/// The frames of the last backtrace in console lines given one at a time (for consoles read
+/// line by line, such as Xen's log, where [`forward`] does not fit).
+#[derive(Debug, Default)]
+pub struct Collector {
+    frames: Frames,
+    in_backtrace: bool,
+}
+
+impl Collector {
+    /// Follows one console line (without its line end).
+    pub fn line(&mut self, line: &str) {
+        note(
+            line.trim_end_matches('\r'),
+            &mut self.frames,
+            &mut self.in_backtrace,
+        );
+    }
+
+    pub fn frames(self) -> Frames {
+        self.frames
+    }
+}
+
 /// Follows one console line: `backtrace:` starts a new list of frames, `#N 0x…` adds one.
 fn note(line: &str, frames: &mut Frames, in_backtrace: &mut bool) {
     let trimmed = line.trim();
@@ -93,6 +116,20 @@ pub fn describe(image: &Path, frames: &Frames) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_collector_reads_line_by_line() {
+        let mut collector = Collector::default();
+        for line in [
+            "x",
+            "backtrace:",
+            "  #0  0x0000000000100010",
+            "  #1  0x0000000000100200\r",
+        ] {
+            collector.line(line);
+        }
+        assert_eq!(collector.frames(), Frames(vec![0x100010, 0x100200]));
+    }
 
     #[test]
     fn collects_the_last_backtrace() {

@@ -623,12 +623,14 @@ pub fn run(
     // The runner is gone: its console ends; what the guest printed is all out.
     let frames = forwarder.and_then(|f| f.join().ok()).unwrap_or_default();
     let hypervisor_errors = errors.and_then(|e| e.join().ok()).unwrap_or_default();
-    let (console_status, tail) = match reader {
+    let (console_status, tail, log_frames) = match reader {
         Some(reader) => reader
             .join()
             .map_err(|_| link_error!("internal error: the console reader panicked"))?,
-        None => (None, VecDeque::new()),
+        None => (None, VecDeque::new(), crate::crash_symbols::Frames::default()),
     };
+    // A crash report's backtrace: on the console (kvm, linuxu) or in the hypervisor's log (xen).
+    let frames = if frames.0.is_empty() { log_frames } else { frames };
     let observed = |exit| Observed {
         exit,
         console_status,
@@ -813,9 +815,10 @@ fn read_console_log(
     show_hypervisor: bool,
     fatal: Option<&str>,
     seen: &Seen,
-) -> (Option<i32>, VecDeque<String>) {
+) -> (Option<i32>, VecDeque<String>, crate::crash_symbols::Frames) {
     let mut status = None;
     let mut tail = VecDeque::new();
+    let mut frames = crate::crash_symbols::Collector::default();
     let mut reader = BufReader::new(log_stream);
     let mut bytes = Vec::new();
     let stdout = std::io::stdout();
@@ -832,6 +835,7 @@ fn read_console_log(
         match log.classify(line) {
             LogLine::Guest(text) => {
                 seen.guest_output.store(true, Ordering::Relaxed);
+                frames.line(&text);
                 let mut out = stdout.lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -861,7 +865,7 @@ fn read_console_log(
             LogLine::Status(code) => status = Some(code),
         }
     }
-    (status, tail)
+    (status, tail, frames.frames())
 }
 
 #[cfg(test)]

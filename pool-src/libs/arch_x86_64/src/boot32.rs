@@ -3,18 +3,20 @@
 //! A PVH loader (QEMU `-kernel`, Firecracker, Cloud Hypervisor, Xen) starts the image in 32-bit
 //! protected mode with paging off at the physical address named by the `XEN_ELFNOTE_PHYS32_ENTRY`
 //! note, with `ebx` holding the physical address of `hvm_start_info`. The code below reads the
-//! TSC, clears `.bss`, identity-maps the first 4 GiB with 2 MiB pages, enables SSE (CR4.OSFXSR,
+//! TSC, clears `.bss`, identity-maps the first 4 GiB with 2 MiB read-write-execute pages
+//! (`layout.rs` gives them their final permissions in 64-bit code), enables SSE (CR4.OSFXSR,
 //! CR4.OSXMMEXCPT, CR0.MP, CR0.EM clear; `fninit`), PAE and long mode, loads the boot GDT, and
 //! continues in 64-bit code on the boot stack, where [`crate::long_mode_entry`] finishes the CPU
 //! set-up in Rust. The 32-bit part uses no stack: PVH leaves `esp` undefined.
 
 use crate::{paging, segments};
+use x86_64::structures::paging::PageTableFlags;
 
 /// Size of the stack that the boot code, `main` and everything it calls run on.
 pub const BOOT_STACK_SIZE: usize = 64 * 1024;
 const PAGE_SIZE: usize = 4096;
 
-/// The boot stack with a guard page below it, which `paging::install_guard_page` unmaps so that
+/// The boot stack with a guard page below it, which `layout::protect_image` unmaps so that
 /// a stack overflow faults (and gets a crash report) instead of overwriting other data.
 #[repr(C, align(4096))]
 pub struct BootStack {
@@ -78,11 +80,11 @@ _ukarch_pvh_start:
     rep stosb
 
     movl ${pdpt}, %eax
-    orl $0x3, %eax
+    orl ${table_flags}, %eax
     movl %eax, {pml4}
 
     movl ${pd}, %eax
-    orl $0x3, %eax
+    orl ${table_flags}, %eax
     movl ${pdpt}, %edi
     movl $4, %ecx
 1:
@@ -92,7 +94,7 @@ _ukarch_pvh_start:
     loop 1b
 
     movl ${pd}, %edi
-    movl $0x83, %eax
+    movl ${large_page_flags}, %eax
     movl $2048, %ecx
 2:
     movl %eax, (%edi)
@@ -149,6 +151,8 @@ _ukarch_pvh_start:
     gdt_pointer = sym segments::GDT_POINTER,
     stack = sym BOOT_STACK,
     stack_size = const PAGE_SIZE + BOOT_STACK_SIZE,
+    table_flags = const paging::TABLE_FLAGS.bits(),
+    large_page_flags = const paging::TABLE_FLAGS.union(PageTableFlags::HUGE_PAGE).bits(),
     long_mode_entry = sym crate::long_mode_entry,
     options(att_syntax)
 );

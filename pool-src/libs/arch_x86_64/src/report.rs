@@ -53,7 +53,7 @@ pub fn end() -> ! {
 }
 
 /// True if `[address, address + len)` lies in RAM that the platform knows of (image, boot
-/// structures or free memory) and outside the unmapped stack guard, so it can be read without
+/// structures or free memory) and mapped (not a guard page, `PROT_NONE` or low memory), so it can be read without
 /// faulting or touching device memory.
 fn is_ram(address: u64, len: u64) -> bool {
     let Some(end) = address.checked_add(len) else {
@@ -71,8 +71,8 @@ fn is_ram(address: u64, len: u64) -> bool {
         // SAFETY: `region` is a valid, writable `struct ukplat_memregion`.
         let found = unsafe { ukplat_memregion_get(index, &mut region) } == 0;
         found && address >= region.base && end <= region.base + region.len
-    }) && !crate::guard::is_guard(address)
-        && !crate::guard::is_guard(end - 1)
+    }) && crate::paging::is_mapped(address)
+        && crate::paging::is_mapped(end - 1)
 }
 
 /// Prints the backtrace from `rip` and `rbp` (see the `frame_backtrace` support crate),

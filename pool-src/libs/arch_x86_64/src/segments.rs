@@ -6,11 +6,16 @@
 //! fault in a handler does not overwrite the frame of the event it is handling.
 
 use core::ptr::{addr_of, addr_of_mut};
+use x86_64::instructions::tables::load_tss;
+use x86_64::registers::segmentation::SegmentSelector;
+use x86_64::structures::gdt::{Descriptor, DescriptorFlags};
+use x86_64::structures::tss::TaskStateSegment;
+use x86_64::{PrivilegeLevel, VirtAddr};
 
 /// Kernel code segment selector.
 pub const KERNEL_CODE: u16 = 0x08;
-/// TSS selector (16-byte descriptor in GDT slots 3 and 4).
-const TSS_SELECTOR: u16 = 0x18;
+/// GDT slot of the TSS (a 16-byte descriptor in slots 3 and 4).
+const TSS_SLOT: u16 = 3;
 
 /// IST slot (1-based, as the IDT gate encodes it) for double faults.
 pub const IST_DOUBLE_FAULT: u8 = 1;
@@ -25,13 +30,16 @@ pub const IST_INTERRUPT: u8 = 5;
 const IST_COUNT: usize = 5;
 const IST_STACK_SIZE: usize = 16 * 1024;
 
-/// Flat 64-bit descriptors; the accessed bits are preset so the CPU never writes to the table.
+/// Flat 64-bit descriptors (the `x86_64` crate's kernel code and data flags: present, DPL 0,
+/// with the accessed bits preset so the CPU never writes to the table). A plain array rather
+/// than the crate's `GlobalDescriptorTable` because the 32-bit entry loads it before any Rust
+/// runs.
 pub static mut GDT: [u64; 5] = [
     0,
-    0x00af_9b00_0000_ffff, // code: present, DPL 0, execute/read, long mode
-    0x00cf_9300_0000_ffff, // data: present, DPL 0, read/write
-    0,                     // TSS, low half (filled in by `load`)
-    0,                     // TSS, high half
+    DescriptorFlags::KERNEL_CODE64.bits(),
+    DescriptorFlags::KERNEL_DATA.bits(),
+    0, // TSS, low half (filled in by `load`)
+    0, // TSS, high half
 ];
 
 /// Operand of `lgdt`; read by the 32-bit entry (6 bytes) and by 64-bit code (10 bytes).
@@ -49,30 +57,7 @@ pub static GDT_POINTER: DescriptorPointer = DescriptorPointer {
     base: addr_of!(GDT) as *const u64,
 };
 
-/// The 64-bit task state segment.
-#[repr(C, packed)]
-struct TaskStateSegment {
-    reserved0: u32,
-    privilege_stacks: [u64; 3],
-    reserved1: u64,
-    interrupt_stacks: [u64; 7],
-    reserved2: u64,
-    reserved3: u16,
-    io_map_base: u16,
-}
-
-const TSS_SIZE: usize = core::mem::size_of::<TaskStateSegment>();
-
-static mut TSS: TaskStateSegment = TaskStateSegment {
-    reserved0: 0,
-    privilege_stacks: [0; 3],
-    reserved1: 0,
-    interrupt_stacks: [0; 7],
-    reserved2: 0,
-    reserved3: 0,
-    // No I/O permission bitmap: the offset points past the segment's limit.
-    io_map_base: TSS_SIZE as u16,
-};
+static mut TSS: TaskStateSegment = TaskStateSegment::new();
 
 #[repr(C, align(16))]
 struct InterruptStack([u8; IST_STACK_SIZE]);
@@ -91,18 +76,14 @@ pub unsafe fn load() {
         let tss = addr_of_mut!(TSS);
         for slot in 0..IST_COUNT {
             let top = stacks.add(slot + 1) as u64;
-            (*tss).interrupt_stacks[slot] = top;
+            (*tss).interrupt_stack_table[slot] = VirtAddr::new(top);
         }
-        let base = tss as u64;
-        let limit = (TSS_SIZE - 1) as u64;
-        let low = (limit & 0xffff)
-            | ((base & 0xff_ffff) << 16)
-            | (0x89 << 40) // present, 64-bit TSS (available)
-            | (((limit >> 16) & 0xf) << 48)
-            | (((base >> 24) & 0xff) << 56);
+        let Descriptor::SystemSegment(low, high) = Descriptor::tss_segment_unchecked(tss) else {
+            unreachable!("a TSS descriptor is a system segment");
+        };
         let gdt = addr_of_mut!(GDT) as *mut u64;
-        gdt.add(3).write_volatile(low);
-        gdt.add(4).write_volatile(base >> 32);
-        core::arch::asm!("ltr {0:x}", in(reg) TSS_SELECTOR, options(nostack, preserves_flags));
+        gdt.add(usize::from(TSS_SLOT)).write_volatile(low);
+        gdt.add(usize::from(TSS_SLOT) + 1).write_volatile(high);
+        load_tss(SegmentSelector::new(TSS_SLOT, PrivilegeLevel::Ring0));
     }
 }

@@ -2,12 +2,14 @@
 //! unexpected interrupt becomes a crash report.
 //!
 //! The report names the vector, shows the error code, all general registers, the interrupted
-//! `rip`/`rsp`/`rflags`, `cr2` for page faults and a backtrace, then ends the guest with
+//! `rip`/`rsp`/`rflags`, for page faults `cr2` and what the access was (see `fault.rs`), and a
+//! backtrace, then ends the guest with
 //! [`report::CRASH_STATUS`] through `ukplat_terminate`.
 
 use crate::idt::TrapFrame;
 use crate::report::{self, Console};
 use core::fmt::Write;
+use x86_64::registers::control::Cr2;
 
 const PAGE_FAULT: u64 = 14;
 const BREAKPOINT: u64 = 3;
@@ -44,17 +46,15 @@ fn describe(vector: u64) -> (&'static str, &'static str) {
     }
 }
 
-fn read_cr2() -> u64 {
-    let value: u64;
-    // SAFETY: reading CR2 has no side effects in ring 0.
-    unsafe { core::arch::asm!("mov {}, cr2", out(reg) value, options(nomem, nostack)) };
-    value
-}
-
 /// Called by the common trap path with the saved registers: runs the handler registered for an
 /// external vector, or prints a crash report and ends the guest.
 pub extern "C" fn dispatch(frame: &mut TrapFrame) {
     if frame.vector >= 32 && crate::irq::dispatch(frame.vector) {
+        return;
+    }
+    // Read before anything else runs: a Xen console hypercall can change CR2.
+    let fault_address = Cr2::read_raw();
+    if frame.vector == PAGE_FAULT && crate::fault::resume_check(frame, fault_address) {
         return;
     }
     let out = &mut Console;
@@ -83,14 +83,38 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         );
     }
     if frame.vector == PAGE_FAULT {
-        let address = read_cr2();
-        let _ = write!(out, "cr2 {address:#018x}");
-        if crate::boot32::is_guard_page(address) {
-            let _ = write!(out, " (boot stack overflow)");
-        } else if crate::guard::is_guard(address) {
-            let _ = write!(out, " (guard page: stack overflow)");
+        let found = crate::fault::address(fault_address, frame);
+        let address = found.map(|(address, _)| address);
+        let note = address.and_then(|address| crate::fault::note(address, frame.rsp));
+        let _ = write!(out, "cr2 {fault_address:#018x}");
+        match found {
+            Some((_, crate::fault::Source::Cr2)) => {
+                if let Some(note) = note {
+                    let _ = write!(out, " ({note})");
+                }
+            }
+            Some((_, crate::fault::Source::Instruction)) => {
+                let _ = write!(
+                    out,
+                    " (not the faulting address on this hypervisor; the address below is the \
+                     faulting instruction's"
+                );
+                if let Some(note) = note {
+                    let _ = write!(out, "; {note}");
+                }
+                let _ = write!(out, ")");
+            }
+            None => {
+                let _ = write!(out, " (not the faulting address on this hypervisor");
+                if let Some(note) = crate::fault::note_from_stack(frame.rsp) {
+                    let _ = write!(out, "; {note}");
+                }
+                let _ = write!(out, ")");
+            }
         }
         let _ = writeln!(out);
+        crate::fault::explain(out, frame.error_code, address);
+        let _ = writeln!(out, "faulting code at rip {:#x}", frame.rip);
     }
     print_registers(out, frame);
     report::backtrace(out, Some(frame.rip), frame.rbp);

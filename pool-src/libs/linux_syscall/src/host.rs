@@ -113,6 +113,9 @@ pub fn route(frame: &Frame) -> Route {
         }
         9 if a[3] & MAP_ANONYMOUS != 0 => Route::Host,
         9 => descriptor(a[4]),
+        // mprotect of a table mapping: the table records it (its pages go back to read-write
+        // before they return to the allocator).
+        10 if memory::is_inside_ours(a[0]) => Route::Table,
         // munmap of a host mapping still comes to the table: it may be the caller's own stack.
         11 | 25 if memory::is_ours(a[0]) => Route::Table,
         11 => Route::HostMunmap,

@@ -327,17 +327,17 @@ fn builtin(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64
         9 => {
             const MAP_SHARED: u64 = 1;
             if a3 & 0x20 != 0 {
-                memory::mmap(a0, a1, a3, None, 0)
+                memory::mmap(a0, a1, a2, a3, None, 0)
             } else if a3 & MAP_SHARED != 0 && files::is_regular_file(a4 as i64) {
                 files::map_shared(a4 as i64, a0, a1, a2, a3, a5)
             } else {
                 match files::file_bytes(a4 as i64, a5, a1) {
-                    Ok(bytes) => memory::mmap(a0, a1, a3, Some(&bytes), 0),
+                    Ok(bytes) => memory::mmap(a0, a1, a2, a3, Some(&bytes), 0),
                     Err(e) => -e,
                 }
             }
         }
-        10 => memory::accept_aligned(a0),
+        10 => memory::mprotect(a0, a1, a2),
         11 => memory::munmap(a0, a1),
         12 => memory::brk(a0),
         13 => signals::sigaction(a0, a1, a2, a3),

@@ -8,14 +8,19 @@
 //! An init hook (priority 90) registers [`uk_musl_start`] with the boot library, which then
 //! calls it instead of `main`. System calls go to the `linux_syscall` library.
 //!
+//! The stack is an anonymous mapping asked of the system call layer with the `syscall`
+//! instruction (on linuxu, of the host), with its lowest page made `PROT_NONE` as a guard: a
+//! stack overflow in `main` faults there (a crash report that says so) instead of writing
+//! over the heap below.
+//!
 //! Export: `uk_musl_start`. Imports: `_start` (crt1.o), `uk_boot_set_app_entry`,
-//! `uk_boot_environ`,
-//! `uk_memalign`, `__uk_image_start` (the link script: the ELF header is loaded there).
+//! `uk_boot_environ`, `ukarch_crash`, `__uk_image_start` (the link script: the ELF header is
+//! loaded there).
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int};
 
 /// The process stack (Linux gives 8 MiB of which little is used; 1 MiB suits the examples).
 const STACK_SIZE: usize = 1 << 20;
@@ -40,7 +45,6 @@ type AppEntry = extern "C" fn(c_int, *mut *mut c_char) -> !;
 extern "C" {
     fn uk_boot_set_app_entry(entry: AppEntry);
     fn uk_boot_environ() -> *mut *mut c_char;
-    fn uk_memalign(align: usize, size: usize) -> *mut c_void;
     fn ukarch_crash(why: *const c_char) -> !;
     static __uk_image_start: u8;
 }
@@ -62,15 +66,65 @@ fn program_headers() -> (u64, u64, u64) {
     }
 }
 
+/// Linux's `syscall` ABI: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9; rcx and r11
+/// clobbered.
+fn syscall6(number: u64, args: [u64; 6]) -> i64 {
+    let result: i64;
+    // SAFETY: the calls made here (mmap of fresh anonymous memory, mprotect of it) change only
+    // memory nothing else uses.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") number as i64 => result,
+            in("rdi") args[0],
+            in("rsi") args[1],
+            in("rdx") args[2],
+            in("r10") args[3],
+            in("r8") args[4],
+            in("r9") args[5],
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack)
+        );
+    }
+    result
+}
+
+/// A fresh mapping of `STACK_SIZE` usable bytes above a `PROT_NONE` guard page; its usable
+/// start, or None if the mapping failed.
+fn map_stack() -> Option<*mut u64> {
+    const MMAP: u64 = 9;
+    const MPROTECT: u64 = 10;
+    const PROT_READ_WRITE: u64 = 3;
+    const MAP_PRIVATE_ANONYMOUS: u64 = 0x02 | 0x20;
+    const GUARD: u64 = 4096;
+    let total = STACK_SIZE as u64 + GUARD;
+    let base = syscall6(
+        MMAP,
+        [
+            0,
+            total,
+            PROT_READ_WRITE,
+            MAP_PRIVATE_ANONYMOUS,
+            u64::MAX,
+            0,
+        ],
+    );
+    if (-4095..=0).contains(&base) {
+        return None;
+    }
+    // Without a guard (mprotect refused) the stack still works.
+    let _ = syscall6(MPROTECT, [base as u64, GUARD, 0, 0, 0, 0]);
+    Some((base as u64 + GUARD) as *mut u64)
+}
+
 /// Builds the initial stack and jumps to `_start`.
 #[no_mangle]
 extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
-    // SAFETY: a plain allocation.
-    let stack = unsafe { uk_memalign(4096, STACK_SIZE) }.cast::<u64>();
-    if stack.is_null() {
+    let Some(stack) = map_stack() else {
         // SAFETY: the message is NUL-terminated.
         unsafe { ukarch_crash(c"musl_start: no memory for the process stack".as_ptr()) }
-    }
+    };
     let words = STACK_SIZE / 8;
     // AT_RANDOM's 16 bytes sit in the top two words.
     // SAFETY: the top two words are inside the stack.

@@ -7,7 +7,8 @@
 //! `ukplat_terminate`, and interrupts: `ukplat_irq_register`, `ukplat_irq_set_mode`,
 //! `ukplat_irq_mask`, `ukplat_irq_unmask`, `ukplat_irq_handlers`, `ukplat_irq_count`,
 //! `ukplat_timer_set`, `ukplat_halt_irq_until`, `ukplat_apic_mode`. Imports: `ukarch_tsc`, `ukarch_crash`, `ukarch_identity_map_bytes`,
-//! `ukarch_identity_map_extend`, `ukarch_irq_*`, `ukarch_halt_irq`,
+//! `ukarch_identity_map_extend`, `ukarch_null_guard_bytes`, `ukarch_null_guard_install`,
+//! `ukarch_irq_*`, `ukarch_halt_irq`,
 //! `ukarch_vector_register` (arch), `uk_boot_main`, `uk_idle_set`, `uk_idle_wake`,
 //! `uk_idle_take_wake` (boot; the platform's idle hook is in `idle.rs`), the link-script symbols
 //! `__uk_image_start` and `__uk_image_end`.

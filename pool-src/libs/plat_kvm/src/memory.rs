@@ -3,7 +3,8 @@
 //! Built once at boot from the PVH memory map. Free regions (flag `FREE`) are the RAM ranges
 //! minus the image, the start info and everything it points to (memory map, command line,
 //! module list, modules and their command lines) and the page tables added for RAM above 4 GiB;
-//! they are page-aligned, never include page 0, and come first, sorted by address. The used
+//! they are page-aligned, never include the low memory that arch_x86_64 unmaps
+//! (`ukarch_null_guard_bytes`, 64 KiB), and come first, sorted by address. The used
 //! ranges follow, flagged `IMAGE`, `BOOT_INFO` or `MODULE` (so an initrd can be found),
 //! page-aligned outward. Neighbours with equal flags are merged.
 
@@ -162,6 +163,7 @@ extern "C" {
     static __uk_image_end: u8;
     fn ukarch_identity_map_bytes(end: u64) -> u64;
     fn ukarch_identity_map_extend(end: u64, tables_phys: u64) -> i32;
+    fn ukarch_null_guard_bytes() -> u64;
 }
 
 /// Below this address the identity map always exists (set up by the 32-bit entry).
@@ -188,13 +190,15 @@ pub fn build(boot: &BootInfo, table: &mut RegionTable) -> Result<(), ImageOutsid
     if !image_in_ram {
         return Err(ImageOutsideRam { image_end });
     }
+    // SAFETY: a constant of the architecture library.
+    let low_end = unsafe { ukarch_null_guard_bytes() }.max(PAGE);
     let mut ram_end = 0;
     for entry in boot
         .memory_map()
         .iter()
         .filter(|entry| entry.kind == MEMMAP_RAM)
     {
-        let base = align_up(entry.addr).max(PAGE);
+        let base = align_up(entry.addr).max(low_end);
         let end = align_down(entry.addr.saturating_add(entry.size));
         if end > base {
             table.push(MemoryRegion {

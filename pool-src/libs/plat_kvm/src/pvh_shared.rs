@@ -13,7 +13,13 @@ use crate::{clock, console};
 
 extern "C" {
     fn ukarch_crash(why: *const c_char) -> !;
+    fn ukarch_null_guard_bytes() -> u64;
+    fn ukarch_null_guard_install(end: u64) -> u64;
 }
+
+/// Room for a command line that the loader put in the low memory about to be unmapped.
+const CMDLINE_COPY_BYTES: usize = 4096;
+static mut CMDLINE_COPY: [u8; CMDLINE_COPY_BYTES] = [0; CMDLINE_COPY_BYTES];
 
 /// Boot-time state: written once by `ukplat_entry_pvh` before anything else runs, read-only
 /// afterwards.
@@ -39,7 +45,9 @@ fn boot_state() -> &'static BootState {
 
 /// Builds the memory regions and takes the command line from the start info; stops the boot
 /// with a message naming `library` and what to enlarge (`machine`: "guest", "domain") if the
-/// image does not fit in RAM.
+/// image does not fit in RAM. Then unmaps the low memory (null-pointer accesses fault), after
+/// copying the command line out of it; a module the loader put there (never seen) keeps the
+/// pages from its own on mapped.
 ///
 /// # Safety
 /// Called once, during single-threaded boot, before anything reads the boot state.
@@ -55,11 +63,35 @@ pub(crate) unsafe fn publish(boot: &BootInfo, library: &str, machine: &str) {
         // SAFETY: the message is NUL-terminated.
         unsafe { ukarch_crash(c"image does not fit in RAM".as_ptr()) };
     }
-    let cmdline = boot
-        .cmdline()
-        .map_or(c"".as_ptr(), |line| line.as_ptr().cast());
+    // SAFETY: a constant of the architecture library.
+    let low_end = unsafe { ukarch_null_guard_bytes() };
+    let mut keep_from = low_end;
+    let cmdline = match boot.cmdline() {
+        None => c"".as_ptr(),
+        Some(line) if (line.as_ptr() as u64) >= low_end => line.as_ptr().cast(),
+        Some(line) if line.len() <= CMDLINE_COPY_BYTES => {
+            // SAFETY: single-threaded boot; the copy holds the line and its NUL.
+            unsafe {
+                let copy = core::ptr::addr_of_mut!(CMDLINE_COPY).cast::<u8>();
+                core::ptr::copy_nonoverlapping(line.as_ptr(), copy, line.len());
+                copy.cast_const().cast()
+            }
+        }
+        Some(line) => {
+            keep_from = keep_from.min(line.as_ptr() as u64);
+            line.as_ptr().cast()
+        }
+    };
+    for module in boot.modules() {
+        if module.size > 0 && module.paddr < low_end {
+            keep_from = keep_from.min(module.paddr);
+        }
+    }
     // SAFETY: the caller's promise: nothing reads the boot state before this write completes.
     unsafe { BOOT.0.get().write(BootState { regions, cmdline }) };
+    // SAFETY: nothing below `keep_from` is used from here on: the free regions start above the
+    // low memory, the command line was copied, modules below it stay mapped.
+    unsafe { ukarch_null_guard_install(keep_from) };
 }
 
 /// Writes `len` bytes to the console (KVM: the serial port, `\n` becomes `\r\n`; Xen: the

@@ -17,7 +17,8 @@
 //! `ukplat_console_read`,
 //! `ukplat_memregion_count`, `ukplat_memregion_get`, `ukplat_cmdline`, `ukplat_monotonic_ns`,
 //! `ukplat_wall_ns`, `ukplat_terminate`, the variable `ukplat_linuxu_memory_mb`, and the
-//! architecture functions that make sense in a process, `ukarch_tsc`, `ukarch_crash` and
+//! architecture functions that make sense in a process: `ukarch_tsc`, `ukarch_crash`, the page
+//! protection `ukarch_page_protect` (the host's `mprotect`) and `ukarch_page_query`, and
 //! `ukarch_irq_return_hook` (which never runs its hook: no interrupts)
 //! (arch_x86_64, with its PVH entry and IDT, is for bare metal and not linked). Imports:
 //! `uk_boot_main_argv` and `uk_boot_set_environ` (boot: the process's environment is the
@@ -33,11 +34,13 @@ mod console;
 mod crash;
 mod initrd;
 mod memory;
+mod protect;
 mod syscall;
 mod tls;
 
 pub use crash::ukarch_crash;
 pub use memory::ukplat_linuxu_memory_mb;
+pub use protect::{ukarch_page_protect, ukarch_page_query};
 
 use cmdline::CommandLine;
 use core::cell::UnsafeCell;

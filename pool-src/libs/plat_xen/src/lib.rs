@@ -7,7 +7,8 @@
 //!
 //! Exports the same `ukplat_*` interface as plat_kvm (see `exports.txt`, plat_kvm's
 //! `include/uk/plat.h` and `include/uk/plat_xen.h`). Imports: `ukarch_tsc`, `ukarch_crash`,
-//! `ukarch_identity_map_bytes`, `ukarch_identity_map_extend` (arch), `uk_boot_main` (boot),
+//! `ukarch_identity_map_bytes`, `ukarch_identity_map_extend`, `ukarch_null_guard_bytes`,
+//! `ukarch_null_guard_install` (arch), `uk_boot_main` (boot),
 //! the link-script symbols `__uk_image_start` and `__uk_image_end`.
 //!
 //! The start-info and memory-region code is plat_kvm's (the same PVH structures), compiled

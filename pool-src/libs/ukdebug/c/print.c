@@ -1,4 +1,5 @@
-/* ukdebug: leveled log messages, formatted by nolibc's printf family onto the console. */
+/* ukdebug: leveled log messages onto the console: the prefix formatted here, uk_pr_log's format by
+ * the C library's printf family. */
 #include <stdint.h>
 #include <stdio.h>
 #include <uk/print.h>
@@ -26,20 +27,49 @@ static int (*const ukdebug_init_entry)(void)
 
 static const char *const level_names[] = { "crit", "err", "warn", "info", "debug" };
 
-/* Prints "[     S.UUUUUU] level: " and tells whether the message is to be printed. */
+/* Writes `value` in decimal at `out`, at least `width` digits wide, padded with `pad`;
+ * returns the end. */
+static char *put_decimal(char *out, uint64_t value, int width, char pad)
+{
+	char digits[20];
+	int count = 0;
+
+	do {
+		digits[count++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (width-- > count)
+		*out++ = pad;
+	while (count)
+		*out++ = digits[--count];
+	return out;
+}
+
+/* Prints "[     S.UUUUUU] level: " and tells whether the message is to be printed. Formatted
+ * here, not with snprintf: in a musl program the C library's snprintf is musl's, which needs
+ * the thread pointer that musl sets up only after the init hooks that log have run. */
 static int put_prefix(int level)
 {
 	uint64_t now;
 	char prefix[48];
-	int len;
+	char *end = prefix;
+	const char *name;
 
 	if (level > uk_debug_level)
 		return 0;
 	now = ukplat_monotonic_ns();
-	len = snprintf(prefix, sizeof(prefix), "[%6lu.%06lu] %s: ",
-		       (unsigned long)(now / 1000000000u), (unsigned long)(now / 1000u % 1000000u),
-		       level >= 0 && level <= UK_PRINT_DEBUG ? level_names[level] : "?");
-	ukplat_console_write(prefix, (size_t)len);
+	name = level >= 0 && level <= UK_PRINT_DEBUG ? level_names[level] : "?";
+	*end++ = '[';
+	end = put_decimal(end, now / 1000000000u, 6, ' ');
+	*end++ = '.';
+	end = put_decimal(end, now / 1000u % 1000000u, 6, '0');
+	*end++ = ']';
+	*end++ = ' ';
+	while (*name)
+		*end++ = *name++;
+	*end++ = ':';
+	*end++ = ' ';
+	ukplat_console_write(prefix, (size_t)(end - prefix));
 	return 1;
 }
 

@@ -90,4 +90,21 @@ void ukarch_ctx_switch(struct ukarch_ctx *prev, const struct ukarch_ctx *next);
 int ukarch_page_guard(uint64_t page, uint64_t spare_table);
 int ukarch_page_unguard(uint64_t page);
 
+/* Page protection of RAM outside the image and the low memory: sets [addr, addr + len)
+ * (page-aligned) to prot (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4; 0 = no access, the pages
+ * are not present). spares points to two slots, each 0 or a free 4 KiB-aligned page; a page
+ * that became a page table (a 2 MiB page split) is the architecture's for good and its slot is
+ * set to 0. Returns 0, -22 (EINVAL) or -12 (ENOMEM: a split needed a table; nothing changed).
+ * ukarch_page_query returns the protection of the page holding addr, or -22 if unmapped.
+ * (On linuxu, plat_linuxu provides both: the host's mprotect, and -38 for the query.) */
+int ukarch_page_protect(uint64_t addr, uint64_t len, int prot, uint64_t *spares);
+int ukarch_page_query(uint64_t addr);
+
+/* The low memory left unmapped so that null-pointer accesses fault: ukarch_null_guard_bytes is
+ * its size (64 KiB); ukarch_null_guard_install(end) unmaps [0, min(end, 64 KiB)) rounded down
+ * to a page and returns the end unmapped. The platform calls it once it has copied what it
+ * needs from the loader's structures there. */
+uint64_t ukarch_null_guard_bytes(void);
+uint64_t ukarch_null_guard_install(uint64_t end);
+
 #endif
