@@ -485,7 +485,8 @@ fn new_processes_and_unknown_sub_operations_are_refused_by_name() {
             "ukl: syscall: prctl option PR_SET_TIMERSLACK (29) is not implemented, returning \
              -EINVAL\nprctl PR_SET_TIMERSLACK: -1 Invalid argument\n",
             "ukl: syscall: futex operation FUTEX_WAKE_OP (5) is not implemented, returning \
-             -ENOSYS\nfutex FUTEX_WAKE_OP: -1 Function not implemented\ncarried on\n",
+             -ENOSYS\nfutex FUTEX_WAKE_OP: -1 Function not implemented\n",
+            "RLIMIT_STACK: soft 1048576, hard unlimited 1\ncarried on\n",
         ];
         for part in expected {
             assert!(

@@ -2,7 +2,7 @@
  * posix_spawn, system, popen fail with ENOSYS and a logged reason), and the sub-operations of
  * implemented calls that the system call layer does not serve (an fcntl command, a prctl
  * option, a futex operation) fail with Linux's error for an unknown one, each logged once by
- * name. The program itself carries on. */
+ * name. The program itself carries on. Also: RLIMIT_STACK is the main stack's real size. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,11 @@ int main(void) {
     errno = 0;
     long l = syscall(SYS_futex, &word, FUTEX_WAKE_OP, 1, NULL, &word, 0);
     printf("futex FUTEX_WAKE_OP: %ld %s\n", l, strerror(errno));
+    /* The main thread's stack does not grow: its limit is its size (musl_start's 1 MiB). */
+    struct rlimit stack;
+    getrlimit(RLIMIT_STACK, &stack);
+    printf("RLIMIT_STACK: soft %lu, hard unlimited %d\n", (unsigned long)stack.rlim_cur,
+           stack.rlim_max == RLIM_INFINITY);
     printf("carried on\n");
     return 0;
 }

@@ -125,6 +125,12 @@ extern "C" fn uk_musl_start(argc: c_int, argv: *mut *mut c_char) -> ! {
         // SAFETY: the message is NUL-terminated.
         unsafe { ukarch_crash(c"musl_start: no memory for the process stack".as_ptr()) }
     };
+    // RLIMIT_STACK says how large the main thread's stack may grow: this one does not grow,
+    // so its soft limit is its size (the hard one stays unlimited, as Linux starts it).
+    const SETRLIMIT: u64 = 160;
+    const RLIMIT_STACK: u64 = 3;
+    let limit = [STACK_SIZE as u64, u64::MAX];
+    let _ = syscall6(SETRLIMIT, [RLIMIT_STACK, limit.as_ptr() as u64, 0, 0, 0, 0]);
     let words = STACK_SIZE / 8;
     // AT_RANDOM's 16 bytes sit in the top two words.
     // SAFETY: the top two words are inside the stack.
