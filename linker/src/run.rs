@@ -627,10 +627,18 @@ pub fn run(
         Some(reader) => reader
             .join()
             .map_err(|_| link_error!("internal error: the console reader panicked"))?,
-        None => (None, VecDeque::new(), crate::crash_symbols::Frames::default()),
+        None => (
+            None,
+            VecDeque::new(),
+            crate::crash_symbols::Frames::default(),
+        ),
     };
     // A crash report's backtrace: on the console (kvm, linuxu) or in the hypervisor's log (xen).
-    let frames = if frames.0.is_empty() { log_frames } else { frames };
+    let frames = if frames.0.is_empty() {
+        log_frames
+    } else {
+        frames
+    };
     let observed = |exit| Observed {
         exit,
         console_status,
