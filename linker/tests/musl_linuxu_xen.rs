@@ -6,8 +6,9 @@
 
 mod common;
 use common::{
-    assert_same_output, home, make_lua, musl_gcc, musl_gcc_with, musl_work_dir, run_linux,
-    split_refusals, stdin_test, syscall_test, ukl_run, ukl_run_with_input, SYSCALL_TEST_REFUSALS,
+    assert_same_output, home, linux_output, make_lua, musl_gcc, musl_gcc_with, musl_work_dir,
+    run_linux, split_refusals, stdin_test, syscall_test, ukl_run, ukl_run_with_input,
+    unikernel_matches, SYSCALL_TEST_REFUSALS,
 };
 
 use std::path::Path;
@@ -283,22 +284,10 @@ fn environment_and_arguments_match_linux_everywhere() {
 fn math_functions_are_the_c_library_s_in_every_rounding_mode() {
     let work = musl_work_dir("libm");
     let source = home().join("tests/apps/musl-libm/main.c");
-    musl_gcc(&source, &work.join("native"), None);
-    let native = run_linux(&work.join("native"), &work, &[]);
-    assert!(native.status.success(), "{native:?}");
-    let expected = String::from_utf8(native.stdout).unwrap();
+    let expected = linux_output(&work, &source, &work, &[]);
     assert!(expected.contains("== towardzero\n") && expected.ends_with("== done\n"));
     for platform in ["kvm", "xen", "linuxu"] {
-        let image = work.join(format!("libm.{platform}"));
-        musl_gcc(&source, &image, Some(platform));
-        let (out, text) = ukl_run(&image, platform, None, Some(&work), &[]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{platform}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_same_output(&text, &expected);
+        unikernel_matches(&work, &source, platform, None, &[], &expected);
     }
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -313,13 +302,10 @@ fn math_functions_are_the_c_library_s_in_every_rounding_mode() {
 fn futex_waits_and_resource_limits_match_linux_everywhere() {
     let work = musl_work_dir("limits");
     let source = home().join("tests/apps/musl-limits/main.c");
-    musl_gcc(&source, &work.join("native"), None);
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     let linux = |args: &[&str]| {
-        let native = run_linux(&work.join("native"), &root, args);
-        assert!(native.status.success(), "{native:?}");
-        let expected = String::from_utf8(native.stdout).unwrap();
+        let expected = linux_output(&work, &source, &root, args);
         assert!(
             expected.contains("opened 13, highest 15, then EMFILE"),
             "{expected}"
@@ -332,21 +318,12 @@ fn futex_waits_and_resource_limits_match_linux_everywhere() {
     let without_memory = ["without-memory-limits"];
     let descriptors_only = linux(&without_memory);
     for platform in ["kvm", "xen", "linuxu"] {
-        let image = work.join(format!("limits.{platform}"));
-        musl_gcc(&source, &image, Some(platform));
         let (args, expected): (&[&str], &str) = if platform == "linuxu" {
             (&without_memory, &descriptors_only)
         } else {
             (&[], &everything)
         };
-        let (out, text) = ukl_run(&image, platform, Some(&root), Some(&work), args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{platform}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_same_output(&text, expected);
+        unikernel_matches(&work, &source, platform, Some(&root), args, expected);
     }
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -505,10 +482,7 @@ fn new_processes_and_unknown_sub_operations_are_refused_by_name() {
 fn robust_and_priority_inheritance_mutexes_match_linux_everywhere() {
     let work = musl_work_dir("mutexes");
     let source = home().join("tests/apps/musl-mutexes/main.c");
-    musl_gcc(&source, &work.join("native"), None);
-    let native = run_linux(&work.join("native"), &work, &[]);
-    assert!(native.status.success(), "{native:?}");
-    let expected = String::from_utf8(native.stdout).unwrap();
+    let expected = linux_output(&work, &source, &work, &[]);
     assert!(
         expected.contains("lock after the owner exited: EOWNERDEAD\n")
             && expected.contains("4 threads x 500 increments: 2000\n")
@@ -516,16 +490,7 @@ fn robust_and_priority_inheritance_mutexes_match_linux_everywhere() {
         "{expected}"
     );
     for platform in ["kvm", "xen", "linuxu"] {
-        let image = work.join(format!("mutexes.{platform}"));
-        musl_gcc(&source, &image, Some(platform));
-        let (out, text) = ukl_run(&image, platform, None, Some(&work), &[]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{platform}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_same_output(&text, &expected);
+        unikernel_matches(&work, &source, platform, None, &[], &expected);
     }
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -540,13 +505,10 @@ fn robust_and_priority_inheritance_mutexes_match_linux_everywhere() {
 fn signal_frames_alternate_stacks_and_cancellation_match_linux_everywhere() {
     let work = musl_work_dir("signals");
     let source = home().join("tests/apps/musl-signals/main.c");
-    musl_gcc(&source, &work.join("native"), None);
     let root = work.join("root");
     std::fs::create_dir_all(&root).unwrap();
     let linux = |args: &[&str]| {
-        let native = run_linux(&work.join("native"), &work, args);
-        assert!(native.status.success(), "{native:?}");
-        let expected = String::from_utf8(native.stdout).unwrap();
+        let expected = linux_output(&work, &source, &work, args);
         assert!(
             expected.contains("in handler: SS_ONSTACK 1, local on it 1, disabling it: EPERM\n")
                 && expected.contains("pthread_cond_wait: cancel 0, cancelled 1, cleanups 1\n")

@@ -283,6 +283,41 @@ pub fn syscall_test(work: &Path, platform: &str) -> SyscallTest {
     }
 }
 
+/// Builds `source` for Linux in `work` (once) and runs it there with `args` as the musl tests
+/// compare it ([`run_linux`], from `dir`); it must exit 0. Returns what it printed.
+pub fn linux_output(work: &Path, source: &Path, dir: &Path, args: &[&str]) -> String {
+    let native = work.join("native");
+    if !native.exists() {
+        musl_gcc(source, &native, None);
+    }
+    let out = run_linux(&native, dir, args);
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).expect("the program prints text")
+}
+
+/// Builds `source` as a unikernel for `platform` in `work`, runs it with `ukl run` (from
+/// `work`, with `initrd` and `args`) and asserts that it ends with status 0 having printed
+/// exactly `expected`.
+pub fn unikernel_matches(
+    work: &Path,
+    source: &Path,
+    platform: &str,
+    initrd: Option<&Path>,
+    args: &[&str],
+    expected: &str,
+) {
+    let image = work.join(format!("image.{platform}"));
+    musl_gcc(source, &image, Some(platform));
+    let (out, text) = ukl_run(&image, platform, initrd, Some(work), args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{platform}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_output(&text, expected);
+}
+
 /// Runs a Linux program as the musl tests compare it: in `dir`, with an empty environment
 /// but `TZ=UTC`, no standard input and no descriptor but 0, 1 and 2 (a unikernel starts with
 /// nothing else, and descriptors the test harness's parents left open would shift the

@@ -64,8 +64,8 @@ static void futex_waits(void) {
     printf("== futex waits without threads\n");
     sem_t semaphore;
     sem_init(&semaphore, 0, 0);
+    double start = now_ms(); /* before the deadline is set, as for every wait below */
     struct timespec deadline = realtime_in(80);
-    double start = now_ms();
     int r = sem_timedwait(&semaphore, &deadline);
     printf("sem_timedwait on 0: %d %s, %s\n", r, error_name(r ? errno : 0), took(start, 80));
     sem_post(&semaphore);
@@ -77,8 +77,8 @@ static void futex_waits(void) {
     pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
     pthread_mutex_lock(&mutex);
-    deadline = realtime_in(60);
     start = now_ms();
+    deadline = realtime_in(60);
     r = pthread_cond_timedwait(&cond, &mutex, &deadline);
     printf("pthread_cond_timedwait: %s, %s\n", error_name(r), took(start, 60));
     pthread_mutex_unlock(&mutex);
@@ -89,8 +89,8 @@ static void futex_waits(void) {
     action.sa_handler = on_alarm;
     sigaction(SIGALRM, &action, NULL);
     struct itimerval timer = {{0, 0}, {0, 50000}};
+    start = now_ms(); /* before arming: a late start would make the wait look too short */
     setitimer(ITIMER_REAL, &timer, NULL);
-    start = now_ms();
     r = sem_wait(&semaphore);
     printf("sem_wait interrupted: %d %s, alarms %d, %s\n", r, error_name(r ? errno : 0),
            (int)alarms, took(start, 50));

@@ -101,8 +101,20 @@ fn wait(address: u64, expected: u32, deadline: u64, bitset: u32) -> i64 {
             ffi::ukarch_irq_restore(flags);
             return -EAGAIN;
         }
+        block(node, deadline, flags)
+    }
+}
+
+/// Queues `node` (last: wakes go oldest first) and sleeps until it is woken (0), `deadline`
+/// passes (`-ETIMEDOUT`) or a signal ends the wait; restores the interrupt flag `flags`.
+///
+/// # Safety
+/// Interrupts are disabled (saved in `flags`) since the caller checked the futex word; `node`
+/// is on the caller's frame and not on the list.
+unsafe fn block(node: *mut Waiter, deadline: u64, flags: u64) -> i64 {
+    // SAFETY: the caller's contract; the node is off the list again whenever this returns.
+    unsafe {
         WAITERS.with(|list| {
-            // Append: wakes go oldest first.
             let mut link: *mut *mut Waiter = &mut list.0;
             while !(*link).is_null() {
                 link = &mut (**link).next;
@@ -353,27 +365,8 @@ fn lock_pi(address: u64, wait: bool, deadline: u64) -> i64 {
             return -EAGAIN;
         }
         set_word(address, value | FUTEX_WAITERS);
-        WAITERS.with(|list| {
-            let mut link: *mut *mut Waiter = &mut list.0;
-            while !(*link).is_null() {
-                link = &mut (**link).next;
-            }
-            *link = node;
-        });
-        if let Some(code) = signal_before_wait(node) {
-            ffi::ukarch_irq_restore(flags);
-            return -code(deadline == FOREVER);
-        }
-        if let Some(result) = sleep_on(node, deadline) {
-            ffi::ukarch_irq_restore(flags);
-            return result;
-        }
-        ffi::ukarch_irq_restore(flags);
-        if (*node).interrupted {
-            return -interrupted_code(deadline == FOREVER);
-        }
+        block(node, deadline, flags)
     }
-    0
 }
 
 /// FUTEX_UNLOCK_PI: the calling thread gives up the lock word at `address`, to the oldest
