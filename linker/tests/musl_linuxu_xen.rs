@@ -567,3 +567,22 @@ fn signal_frames_alternate_stacks_and_cancellation_match_linux_everywhere() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// Buffers a call may not use (a null pointer, a PROT_NONE page, a read-only page to read
+/// into) make read, write, pread, pwrite, readv, writev and getcwd fail with EFAULT, as on
+/// Linux, on kvm, xen and linuxu; the program carries on.
+#[test]
+fn calls_given_unusable_buffers_fail_with_efault_everywhere() {
+    let work = musl_work_dir("efault");
+    let source = home().join("tests/apps/musl-efault/main.c");
+    let expected = linux_output(&work, &source, &work, &[]);
+    assert!(
+        expected.contains("read into PROT_NONE: EFAULT\n")
+            && expected.contains("write from NULL: EFAULT\n"),
+        "{expected}"
+    );
+    for platform in ["kvm", "xen", "linuxu"] {
+        unikernel_matches(&work, &source, platform, None, &[], &expected);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

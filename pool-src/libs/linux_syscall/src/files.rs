@@ -247,20 +247,24 @@ pub fn user_path(pointer: u64) -> Result<String, i64> {
     String::from_utf8(bytes).map_err(|_| ENOENT)
 }
 
-fn user_bytes<'a>(pointer: u64, len: u64) -> &'a [u8] {
+/// The caller's `len` bytes at `pointer`, if it may read them all (else `EFAULT`).
+fn user_bytes<'a>(pointer: u64, len: u64) -> Result<&'a [u8], i64> {
     if len == 0 {
-        return &[];
+        return Ok(&[]);
     }
-    // SAFETY: the caller passed `len` readable bytes.
-    unsafe { core::slice::from_raw_parts(pointer as *const u8, len as usize) }
+    crate::memory::user_access(pointer, len, false)?;
+    // SAFETY: the pages are mapped readable; the caller passed `len` bytes there.
+    Ok(unsafe { core::slice::from_raw_parts(pointer as *const u8, len as usize) })
 }
 
-fn user_bytes_mut<'a>(pointer: u64, len: u64) -> &'a mut [u8] {
+/// The caller's `len` bytes at `pointer`, if it may write them all (else `EFAULT`).
+fn user_bytes_mut<'a>(pointer: u64, len: u64) -> Result<&'a mut [u8], i64> {
     if len == 0 {
-        return &mut [];
+        return Ok(&mut []);
     }
-    // SAFETY: the caller passed `len` writable bytes.
-    unsafe { core::slice::from_raw_parts_mut(pointer as *mut u8, len as usize) }
+    crate::memory::user_access(pointer, len, true)?;
+    // SAFETY: the pages are mapped writable; the caller passed `len` bytes there.
+    Ok(unsafe { core::slice::from_raw_parts_mut(pointer as *mut u8, len as usize) })
 }
 
 impl State {
@@ -625,16 +629,30 @@ fn write_at(fd: i64, bytes: &[u8], offset: Option<u64>) -> Result<i64, i64> {
 }
 
 pub fn read(fd: i64, buffer: u64, len: u64) -> i64 {
+    if let Err(e) = check_descriptor(fd) {
+        return -e;
+    }
+    let out = match user_bytes_mut(buffer, len) {
+        Ok(out) => out,
+        Err(e) => return -e,
+    };
     match object(fd) {
-        Ok(Some(object)) => object.read(user_bytes_mut(buffer, len)),
-        _ => result(read_at(fd, user_bytes_mut(buffer, len), None)),
+        Ok(Some(object)) => object.read(out),
+        _ => result(read_at(fd, out, None)),
     }
 }
 
 pub fn write(fd: i64, buffer: u64, len: u64) -> i64 {
+    if let Err(e) = check_descriptor(fd) {
+        return -e;
+    }
+    let data = match user_bytes(buffer, len) {
+        Ok(data) => data,
+        Err(e) => return -e,
+    };
     match object(fd) {
-        Ok(Some(object)) => object.write(user_bytes(buffer, len)),
-        _ => result(write_at(fd, user_bytes(buffer, len), None)),
+        Ok(Some(object)) => object.write(data),
+        _ => result(write_at(fd, data, None)),
     }
 }
 
@@ -642,18 +660,14 @@ pub fn pread(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
     if offset < 0 {
         return -EINVAL;
     }
-    result(read_at(
-        fd,
-        user_bytes_mut(buffer, len),
-        Some(offset as u64),
-    ))
+    result(user_bytes_mut(buffer, len).and_then(|out| read_at(fd, out, Some(offset as u64))))
 }
 
 pub fn pwrite(fd: i64, buffer: u64, len: u64, offset: i64) -> i64 {
     if offset < 0 {
         return -EINVAL;
     }
-    result(write_at(fd, user_bytes(buffer, len), Some(offset as u64)))
+    result(user_bytes(buffer, len).and_then(|data| write_at(fd, data, Some(offset as u64))))
 }
 
 /// `readv`/`writev`: one call per `struct iovec { base, len }`, stopping at a short transfer.
@@ -672,9 +686,9 @@ pub fn vectored(fd: i64, iov: u64, count: u64, writing: bool) -> i64 {
             (entry.read_unaligned(), entry.add(1).read_unaligned())
         };
         let done = if writing {
-            write_at(fd, user_bytes(base, len), None)
+            user_bytes(base, len).and_then(|data| write_at(fd, data, None))
         } else {
-            read_at(fd, user_bytes_mut(base, len), None)
+            user_bytes_mut(base, len).and_then(|out| read_at(fd, out, None))
         };
         match done {
             Ok(n) => {
@@ -936,7 +950,7 @@ pub fn getdents64(fd: i64, buffer: u64, len: u64) -> i64 {
             (String::from(".."), node.parent, S_IFDIR),
         ];
         entries.extend(s.fs.list(dir));
-        let out = user_bytes_mut(buffer, len);
+        let out = user_bytes_mut(buffer, len)?;
         let mut used = 0usize;
         let mut index = description.offset as usize;
         while let Some((name, inode, mode)) = entries.get(index) {
@@ -1158,7 +1172,7 @@ pub fn getcwd(buffer: u64, size: u64) -> i64 {
         if (size as usize) < needed {
             return Err(ERANGE);
         }
-        let out = user_bytes_mut(buffer, size);
+        let out = user_bytes_mut(buffer, size)?;
         out[..cwd.len()].copy_from_slice(cwd.as_bytes());
         out[cwd.len()] = 0;
         Ok(needed as i64)

@@ -50,6 +50,29 @@ extern "C" {
     fn ukarch_page_query(address: u64) -> i32;
 }
 
+/// Whether the program may read (`write`: write) the `len` bytes at `pointer`: every page is
+/// mapped with that access, or `EFAULT`, as Linux answers a call given such a buffer. In host
+/// mode (linuxu) the process's memory is the host's and is not looked at here.
+pub fn user_access(pointer: u64, len: u64, write: bool) -> Result<(), i64> {
+    if len == 0 || crate::host::attached() {
+        return Ok(());
+    }
+    let Some(end) = pointer.checked_add(len) else {
+        return Err(EFAULT);
+    };
+    let needed = if write { PROT_WRITE } else { PROT_READ };
+    let mut page = pointer & !(PAGE_SIZE - 1);
+    while page < end {
+        // SAFETY: a query of the page tables.
+        let prot = unsafe { ukarch_page_query(page) };
+        if prot < 0 || prot as u64 & needed == 0 {
+            return Err(EFAULT);
+        }
+        page += PAGE_SIZE;
+    }
+    Ok(())
+}
+
 /// Ranges unmapped from inside mappings: mapping start → sorted, disjoint `[from, to)`.
 static HOLES: Global<BTreeMap<u64, alloc::vec::Vec<(u64, u64)>>> = Global::new(BTreeMap::new());
 /// Starts of the mappings some of whose pages are not `PROT_DEFAULT`.
