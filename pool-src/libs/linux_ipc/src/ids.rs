@@ -6,7 +6,7 @@
 //! permission checks on it (`ipcperms`: root passes them all), and the `*get` logic
 //! (`IPC_PRIVATE`, `IPC_CREAT`, `IPC_EXCL`).
 
-use crate::errno::{EACCES, EEXIST, EINVAL, ENOENT, ENOSPC, EPERM};
+use crate::errno::{EACCES, EEXIST, EFAULT, EINVAL, ENOENT, ENOSPC, EPERM};
 use alloc::vec::Vec;
 
 pub const IPC_PRIVATE: i32 = 0;
@@ -217,6 +217,33 @@ impl<T> Table<T> {
             .and_then(|i| self.id_of(i))
             .ok_or(EINVAL)?;
         Ok((id, self.get(id)?))
+    }
+
+    /// The object a `*ctl` stat command asks for: by id (`IPC_STAT`) or, `by_index`, by slot
+    /// (`MSG_STAT`, `SEM_STAT`, `SHM_STAT` and their `_ANY` forms), with the call's result (0,
+    /// or the object's id for the slot forms). The caller needs read permission unless `any`;
+    /// a null `buffer` is `EFAULT` once the object is found, in Linux's order.
+    pub fn for_stat(
+        &mut self,
+        id: i32,
+        by_index: bool,
+        any: bool,
+        caller: &Caller,
+        buffer: u64,
+    ) -> Result<(i64, &mut Object<T>), i64> {
+        let (result, object) = if by_index {
+            let (id, object) = self.at_index(id)?;
+            (i64::from(id), object)
+        } else {
+            (0, self.get(id)?)
+        };
+        if !any {
+            object.perm.check(caller, READ)?;
+        }
+        if buffer == 0 {
+            return Err(EFAULT);
+        }
+        Ok((result, object))
     }
 
     /// Removes the object named by `id` and returns it.

@@ -272,28 +272,14 @@ pub unsafe extern "C" fn msgctl(frame: *mut Frame) -> i64 {
             })
         }
         IPC_STAT | MSG_STAT | MSG_STAT_ANY => QUEUES.with(|table| {
-            let (result, object) = if cmd == IPC_STAT {
-                match table.get(id) {
-                    Ok(object) => (0, object),
-                    Err(e) => return -e,
+            match table.for_stat(id, cmd != IPC_STAT, cmd == MSG_STAT_ANY, &caller, buffer) {
+                Ok((result, object)) => {
+                    // SAFETY: the caller passed the command's structure there.
+                    unsafe { write_stat(object, buffer) };
+                    result
                 }
-            } else {
-                match table.at_index(id) {
-                    Ok((id, object)) => (i64::from(id), object),
-                    Err(e) => return -e,
-                }
-            };
-            if cmd != MSG_STAT_ANY {
-                if let Err(e) = object.perm.check(&caller, READ) {
-                    return -e;
-                }
+                Err(e) => -e,
             }
-            if buffer == 0 {
-                return -EFAULT;
-            }
-            // SAFETY: the caller passed a `struct msqid_ds`.
-            unsafe { write_stat(object, buffer) };
-            result
         }),
         IPC_SET => {
             if buffer == 0 {

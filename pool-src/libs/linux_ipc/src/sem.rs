@@ -269,28 +269,14 @@ pub unsafe extern "C" fn semctl(frame: *mut Frame) -> i64 {
             })
         }
         IPC_STAT | SEM_STAT | SEM_STAT_ANY => SETS.with(|table| {
-            let (result, object) = if cmd == IPC_STAT {
-                match table.get(id) {
-                    Ok(object) => (0, object),
-                    Err(e) => return -e,
+            match table.for_stat(id, cmd != IPC_STAT, cmd == SEM_STAT_ANY, &caller, arg) {
+                Ok((result, object)) => {
+                    // SAFETY: the caller passed the command's structure there.
+                    unsafe { write_stat(object, arg) };
+                    result
                 }
-            } else {
-                match table.at_index(id) {
-                    Ok((id, object)) => (i64::from(id), object),
-                    Err(e) => return -e,
-                }
-            };
-            if cmd != SEM_STAT_ANY {
-                if let Err(e) = object.perm.check(&caller, READ) {
-                    return -e;
-                }
+                Err(e) => -e,
             }
-            if arg == 0 {
-                return -EFAULT;
-            }
-            // SAFETY: the caller passed a `struct semid_ds`.
-            unsafe { write_stat(object, arg) };
-            result
         }),
         GETALL | SETALL | GETVAL | GETPID | GETNCNT | GETZCNT => {
             SETS.with(|table| values(table, id, num, cmd, arg, &caller))

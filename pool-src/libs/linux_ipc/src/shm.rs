@@ -319,28 +319,17 @@ pub unsafe extern "C" fn shmctl(frame: *mut Frame) -> i64 {
             })
         }
         IPC_STAT | SHM_STAT | SHM_STAT_ANY => SHM.with(|shm| {
-            let (result, object) = if cmd == IPC_STAT {
-                match shm.segments.get(id) {
-                    Ok(object) => (0, object),
-                    Err(e) => return -e,
+            match shm
+                .segments
+                .for_stat(id, cmd != IPC_STAT, cmd == SHM_STAT_ANY, &caller, buffer)
+            {
+                Ok((result, object)) => {
+                    // SAFETY: the caller passed the command's structure there.
+                    unsafe { write_stat(object, buffer) };
+                    result
                 }
-            } else {
-                match shm.segments.at_index(id) {
-                    Ok((id, object)) => (i64::from(id), object),
-                    Err(e) => return -e,
-                }
-            };
-            if cmd != SHM_STAT_ANY {
-                if let Err(e) = object.perm.check(&caller, READ) {
-                    return -e;
-                }
+                Err(e) => -e,
             }
-            if buffer == 0 {
-                return -EFAULT;
-            }
-            // SAFETY: the caller passed a `struct shmid_ds`.
-            unsafe { write_stat(object, buffer) };
-            result
         }),
         SHM_LOCK | SHM_UNLOCK => SHM.with(|shm| {
             let object = match shm.segments.get(id) {
