@@ -13,10 +13,19 @@ use std::process::{Command, Output};
 
 /// A hello application object for `ukl link`, and the directory it is in.
 fn hello(name: &str) -> (PathBuf, PathBuf) {
-    let dir = common::work_dir("output-files", name);
+    let dir = fresh_dir(name);
     let object = dir.join("main.o");
     common::compile_c(&common::app("exit_status.c"), &object, &[]);
     (dir, object)
+}
+
+/// An empty scratch directory for test `name`: what an earlier process with the same id left
+/// there (a PID namespace starts ids again) would make the links these tests plant exist.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = common::work_dir("output-files", name);
+    std::fs::remove_dir_all(&dir).expect("the scratch directory can be emptied");
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
 }
 
 /// Asserts a refusal: exit status 1, the GNU ld-like message, no panic, and `input` unchanged.
@@ -186,7 +195,7 @@ fn ukl_ld(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn ukl_ld_refuses_an_output_that_is_an_input() {
-    let dir = common::work_dir("output-files", "ld");
+    let dir = fresh_dir("ld");
     let object = gcc_object(
         &dir,
         "start.o",
