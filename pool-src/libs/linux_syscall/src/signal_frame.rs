@@ -391,6 +391,9 @@ pub unsafe extern "C" fn at_interrupt(frame: *mut core::ffi::c_void, fpstate: *m
     }
     crate::itimer::expire();
     crate::itimer::arm_hardware();
+    if signals::nothing_pending() {
+        return;
+    }
     let me = signals::current_tid();
     let Some((signal, code, action)) = signals::take_deliverable(me) else {
         return;

@@ -147,6 +147,16 @@ fn mask_hook() -> Option<MaskHook> {
 }
 
 impl State {
+    /// True when no signal is pending for the process or any thread and no wait left a saved
+    /// mask: nothing to deliver or put back, whichever thread asks.
+    fn idle(&self) -> bool {
+        self.pending == 0
+            && self
+                .threads
+                .values()
+                .all(|t| t.pending == 0 && t.saved_mask.is_none())
+    }
+
     /// The calling thread's blocked set.
     fn blocked(&self) -> u64 {
         match mask_hook() {
@@ -409,6 +419,11 @@ pub fn take_deliverable(me: i32) -> Option<(u64, i32, Action)> {
     })
 }
 
+/// True when no signal is pending anywhere (and no wait left a saved mask).
+pub fn nothing_pending() -> bool {
+    STATE.with(|s| s.idle())
+}
+
 /// What the end of a call does with the signals that came due.
 pub enum Exit {
     /// Return this result to the program.
@@ -427,6 +442,15 @@ pub enum Exit {
 pub unsafe fn at_exit(frame: *mut crate::entry::Frame, fpstate: *const u8, result: i64) -> Exit {
     crate::itimer::expire();
     crate::itimer::arm_hardware();
+    // Every call ends here: without a pending signal or a wait's saved mask, nothing needs
+    // the calling thread's id (a thread library's lookup).
+    if nothing_pending() {
+        return if result == -ERESTARTSYS {
+            Exit::Restart
+        } else {
+            Exit::Return(result)
+        };
+    }
     let me = current_tid();
     loop {
         let Some((signal, code, action)) = take_deliverable(me) else {
