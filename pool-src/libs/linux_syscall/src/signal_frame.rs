@@ -84,6 +84,27 @@ pub fn caller_rsp(frame: *const Frame) -> u64 {
 }
 
 impl Context {
+    /// The registers `gregs` (in `struct sigcontext` order) with a copy of the `fxsave` image
+    /// at `fpstate`.
+    ///
+    /// # Safety
+    /// `fpstate` holds 512 readable bytes.
+    unsafe fn new(gregs: [u64; 23], fpstate: *const u8) -> Context {
+        let mut context = Context {
+            gregs,
+            fpstate: [0; FPSTATE_BYTES as usize],
+        };
+        // SAFETY: the caller's contract.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                fpstate,
+                context.fpstate.as_mut_ptr(),
+                FPSTATE_BYTES as usize,
+            )
+        };
+        context
+    }
+
     /// The caller of the call in `frame` as it stands when the call returns `result`; a call
     /// that ended with `ERESTARTSYS` resumes on its `syscall` instruction (`restart`: the
     /// handler has `SA_RESTART`) or returns `EINTR`.
@@ -127,19 +148,8 @@ impl Context {
         gregs[reg::RIP] = rip;
         gregs[reg::EFL] = frame.rflags;
         gregs[reg::CSGSFS] = KERNEL_CODE | KERNEL_DATA << 48;
-        let mut context = Context {
-            gregs,
-            fpstate: [0; FPSTATE_BYTES as usize],
-        };
         // SAFETY: the caller's contract.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                fpstate,
-                context.fpstate.as_mut_ptr(),
-                FPSTATE_BYTES as usize,
-            )
-        };
-        context
+        unsafe { Context::new(gregs, fpstate) }
     }
 }
 
@@ -424,18 +434,8 @@ pub unsafe extern "C" fn at_interrupt(frame: *mut core::ffi::c_void, fpstate: *m
     gregs[reg::RIP] = frame.rip;
     gregs[reg::EFL] = frame.rflags;
     gregs[reg::CSGSFS] = frame.cs | frame.ss << 48;
-    let mut context = Context {
-        gregs,
-        fpstate: [0; FPSTATE_BYTES as usize],
-    };
     // SAFETY: the architecture's 512-byte image.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            fpstate,
-            context.fpstate.as_mut_ptr(),
-            FPSTATE_BYTES as usize,
-        )
-    };
+    let context = unsafe { Context::new(gregs, fpstate) };
     let prepared = prepare(me, signal, code, &action, &context);
     // SAFETY: the frame goes below the interrupted stack's red zone (or on its alternate
     // stack), which the program does not use; this runs on the interrupt stack.

@@ -50,6 +50,24 @@ struct Waiter {
     next: *mut Waiter,
 }
 
+impl Waiter {
+    /// A waiter of thread `tid`, not on the list yet: on the futex at `address` for a wake
+    /// that meets `bitset`, or (`lock_for`: the thread's id) for a priority-inheritance lock;
+    /// a sleep has address 0, which no wake names.
+    fn new(address: u64, bitset: u32, lock_for: u32, tid: i32) -> Waiter {
+        Waiter {
+            address,
+            bitset,
+            lock_for,
+            tid,
+            interrupted: false,
+            woken: false,
+            queue: WaitQueue::new(),
+            next: ptr::null_mut(),
+        }
+    }
+}
+
 /// The first waiter (oldest first); touched only with interrupts disabled.
 struct List(*mut Waiter);
 
@@ -81,16 +99,7 @@ fn word(address: u64) -> u32 {
 
 /// Waits on `address` while it holds `expected`, until woken or `deadline` (monotonic ns).
 fn wait(address: u64, expected: u32, deadline: u64, bitset: u32) -> i64 {
-    let mut waiter = Waiter {
-        address,
-        bitset,
-        lock_for: 0,
-        tid: crate::clone::current(),
-        interrupted: false,
-        woken: false,
-        queue: WaitQueue::new(),
-        next: ptr::null_mut(),
-    };
+    let mut waiter = Waiter::new(address, bitset, 0, crate::clone::current());
     let node: *mut Waiter = &mut waiter;
     // SAFETY: interrupts stay disabled from the check to the sleep (the wait queue call
     // sleeps with them disabled and returns with them disabled), so a wake cannot slip in
@@ -224,16 +233,7 @@ pub unsafe extern "C" fn signal_wake(tid: i32, wake: i32) -> i32 {
 /// Sleeps the calling thread until `deadline` (monotonic ns) or until a signal is sent to
 /// it; `true` when a signal ended the sleep.
 pub fn sleep_until(deadline: u64) -> bool {
-    let mut waiter = Waiter {
-        address: 0,
-        bitset: 0,
-        lock_for: 0,
-        tid: crate::clone::current(),
-        interrupted: false,
-        woken: false,
-        queue: WaitQueue::new(),
-        next: ptr::null_mut(),
-    };
+    let mut waiter = Waiter::new(0, 0, 0, crate::clone::current());
     let node: *mut Waiter = &mut waiter;
     // SAFETY: as in `wait`: queued with interrupts disabled, the node stays on this frame
     // until it is off the list.
@@ -327,16 +327,7 @@ fn set_word(address: u64, value: u32) {
 /// or until `deadline`.
 fn lock_pi(address: u64, wait: bool, deadline: u64) -> i64 {
     let me = crate::clone::current() as u32;
-    let mut waiter = Waiter {
-        address,
-        bitset: u32::MAX,
-        lock_for: me,
-        tid: me as i32,
-        interrupted: false,
-        woken: false,
-        queue: WaitQueue::new(),
-        next: ptr::null_mut(),
-    };
+    let mut waiter = Waiter::new(address, u32::MAX, me, me as i32);
     let node: *mut Waiter = &mut waiter;
     // SAFETY: as in `wait`: the word is checked and the waiter queued with interrupts
     // disabled, and the node stays on this frame until it is off the list.
