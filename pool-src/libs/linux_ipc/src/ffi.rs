@@ -3,7 +3,6 @@
 //! other threads run while a call waits), the architecture (interrupt flag), the platform
 //! (clocks, console) and the allocator (page-aligned shared memory segments).
 
-use core::cell::UnsafeCell;
 use core::ffi::c_void;
 
 pub use crate::ids::Caller;
@@ -14,8 +13,6 @@ extern "C" {
     fn uk_syscall(nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64;
     fn uk_signal_interrupted(restartable: i32) -> i32;
     fn uk_idle();
-    fn ukarch_irq_save() -> u64;
-    fn ukarch_irq_restore(flags: u64);
     fn ukplat_monotonic_ns() -> u64;
     fn ukplat_wall_ns() -> u64;
     fn uk_memalign(align: usize, size: usize) -> *mut c_void;
@@ -88,28 +85,5 @@ pub fn free(address: u64) {
     unsafe { uk_free(address as *mut c_void) };
 }
 
-/// Global state touched only with interrupts disabled (one CPU: nothing else runs meanwhile,
-/// not even a signal handler delivered at an interrupt).
-pub struct Locked<T>(UnsafeCell<T>);
-
-// SAFETY: every access goes through `with`, which disables interrupts on the only CPU; threads
-// are cooperative, and `with` callers never block inside.
-unsafe impl<T> Sync for Locked<T> {}
-
-impl<T> Locked<T> {
-    pub const fn new(value: T) -> Self {
-        Locked(UnsafeCell::new(value))
-    }
-
-    /// Runs `f` with exclusive access. `f` must not block or re-enter this global.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        // SAFETY: saving and restoring the interrupt flag has no other effect; with interrupts
-        // off and no blocking inside `f`, no other borrow exists.
-        unsafe {
-            let flags = ukarch_irq_save();
-            let result = f(&mut *self.0.get());
-            ukarch_irq_restore(flags);
-            result
-        }
-    }
-}
+/// Global state touched only with interrupts disabled (the `irq_locked` support crate).
+pub use irq_locked::Locked;

@@ -2,7 +2,6 @@
 //! resuming a frame, due signals and timers), uksched (threads, wait queues, sleeping), the architecture (interrupt
 //! flag), the platform (clocks, termination) and the global allocator (`rust_rt`).
 
-use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_void};
 
 pub use syscall_abi::{Frame, Handler};
@@ -70,30 +69,8 @@ pub fn wall_ns() -> u64 {
     unsafe { ukplat_wall_ns() }
 }
 
-/// Global state touched only with interrupts disabled (one CPU: nothing else runs meanwhile).
-pub struct Locked<T>(UnsafeCell<T>);
-
-// SAFETY: every access goes through `with`, which disables interrupts on the only CPU; threads
-// are cooperative, and `with` callers never block inside.
-unsafe impl<T> Sync for Locked<T> {}
-
-impl<T> Locked<T> {
-    pub const fn new(value: T) -> Self {
-        Locked(UnsafeCell::new(value))
-    }
-
-    /// Runs `f` with exclusive access. `f` must not block or re-enter this global.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        // SAFETY: saving and restoring the interrupt flag has no other effect; with interrupts
-        // off and no blocking inside `f`, no other borrow exists.
-        unsafe {
-            let flags = ukarch_irq_save();
-            let result = f(&mut *self.0.get());
-            ukarch_irq_restore(flags);
-            result
-        }
-    }
-}
+/// Global state touched only with interrupts disabled (the `irq_locked` support crate).
+pub use irq_locked::Locked;
 
 /// Linux error numbers (returned negated).
 pub const EPERM: i64 = 1;

@@ -16,7 +16,7 @@
 //! program's C library brings in `__clone` (see registry.toml, `[[system_library]] serves`).
 //!
 //! Concurrency: one CPU, cooperative threads; shared state is only touched with interrupts
-//! disabled ([`ffi::Locked`]).
+//! disabled (`irq_locked::Locked`, re-exported as [`ffi::Locked`]).
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
